@@ -1,0 +1,6 @@
+// Being written (see cli/commands.h); registers nothing yet.
+#include "commands.h"
+
+namespace epibook::cli {
+void add_bw_read_commands(CLI::App&) {}
+}  // namespace epibook::cli

@@ -1,0 +1,33 @@
+// Genomic regions: the unit every query, window and split is made of.
+// Coordinates are 0-based and half-open, as in BED, bigWig and pyBigWig:
+// "chr2R:7,000,000-7,100,000" covers bases 7,000,000 .. 7,099,999 (100,000 bp).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "epibook/status.h"
+
+namespace epibook {
+
+struct Region {
+  std::string chrom;
+  uint64_t start = 0;  // 0-based, inclusive
+  uint64_t end = 0;    // exclusive
+
+  uint64_t length() const { return end - start; }
+  friend bool operator==(const Region&, const Region&) = default;
+};
+
+// Parses "chr:start-end"; thousands separators (',' or '_') are allowed in numbers.
+// Fails with a message naming the text and the problem (end before start, ...).
+Result<Region> parse_region(std::string_view text);
+
+// "chr2R:7,000,000-7,100,000"
+std::string format_region(const Region& region);
+
+// 7000000 -> "7,000,000"
+std::string with_thousands(uint64_t value);
+
+}  // namespace epibook
