@@ -5,6 +5,7 @@
 
 JOBS ?= $(shell nproc)
 PORT ?= 8000
+HOST ?= 127.0.0.1
 export NODE_PATH := /usr/share/nodejs
 
 deps:
@@ -31,7 +32,7 @@ site: wasm
 
 serve: site
 	@echo "epibook: serving the book on http://localhost:$(PORT) (Ctrl-C to stop)"
-	/usr/bin/python3 -m http.server $(PORT) --bind 127.0.0.1 --directory build/site
+	/usr/bin/python3 -m http.server $(PORT) --bind $(HOST) --directory build/site
 
 test-native: native
 	ctest --preset native -j $(JOBS)
