@@ -45,7 +45,11 @@
     if (!track) return;
     const region = $('region').value.trim();
     const canvas = $('plot');
-    const bins = canvas.width;
+    // One bin per pixel, or per base when the region is shorter than the canvas.
+    const [, range = ''] = region.split(/:(?=[^:]*$)/);
+    const [start, end] = range.split('-').map((t) => Number(t.replace(/[,_]/g, '')));
+    const length = end - start;
+    const bins = Number.isFinite(length) && length > 0 ? Math.min(canvas.width, length) : canvas.width;
     // Long regions are summarised per pixel (mean, exact); short ones per base.
     const result = track.stats(region, 'mean', bins, true);
     if (result.error) { message(result.error, true); return; }
