@@ -6,6 +6,7 @@
 // Sections: byte sources | file layout structs | BigWigReader | statistics
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -85,10 +86,22 @@ Result<SummaryStat> parse_summary_stat(std::string_view name);
 const char* summary_stat_name(SummaryStat stat);
 
 // ---------------------------------------------------------------------------------
+struct BigWigReadOptions {
+  // Inflated data and zoom blocks kept for reuse (least recently used go first). Random
+  // windows hit the same blocks again and again; 0 turns the cache off.
+#ifdef __EMSCRIPTEN__
+  size_t block_cache_bytes = size_t{16} << 20;
+#else
+  size_t block_cache_bytes = size_t{64} << 20;
+#endif
+};
+
+// Reading a bigWig file. Open once, query from any number of threads: the const methods
+// are thread-safe (the block cache and the lazily read index nodes are guarded).
 class BigWigReader {
  public:
-  static Result<BigWigReader> open(const std::string& path);
-  static Result<BigWigReader> open(std::unique_ptr<ByteSource> source);
+  static Result<BigWigReader> open(const std::string& path, const BigWigReadOptions& options = {});
+  static Result<BigWigReader> open(std::unique_ptr<ByteSource> source, const BigWigReadOptions& options = {});
 
   BigWigReader(BigWigReader&&) noexcept;
   BigWigReader& operator=(BigWigReader&&) noexcept;
@@ -102,22 +115,27 @@ class BigWigReader {
   std::optional<uint32_t> chrom_length(std::string_view chrom) const;
 
   // Per-base values over a region; NaN where the file has no data. The region must
-  // lie on a chromosome of the file ("chrX:...: chromosome not in file.bw").
+  // lie on a chromosome of the file and end within it, else the message names the file,
+  // the region and the problem. values_into needs out.size() == region.length().
   Result<std::vector<float>> values(const Region& region) const;
   Status values_into(const Region& region, std::span<float> out) const;
 
-  // The stored intervals overlapping the region, clipped to it (as pyBigWig does).
+  // The stored intervals overlapping the region, in file order and NOT clipped to it:
+  // pyBigWig's intervals() returns them whole too.
   Result<std::vector<BigWigInterval>> intervals(const Region& region) const;
 
   // A summary over the region split into `bins` equal parts, as pyBigWig.stats(nBins=,
-  // exact=). exact=true reads the raw data; exact=false uses the best zoom level as
-  // pyBigWig does. NaN for a bin with no data.
+  // exact=). exact=true reads the raw data; exact=false uses the zoom level whose
+  // reduction is the largest not above half a bin, as pyBigWig does, and the raw data
+  // when none fits. NaN for a bin with no data (pyBigWig's None). The region must not be
+  // empty; bins >= 1. Bin edges, zoom record weighting and the std formula (n - 1) are
+  // pyBigWig's, quirks included, so that answers match it number for number.
   Result<std::vector<double>> stats(const Region& region, SummaryStat stat, uint32_t bins = 1,
                                     bool exact = false) const;
 
-  // Many regions at once: values of region i go to out[offsets[i] ...], where the
-  // regions' lengths are laid end to end. Each data block is read and inflated once
-  // for the whole batch, however many regions touch it.
+  // Many regions at once: the values of each region, laid end to end in `out` in the
+  // order of `regions` (out.size() must be the sum of their lengths). Each data block is
+  // read and inflated once for the whole batch, however many regions touch it.
   Status values_batch(std::span<const Region> regions, std::span<float> out) const;
 
  private:
