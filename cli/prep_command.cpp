@@ -1,6 +1,297 @@
-// Being written (see cli/commands.h); registers nothing yet.
+// `epibook prep`: Tutorial 1 as a command. Reads a bigWig over regions, transforms,
+// re-bins, labels and splits (core: epibook/prep.h, epibook/split.h) and writes a
+// dataset directory that numpy loads. The directory appears whole or not at all.
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include "cli_common.h"
 #include "commands.h"
+#include "epibook/bigwig.h"
+#include "epibook/npy.h"
+#include "epibook/prep.h"
 
 namespace epibook::cli {
-void add_prep_command(CLI::App&) {}
+namespace {
+
+namespace fs = std::filesystem;
+
+// What the command line said; options left out fall back to the preset.
+struct PrepArguments {
+  std::string bigwig;
+  std::vector<std::string> regions;
+  std::string out;
+  std::string preset = "default";
+  uint32_t window = 0, stride = 0, bin = 0, input_bin = 0;
+  std::string window_tail, transform, label_rule, split, fractions;
+  bool arcsinh = true;
+  double threshold = 0;
+  std::vector<std::string> validation_chroms, test_chroms;
+  uint64_t seed = 0, hash_block = 0;
+  bool quiet = false;
+  std::map<std::string, CLI::Option*> given;  // long name -> option, to ask what was given
+
+  bool has(const std::string& name) const { return given.at(name)->count() > 0; }
+};
+
+PrepOptions options_from(const PrepArguments& a) {
+  PrepOptions o = value_or_fail(prep_preset(a.preset));
+  if (a.has("window")) o.window = a.window;
+  if (a.has("stride")) o.stride = a.stride;
+  else if (a.has("window")) o.stride = a.window;  // a new window size tiles without gaps by default
+  if (a.has("window-tail")) o.window_tail = value_or_fail(parse_window_tail(a.window_tail));
+  if (a.has("bin")) o.bin = a.bin;
+  if (a.has("input-bin")) o.input_bin = a.input_bin;
+  if (a.has("transform")) o.transform = value_or_fail(parse_signal_transform(a.transform));
+  if (a.has("arcsinh")) o.transform = a.arcsinh ? SignalTransform::kArcsinh : SignalTransform::kNone;
+  if (a.has("threshold")) o.threshold = a.threshold;
+  if (a.has("label-rule")) o.label_rule = value_or_fail(parse_label_rule(a.label_rule));
+  if (a.has("split")) o.split = value_or_fail(parse_split_method(a.split));
+  if (a.has("val-chroms")) o.validation_chroms = a.validation_chroms;
+  if (a.has("test-chroms")) o.test_chroms = a.test_chroms;
+  if (!a.has("split") && (a.has("val-chroms") || a.has("test-chroms"))) o.split = SplitMethod::kChromosome;
+  if (a.has("seed")) o.seed = a.seed;
+  if (a.has("fractions")) o.fractions = value_or_fail(parse_split_fractions(a.fractions));
+  if (a.has("hash-block")) o.hash_block = a.hash_block;
+  check(validate_prep_options(o));
+  return o;
+}
+
+// Prints "prep: 40,960 / 409,600 windows (10%)" at most twice a second, once the run
+// has lasted a second; on a terminal the line is rewritten in place.
+class ProgressLine {
+ public:
+  explicit ProgressLine(bool quiet) : quiet_(quiet), terminal_(isatty(STDERR_FILENO) != 0) {}
+  ~ProgressLine() {
+    if (printed_ && terminal_) std::cerr << "\n";
+  }
+  void operator()(uint64_t done, uint64_t total) {
+    if (quiet_) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (now - start_ < std::chrono::seconds(1) || now - last_ < std::chrono::milliseconds(500)) return;
+    last_ = now;
+    printed_ = true;
+    std::cerr << (terminal_ ? "\r" : "") << "epibook prep: " << with_thousands(done) << " / "
+              << with_thousands(total) << " windows (" << done * 100 / total << "%)" << (terminal_ ? "" : "\n")
+              << std::flush;
+  }
+
+ private:
+  bool quiet_, terminal_, printed_ = false;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now(), last_ = start_;
+};
+
+std::string windows_bed(const PrepDataset& dataset) {
+  std::ostringstream bed;
+  for (size_t i = 0; i < dataset.windows.size(); ++i) {
+    const Region& w = dataset.windows[i];
+    bed << w.chrom << '\t' << w.start << '\t' << w.end << '\t' << split_name(static_cast<Split>(dataset.split[i]))
+        << '\n';
+  }
+  return bed.str();
+}
+
+// A directory `epibook prep` may replace: empty, or an earlier dataset of ours.
+bool replaceable(const fs::path& dir) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return false;
+  if (fs::is_empty(dir, ec)) return true;
+  std::ifstream manifest(dir / "manifest.json");
+  std::string text((std::istreambuf_iterator<char>(manifest)), std::istreambuf_iterator<char>());
+  return text.find("\"tool\": \"epibook prep\"") != std::string::npos;
+}
+
+// The staging directory beside the output: removed unless publish() moved it into place.
+class StagingDirectory {
+ public:
+  explicit StagingDirectory(fs::path out) : out_(std::move(out)) {
+    path_ = out_;
+    path_ += ".epibook-partial";
+  }
+  ~StagingDirectory() {
+    std::error_code ec;
+    if (!published_) fs::remove_all(path_, ec);
+  }
+  const fs::path& path() const { return path_; }
+
+  Status create() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);  // left by a run that was killed
+    if (!fs::create_directories(path_, ec) || ec) {
+      return io_error(path_.string() + ": cannot create the output directory (" + ec.message() + ")");
+    }
+    return Status::ok();
+  }
+
+  // Swaps the finished directory in for `out`; an earlier dataset there is removed
+  // only after the new one is in place.
+  Status publish() {
+    std::error_code ec;
+    fs::path old = out_;
+    old += ".epibook-old";
+    const bool had_old = fs::exists(out_, ec);
+    if (had_old) {
+      fs::remove_all(old, ec);
+      fs::rename(out_, old, ec);
+      if (ec) return io_error(out_.string() + ": cannot move the earlier dataset aside (" + ec.message() + ")");
+    }
+    fs::rename(path_, out_, ec);
+    if (ec) {
+      std::error_code ignored;
+      if (had_old) fs::rename(old, out_, ignored);
+      return io_error(out_.string() + ": cannot move the finished dataset into place (" + ec.message() + ")");
+    }
+    published_ = true;
+    if (had_old) fs::remove_all(old, ec);
+    return Status::ok();
+  }
+
+ private:
+  fs::path out_, path_;
+  bool published_ = false;
+};
+
+Status write_dataset(const fs::path& dir, const PrepDataset& dataset, const std::string& manifest) {
+  const uint64_t n = dataset.windows.size();
+  const std::vector<uint64_t> per_bin = {n, dataset.bins_per_window};
+  const std::vector<uint64_t> per_window = {n};
+  EPIBOOK_RETURN_IF_ERROR(write_npy((dir / "targets.npy").string(), std::span<const float>(dataset.targets), per_bin));
+  EPIBOOK_RETURN_IF_ERROR(write_npy((dir / "labels.npy").string(), std::span<const int8_t>(dataset.labels), per_window));
+  EPIBOOK_RETURN_IF_ERROR(
+      write_npy((dir / "bin_labels.npy").string(), std::span<const int8_t>(dataset.bin_labels), per_bin));
+  EPIBOOK_RETURN_IF_ERROR(write_npy((dir / "split.npy").string(), std::span<const int8_t>(dataset.split), per_window));
+  EPIBOOK_RETURN_IF_ERROR(write_file_atomically((dir / "windows.bed").string(), windows_bed(dataset)));
+  // The manifest goes last: a directory with a manifest is a complete dataset.
+  return write_file_atomically((dir / "manifest.json").string(), manifest);
+}
+
+std::string fraction_text(double fraction) {
+  if (fraction != fraction) return "n/a";
+  std::ostringstream text;
+  text.precision(3);
+  text << fraction;
+  return text.str();
+}
+
+void run_prep(const PrepArguments& arguments) {
+  const PrepOptions options = options_from(arguments);
+  const fs::path out(arguments.out);
+  std::error_code ec;
+  if (fs::exists(out, ec) && !replaceable(out)) {
+    fail(invalid_argument(arguments.out + ": exists and is not an earlier `epibook prep` output; "
+                          "remove it or choose another -o"));
+  }
+  const std::vector<Region> regions = value_or_fail(read_region_arguments(arguments.regions));
+  const BigWigReader reader = value_or_fail(BigWigReader::open(arguments.bigwig));
+  ProgressLine progress(arguments.quiet);
+  const PrepDataset dataset = value_or_fail(
+      prepare_dataset(bigwig_signal_source(reader), regions, options,
+                      [&progress](uint64_t done, uint64_t total) { progress(done, total); }));
+
+  PrepInput input;
+  input.path = arguments.bigwig;
+  input.size = fs::file_size(arguments.bigwig, ec);
+  if (ec) fail(io_error(arguments.bigwig + ": cannot read its size (" + ec.message() + ")"));
+  input.content_hash = value_or_fail(file_content_hash(arguments.bigwig));
+  input.regions = arguments.regions;
+
+  if (out.has_parent_path()) fs::create_directories(out.parent_path(), ec);
+  StagingDirectory staging(out);
+  check(staging.create());
+  check(write_dataset(staging.path(), dataset, prep_manifest_json(dataset, options, input)));
+  check(staging.publish());
+
+  std::cout << "wrote " << arguments.out << ": " << with_thousands(dataset.total.windows) << " windows of "
+            << with_thousands(options.window) << " bp, " << dataset.bins_per_window << " bins each\n";
+  for (Split split : {Split::kTrain, Split::kValidation, Split::kTest}) {
+    const SplitSummary& s = dataset.per_split[static_cast<size_t>(split)];
+    std::cout << "  " << split_name(split) << ": " << with_thousands(s.windows) << " windows, "
+              << with_thousands(s.peaks) << " peaks (peak fraction " << fraction_text(s.peak_fraction()) << ")";
+    if (s.missing > 0) std::cout << ", " << with_thousands(s.missing) << " without data";
+    std::cout << "\n";
+  }
+}
+
+}  // namespace
+
+void add_prep_command(CLI::App& app) {
+  auto arguments = std::make_shared<PrepArguments>();
+  CLI::App* prep = app.add_subcommand(
+      "prep",
+      "Prepare a signal track for a model (Tutorial 1): tile regions into windows, average the\n"
+      "signal into bins, transform it, threshold it into peak / no-peak labels and split the\n"
+      "windows into train / validation / test. Writes OUTDIR/targets.npy [N, window/bin] float32,\n"
+      "labels.npy [N] and bin_labels.npy [N, window/bin] int8 (1 peak, 0 background, -1 no data),\n"
+      "split.npy [N] int8 (0 train, 1 validation, 2 test), windows.bed (split in column 4) and\n"
+      "manifest.json (every option, the input's size and content hash, counts per split).\n"
+      "Options left out take their value from --preset.");
+  auto& a = *arguments;
+  auto add = [&](CLI::Option* option, const std::string& name) { a.given[name] = option; };
+  prep->add_option("--bigwig", a.bigwig, "The signal track, e.g. a MACS2 signal p-value bigWig")
+      ->required()
+      ->check(CLI::ExistingFile);
+  prep->add_option("--regions", a.regions,
+                   "Regions to tile: chr:start-end (0-based, half-open; ',' allowed) or BED files")
+      ->required();
+  prep->add_option("-o,--out", a.out, "Output directory; created whole at the end, or left untouched on error")
+      ->required();
+  add(prep->add_option("--preset", a.preset,
+                       "Starting values for every option: default, or tutorial1 (1,024 bp windows, 32 bp bins\n"
+                       "from 25 bp MACS2 bins, arcsinh, peak where a bin's mean -log10 p reaches 2, 80/10/10\n"
+                       "hashed split, seed 1)")
+          ->check(CLI::IsMember(prep_preset_names())),
+      "preset");
+  add(prep->add_option("--window", a.window, "Window width in bp (default 1024); a multiple of --bin"), "window");
+  add(prep->add_option("--stride", a.stride,
+                       "bp between window starts (default: the window width; smaller overlaps windows)"),
+      "stride");
+  add(prep->add_option("--window-tail", a.window_tail,
+                       "When a region does not end on a window: drop the short tail (default), or align-end\n"
+                       "to add one last window ending at the region's end"),
+      "window-tail");
+  add(prep->add_option("--bin", a.bin, "Output bin in bp (default 32): targets are bin means"), "bin");
+  add(prep->add_option("--input-bin", a.input_bin,
+                       "Bin of the input track in bp (default 25, as MACS2 writes; 1 = per-base): values are\n"
+                       "averaged on the genome's grid of input bins, then re-binned by overlap"),
+      "input-bin");
+  add(prep->add_option("--transform", a.transform,
+                       "arcsinh (default), log1p or none; applied at input resolution, before re-binning"),
+      "transform");
+  add(prep->add_flag("--arcsinh,!--no-arcsinh", a.arcsinh, "Shorthand for --transform arcsinh / none"), "arcsinh");
+  add(prep->add_option("--threshold", a.threshold,
+                       "Peak threshold on the transformed scale (default arcsinh(2) = 1.4436: a bin whose mean\n"
+                       "-log10 p reaches 2); bins at or above it are peaks"),
+      "threshold");
+  add(prep->add_option("--label-rule", a.label_rule,
+                       "Window label from its bins: any (default: any bin is a peak), fraction:F (at least F\n"
+                       "of the bins with data), mean (the bins' mean), max (the largest input-bin value, so\n"
+                       "a narrow summit diluted by averaging still counts)"),
+      "label-rule");
+  add(prep->add_option("--split", a.split,
+                       "hash (default: by a seeded hash of each window's chrom:start-end, the same in every\n"
+                       "run and tool) or chrom (named chromosomes held out)"),
+      "split");
+  add(prep->add_option("--val-chroms", a.validation_chroms, "Validation chromosomes for --split chrom, e.g. chr2R")
+          ->delimiter(','),
+      "val-chroms");
+  add(prep->add_option("--test-chroms", a.test_chroms, "Test chromosomes for --split chrom, e.g. chr3L,chrX")
+          ->delimiter(','),
+      "test-chroms");
+  add(prep->add_option("--seed", a.seed, "Seed of the hash split (default 1)"), "seed");
+  add(prep->add_option("--fractions", a.fractions, "train,validation,test fractions of the hash split (default 0.8,0.1,0.1)"),
+      "fractions");
+  add(prep->add_option("--hash-block", a.hash_block,
+                       "Hash blocks of this many bp instead of single windows (e.g. 1000000), so neighbouring\n"
+                       "windows, which see nearly the same signal, do not land in different splits"),
+      "hash-block");
+  prep->add_flag("-q,--quiet", a.quiet, "No progress line on stderr");
+  prep->get_option("--transform")->excludes("--arcsinh");
+  prep->callback([arguments] { run_prep(*arguments); });
+}
+
 }  // namespace epibook::cli
