@@ -233,8 +233,7 @@ void add_prep_command(CLI::App& app) {
   auto& a = *arguments;
   auto add = [&](CLI::Option* option, const std::string& name) { a.given[name] = option; };
   prep->add_option("--bigwig", a.bigwig, "The signal track, e.g. a MACS2 signal p-value bigWig")
-      ->required()
-      ->check(CLI::ExistingFile);
+      ->required();
   prep->add_option("--regions", a.regions,
                    "Regions to tile: chr:start-end (0-based, half-open; ',' allowed) or BED files")
       ->required();
