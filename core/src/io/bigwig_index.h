@@ -26,6 +26,18 @@ inline T load(const uint8_t* bytes) {
   return value;
 }
 
+// Reads one part of the file (`what`: "data index", "chromosome tree", ...). A part that
+// would run past the end is reported as such, naming the file, the offset and the part:
+// the sign of a truncated file or of an offset that points outside it.
+inline Status read_part(const ByteSource& source, uint64_t offset, size_t size, void* out, const std::string& what) {
+  if (offset > source.size() || size > source.size() - offset) {
+    return corrupt(source.name() + ": byte " + with_thousands(offset) + ": " + what + " (" + with_thousands(size) +
+                   " bytes) runs past the end of the file (" + with_thousands(source.size()) +
+                   " bytes): truncated file or bad offset");
+  }
+  return source.read_at(offset, size, out);
+}
+
 constexpr uint32_t kBigWigMagic = 0x888FFC26;
 constexpr uint32_t kBigBedMagic = 0x8789F2EB;
 constexpr uint32_t kChromTreeMagic = 0x78CA8C91;

@@ -37,7 +37,7 @@ Status RTreeIndex::read_header() const {
   if (header_read_) return header_status_;
   header_read_ = true;
   uint8_t bytes[48];
-  header_status_ = source_.read_at(offset_, sizeof bytes, bytes).with_context(label_);
+  header_status_ = read_part(source_, offset_, sizeof bytes, bytes, label_);
   if (header_status_.is_ok() && load<uint32_t>(bytes) != kRTreeMagic) {
     header_status_ = corrupt(at_byte(source_.name(), offset_) + label_ + " does not start with the R-tree magic number");
   }
@@ -51,13 +51,13 @@ Result<std::shared_ptr<const RTreeIndex::Node>> RTreeIndex::node_at(uint64_t off
     if (found != nodes_.end()) return found->second;
   }
   uint8_t head[4];
-  EPIBOOK_RETURN_IF_ERROR(source_.read_at(offset, sizeof head, head).with_context(label_));
+  EPIBOOK_RETURN_IF_ERROR(read_part(source_, offset, sizeof head, head, label_ + " node"));
   auto node = std::make_shared<Node>();
   node->leaf = head[0] != 0;
   const uint16_t count = load<uint16_t>(head + 2);
   const size_t item_bytes = node->leaf ? 32 : 24;
   std::vector<uint8_t> bytes(count * item_bytes);
-  EPIBOOK_RETURN_IF_ERROR(source_.read_at(offset + 4, bytes.size(), bytes.data()).with_context(label_));
+  EPIBOOK_RETURN_IF_ERROR(read_part(source_, offset + 4, bytes.size(), bytes.data(), label_ + " node"));
   node->items.resize(count);
   for (size_t i = 0; i < count; ++i) {
     const uint8_t* p = bytes.data() + i * item_bytes;
@@ -147,7 +147,7 @@ Status read_header(const ByteSource& source, BigWigHeader& header) {
                    " bytes, too short for a bigWig header (64 bytes)");
   }
   uint8_t bytes[64];
-  EPIBOOK_RETURN_IF_ERROR(source.read_at(0, sizeof bytes, bytes));
+  EPIBOOK_RETURN_IF_ERROR(read_part(source, 0, sizeof bytes, bytes, "header"));
   header.magic = load<uint32_t>(bytes);
   if (header.magic == kBigBedMagic) return unsupported(name + ": this is a bigBed file, not a bigWig file");
   if (header.magic == __builtin_bswap32(kBigWigMagic)) {
@@ -173,17 +173,21 @@ Status read_header(const ByteSource& source, BigWigHeader& header) {
     return corrupt(at_byte(name, 52) + "uncompressed block size " + with_thousands(header.uncompress_buf_size) +
                    " is beyond any valid bigWig");
   }
-  for (const auto& [offset, what] : {std::pair{header.chrom_tree_offset, "chromosome tree"},
-                                     std::pair{header.full_index_offset, "data index"}}) {
-    if (offset < 64 || offset >= source.size()) {
-      return corrupt(at_byte(name, offset == header.chrom_tree_offset ? 8 : 24) + what + " offset " +
-                     with_thousands(offset) + " lies outside the file (" + with_thousands(source.size()) + " bytes)");
+  struct Pointer {
+    uint64_t offset;
+    size_t header_byte;
+    const char* what;
+  };
+  for (const Pointer& pointer : {Pointer{header.chrom_tree_offset, 8, "chromosome tree"},
+                                 Pointer{header.full_index_offset, 24, "data index"}}) {
+    if (pointer.offset < 64 || pointer.offset >= source.size()) {
+      return corrupt(at_byte(name, pointer.header_byte) + pointer.what + " offset " + with_thousands(pointer.offset) +
+                     " lies outside the file (" + with_thousands(source.size()) + " bytes)");
     }
   }
   if (header.total_summary_offset != 0) {
     uint8_t summary[40];
-    EPIBOOK_RETURN_IF_ERROR(source.read_at(header.total_summary_offset, sizeof summary, summary)
-                                .with_context("total summary"));
+    EPIBOOK_RETURN_IF_ERROR(read_part(source, header.total_summary_offset, sizeof summary, summary, "total summary"));
     header.summary.bases_covered = load<uint64_t>(summary);
     header.summary.min = load<double>(summary + 8);
     header.summary.max = load<double>(summary + 16);
@@ -195,7 +199,7 @@ Status read_header(const ByteSource& source, BigWigHeader& header) {
 
 Status read_zoom_levels(const ByteSource& source, uint16_t count, std::vector<BigWigZoomLevel>& levels) {
   std::vector<uint8_t> bytes(size_t{count} * 24);
-  EPIBOOK_RETURN_IF_ERROR(source.read_at(64, bytes.size(), bytes.data()).with_context("zoom level headers"));
+  EPIBOOK_RETURN_IF_ERROR(read_part(source, 64, bytes.size(), bytes.data(), "zoom level headers"));
   for (size_t i = 0; i < count; ++i) {
     const uint8_t* p = bytes.data() + i * 24;
     levels.push_back({load<uint32_t>(p), load<uint64_t>(p + 8), load<uint64_t>(p + 16)});
@@ -212,12 +216,12 @@ Status read_chrom_node(const ByteSource& source, uint64_t offset, const ChromTre
   const std::string& name = source.name();
   if (depth > kMaxTreeDepth) return corrupt(at_byte(name, offset) + "chromosome tree is deeper than any valid one (a loop?)");
   uint8_t head[4];
-  EPIBOOK_RETURN_IF_ERROR(source.read_at(offset, sizeof head, head).with_context("chromosome tree"));
+  EPIBOOK_RETURN_IF_ERROR(read_part(source, offset, sizeof head, head, "chromosome tree node"));
   const bool leaf = head[0] != 0;
   const uint16_t count = load<uint16_t>(head + 2);
   const size_t item_bytes = shape.key_size + 8;
   std::vector<uint8_t> bytes(count * item_bytes);
-  EPIBOOK_RETURN_IF_ERROR(source.read_at(offset + 4, bytes.size(), bytes.data()).with_context("chromosome tree"));
+  EPIBOOK_RETURN_IF_ERROR(read_part(source, offset + 4, bytes.size(), bytes.data(), "chromosome tree node"));
   for (size_t i = 0; i < count; ++i) {
     const uint8_t* p = bytes.data() + i * item_bytes;
     if (leaf) {
@@ -237,7 +241,7 @@ Status read_chrom_node(const ByteSource& source, uint64_t offset, const ChromTre
 Status read_chrom_tree(const ByteSource& source, uint64_t offset, std::vector<BigWigChrom>& chroms) {
   const std::string& name = source.name();
   uint8_t bytes[32];
-  EPIBOOK_RETURN_IF_ERROR(source.read_at(offset, sizeof bytes, bytes).with_context("chromosome tree"));
+  EPIBOOK_RETURN_IF_ERROR(read_part(source, offset, sizeof bytes, bytes, "chromosome tree header"));
   if (load<uint32_t>(bytes) != kChromTreeMagic) {
     return corrupt(at_byte(name, offset) + "chromosome tree does not start with the B+ tree magic number");
   }
@@ -269,6 +273,8 @@ Status read_chrom_tree(const ByteSource& source, uint64_t offset, std::vector<Bi
 // Blocks and items
 
 namespace {
+
+const char* kind_name(io::BlockKind kind) { return kind == io::BlockKind::kData ? "data block" : "zoom block"; }
 
 size_t item_bytes(uint8_t type) {
   switch (type) {
@@ -379,14 +385,14 @@ Result<std::shared_ptr<const io::InflatedBlock>> BigWigReader::Impl::block(const
   auto block = std::make_shared<io::InflatedBlock>();
   if (header.uncompress_buf_size == 0) {
     block->bytes.resize(ref.size);
-    EPIBOOK_RETURN_IF_ERROR(source->read_at(ref.offset, ref.size, block->bytes.data()));
+    EPIBOOK_RETURN_IF_ERROR(io::read_part(*source, ref.offset, ref.size, block->bytes.data(), kind_name(kind)));
   } else {
     thread_local std::vector<uint8_t> compressed;
     compressed.resize(ref.size);
-    EPIBOOK_RETURN_IF_ERROR(source->read_at(ref.offset, ref.size, compressed.data()));
+    EPIBOOK_RETURN_IF_ERROR(io::read_part(*source, ref.offset, ref.size, compressed.data(), kind_name(kind)));
     block->bytes.resize(header.uncompress_buf_size);
     auto inflated = io::inflate_zlib(compressed, block->bytes);
-    if (!inflated.is_ok()) return inflated.status().with_context(name() + ": byte " + with_thousands(ref.offset));
+    if (!inflated.is_ok()) return inflated.status().with_context(where.substr(0, where.size() - 2) + ": " + kind_name(kind));
     block->bytes.resize(*inflated);
   }
 

@@ -17,7 +17,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "golden"))
 from uncompressed_bigwig import rewrite_uncompressed  # noqa: E402
 
-CHROMS = [("chr1", 10000), ("chr2", 5000), ("chrM", 1000)]  # chrM has no data
+CHROMS = [("chr1", 200000), ("chr2", 50000), ("chrM", 1000)]  # chrM has no data
 
 
 def write(path, max_zooms):
@@ -29,8 +29,8 @@ def write(path, max_zooms):
     bw.addEntries("chr1", [2000, 2050], values=[3.0, 4.0], span=10)
     # fixedStep, start 5000, step 100, span 20: [5000,5020)=1 [5100,5120)=2 [5200,5220)=3
     bw.addEntries("chr1", 5000, values=[1.0, 2.0, 3.0], span=20, step=100)
-    # chr2: bedGraph [0,5000)=7 over the whole chromosome
-    bw.addEntries(["chr2"], [0], ends=[5000], values=[7.0])
+    # chr2: bedGraph [0,50000)=7 over the whole chromosome
+    bw.addEntries(["chr2"], [0], ends=[50000], values=[7.0])
     bw.close()
 
 
