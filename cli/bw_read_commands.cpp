@@ -1,6 +1,258 @@
-// Being written (see cli/commands.h); registers nothing yet.
+// `epibook bw info | values | stats`: a bigWig's header, its per-base (or binned) values
+// over regions as TSV or a NumPy array, and pyBigWig-compatible summary statistics.
+// The core (epibook/bigwig.h) reads; this file parses arguments, bins and prints.
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <limits>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "cli_common.h"
 #include "commands.h"
+#include "epibook/bigwig.h"
+#include "epibook/npy.h"
 
 namespace epibook::cli {
-void add_bw_read_commands(CLI::App&) {}
+namespace {
+
+// Shortest text that reads back as the same float; "nan" for missing data (pandas and
+// numpy read it as NaN).
+void append_number(std::string& out, double value, bool single_precision) {
+  if (std::isnan(value)) {
+    out += "nan";
+    return;
+  }
+  char buffer[64];
+  auto result = single_precision ? std::to_chars(buffer, buffer + sizeof buffer, static_cast<float>(value))
+                                 : std::to_chars(buffer, buffer + sizeof buffer, value);
+  out.append(buffer, result.ptr);
+}
+
+nlohmann::ordered_json json_number(double value) {
+  if (std::isnan(value) || std::isinf(value)) return nullptr;
+  return value;
+}
+
+void write_text(const std::string& path, const std::string& text) {
+  if (path.empty() || path == "-") {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    return;
+  }
+  check(write_file_atomically(path, text));
+}
+
+// ---------------------------------------------------------------------------------
+// bw info
+
+struct InfoArguments {
+  std::string file;
+};
+
+void run_info(const InfoArguments& a) {
+  const BigWigReader reader = value_or_fail(BigWigReader::open(a.file));
+  const BigWigHeader& header = reader.header();
+  nlohmann::ordered_json zooms = nlohmann::ordered_json::array();
+  for (size_t i = 0; i < reader.zoom_levels().size(); ++i) {
+    zooms.push_back({{"level", i}, {"reduction_level", reader.zoom_levels()[i].reduction_level}});
+  }
+  nlohmann::ordered_json chroms = nlohmann::ordered_json::array();
+  for (const BigWigChrom& chrom : reader.chroms()) chroms.push_back({{"name", chrom.name}, {"length", chrom.length}});
+
+  const BigWigSummary& s = header.summary;
+  const double n = static_cast<double>(s.bases_covered);
+  const double mean = n > 0 ? s.sum / n : NAN;
+  // Sample standard deviation over bases, as UCSC's bigWigInfo reports it.
+  const double std_dev = n > 1 ? std::sqrt(std::max(0.0, (s.sum_squares - s.sum * s.sum / n) / (n - 1))) : NAN;
+  const nlohmann::ordered_json out = {
+      {"file", a.file},
+      {"version", header.version},
+      {"compressed", header.uncompress_buf_size != 0},
+      {"zoom_levels", zooms},
+      {"chromosomes", chroms},
+      {"summary",
+       {{"bases_covered", s.bases_covered},
+        {"mean", json_number(mean)},
+        {"min", n > 0 ? json_number(s.min) : nullptr},
+        {"max", n > 0 ? json_number(s.max) : nullptr},
+        {"std", json_number(std_dev)},
+        {"sum", s.sum}}}};
+  std::cout << out.dump(2) << "\n";
+}
+
+// ---------------------------------------------------------------------------------
+// bw values
+
+struct ValuesArguments {
+  std::string file;
+  std::vector<std::string> regions;
+  uint64_t bin = 1;
+  std::string format = "tsv";
+  std::string output;
+};
+
+// Means of the non-NaN values in consecutive `bin`-base bins; the last bin may be shorter
+// and averages the bases it has; NaN where a bin has no data.
+std::vector<float> bin_means(std::span<const float> values, uint64_t bin) {
+  std::vector<float> out;
+  out.reserve((values.size() + bin - 1) / bin);
+  for (size_t from = 0; from < values.size(); from += bin) {
+    const size_t to = std::min<size_t>(values.size(), from + bin);
+    double sum = 0;
+    size_t count = 0;
+    for (size_t i = from; i < to; ++i) {
+      if (std::isnan(values[i])) continue;
+      sum += values[i];
+      ++count;
+    }
+    out.push_back(count > 0 ? static_cast<float>(sum / static_cast<double>(count)) : std::numeric_limits<float>::quiet_NaN());
+  }
+  return out;
+}
+
+void run_values(const ValuesArguments& a) {
+  if (a.format != "tsv" && a.format != "npy") fail(invalid_argument("--format '" + a.format + "': expected tsv or npy"));
+  if (a.bin == 0) fail(invalid_argument("--bin 0: a bin holds at least one base"));
+  if (a.format == "npy" && (a.output.empty() || a.output == "-")) {
+    fail(invalid_argument("--format npy writes a binary file: give it a name with -o OUT.npy"));
+  }
+  const BigWigReader reader = value_or_fail(BigWigReader::open(a.file));
+  const std::vector<Region> regions = value_or_fail(read_region_arguments(a.regions));
+  if (regions.empty()) fail(invalid_argument("no regions given"));
+  if (a.format == "npy") {
+    for (const Region& region : regions) {
+      if (region.length() != regions.front().length()) {
+        fail(invalid_argument("--format npy needs regions of one length, but " + format_region(regions.front()) +
+                              " has " + with_thousands(regions.front().length()) + " bp and " + format_region(region) +
+                              " has " + with_thousands(region.length()) + " bp (use --format tsv)"));
+      }
+    }
+  }
+  uint64_t total = 0;
+  for (const Region& region : regions) {
+    if (region.end < region.start) fail(invalid_argument(format_region(region) + ": end is before start"));
+    total += region.length();
+  }
+  std::vector<float> values(total);
+  check(reader.values_batch(regions, values));
+
+  std::vector<float> binned;
+  std::string text;
+  size_t offset = 0;
+  for (const Region& region : regions) {
+    const std::span<const float> of_region(values.data() + offset, region.length());
+    offset += region.length();
+    const std::vector<float> bins = bin_means(of_region, a.bin);
+    if (a.format == "npy") {
+      binned.insert(binned.end(), bins.begin(), bins.end());
+      continue;
+    }
+    for (size_t i = 0; i < bins.size(); ++i) {
+      const uint64_t start = region.start + i * a.bin;
+      text += region.chrom;
+      text += '\t';
+      text += std::to_string(start);
+      text += '\t';
+      text += std::to_string(std::min(region.end, start + a.bin));
+      text += '\t';
+      append_number(text, bins[i], true);
+      text += '\n';
+    }
+  }
+  if (a.format == "npy") {
+    const uint64_t shape[2] = {regions.size(), (regions.front().length() + a.bin - 1) / a.bin};
+    check(write_npy(a.output, std::span<const float>(binned), shape));
+    return;
+  }
+  write_text(a.output, text);
+}
+
+// ---------------------------------------------------------------------------------
+// bw stats
+
+struct StatsArguments {
+  std::string file;
+  std::vector<std::string> regions;
+  std::string type = "mean";
+  bool exact = false;
+  uint32_t bins = 1;
+};
+
+void run_stats(const StatsArguments& a) {
+  const SummaryStat stat = value_or_fail(parse_summary_stat(a.type));
+  const BigWigReader reader = value_or_fail(BigWigReader::open(a.file));
+  const std::vector<Region> regions = value_or_fail(read_region_arguments(a.regions));
+  if (regions.empty()) fail(invalid_argument("no regions given"));
+  std::string text;
+  for (const Region& region : regions) {
+    const std::vector<double> answers = value_or_fail(reader.stats(region, stat, a.bins, a.exact));
+    uint64_t start = region.start;
+    for (uint32_t i = 0; i < a.bins; ++i) {
+      // The bin edges pyBigWig uses: truncated fractions of the region.
+      const uint64_t end = static_cast<uint64_t>(
+          static_cast<double>(region.start) + static_cast<double>(region.length()) * (i + 1) / a.bins);
+      text += region.chrom + '\t' + std::to_string(start) + '\t' + std::to_string(end) + '\t';
+      append_number(text, answers[i], false);
+      text += '\n';
+      start = end;
+    }
+  }
+  write_text("", text);
+}
+
+}  // namespace
+
+void add_bw_read_commands(CLI::App& bw) {
+  const std::string region_help =
+      "Regions: chr:start-end (0-based, half-open, ',' allowed in numbers) or BED files whose rows are regions";
+
+  auto info = std::make_shared<InfoArguments>();
+  CLI::App* info_command = bw.add_subcommand(
+      "info",
+      "Print a bigWig's header as JSON: version, whether blocks are compressed, zoom levels\n"
+      "with their reduction levels (bases per zoom record), chromosomes with lengths, and the\n"
+      "file-wide summary (bases covered, mean, min, max, sample standard deviation, sum).");
+  info_command->add_option("FILE", info->file, "bigWig file")->required();
+  info_command->callback([info] { run_info(*info); });
+
+  auto values = std::make_shared<ValuesArguments>();
+  CLI::App* values_command = bw.add_subcommand(
+      "values",
+      "Print the values of a bigWig over regions, base by base or in bins.\n"
+      "tsv (default): one row per base or bin: chrom, start, end, value (no header line;\n"
+      "  'nan' where the file has no data).\n"
+      "npy: a float32 array [regions, bins per region] written to -o; the regions must\n"
+      "  then share one length.\n"
+      "--bin N: the mean of the bases with data in each N-bp bin from the region start\n"
+      "  (NaN if none has data); a last, shorter bin averages the bases it has.");
+  values_command->add_option("FILE", values->file, "bigWig file")->required();
+  values_command->add_option("REGION", values->regions, region_help)->required();
+  values_command->add_option("--bin", values->bin, "Bases per bin")->capture_default_str();
+  values_command->add_option("--format", values->format, "tsv or npy")->capture_default_str();
+  values_command->add_option("-o,--output", values->output, "Output file (tsv: default standard output)");
+  values_command->callback([values] { run_values(*values); });
+
+  auto stats = std::make_shared<StatsArguments>();
+  CLI::App* stats_command = bw.add_subcommand(
+      "stats",
+      "Print a summary statistic of a bigWig over regions, as pyBigWig's stats() computes it:\n"
+      "one row per bin: chrom, bin start, bin end, value ('nan' for a bin without data).\n"
+      "Without --exact the answer comes from the zoom level whose records are at most half a\n"
+      "bin long (fast, approximate at bin edges), and from the raw data when none is that\n"
+      "short. Zoom 'sum' is pyBigWig's: only records wholly inside a bin count, each as its\n"
+      "mean; use --exact for true sums. std is the sample standard deviation over bases.\n"
+      "coverage is the fraction of the bin's bases that have data.");
+  stats_command->add_option("FILE", stats->file, "bigWig file")->required();
+  stats_command->add_option("REGION", stats->regions, region_help)->required();
+  stats_command->add_option("--type", stats->type, "mean, min, max, sum, std or coverage")->capture_default_str();
+  stats_command->add_flag("--exact", stats->exact, "Compute from the raw data, not from zoom levels");
+  stats_command->add_option("--bins", stats->bins, "Split each region into this many bins")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 1u << 20));
+  stats_command->callback([stats] { run_stats(*stats); });
+}
+
 }  // namespace epibook::cli
