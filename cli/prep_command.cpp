@@ -190,7 +190,7 @@ void run_prep(const PrepArguments& arguments) {
   const BigWigReader reader = value_or_fail(BigWigReader::open(arguments.bigwig));
   ProgressLine progress(arguments.quiet);
   const PrepDataset dataset = value_or_fail(
-      prepare_dataset(bigwig_signal_source(reader), regions, options,
+      prepare_dataset(reader, regions, options,
                       [&progress](uint64_t done, uint64_t total) { progress(done, total); }));
 
   PrepInput input;

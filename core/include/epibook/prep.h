@@ -99,8 +99,8 @@ std::vector<int8_t> threshold_labels(std::span<const float> values, double thres
 //   mean           peak when the mean of the bins with data reaches it.
 //   max            peak when the largest value at the *input* resolution (the 25 bp
 //                  bins, or bases) reaches it: a narrow summit that 32 bp averaging
-//                  dilutes below the threshold still counts. With input bin 1 or equal
-//                  to the output bin this is the same as `any`.
+//                  dilutes below the threshold still counts. With an input bin equal
+//                  to the output bin, on the same grid, this is the same as `any`.
 struct LabelRule {
   enum class Kind { kAnyBin, kFractionOfBins, kMeanOfBins, kMaxInput };
   Kind kind = Kind::kAnyBin;
@@ -203,6 +203,9 @@ using PrepProgress = std::function<void(uint64_t done, uint64_t total)>;
 // splits. Fails naming the region when it is not on a chromosome of the source or runs
 // past its end, and when no window fits in the regions.
 Result<PrepDataset> prepare_dataset(const SignalSource& source, std::span<const Region> regions,
+                                    const PrepOptions& options, const PrepProgress& progress = {});
+// The same from a bigWig (what `epibook prep` runs).
+Result<PrepDataset> prepare_dataset(const BigWigReader& reader, std::span<const Region> regions,
                                     const PrepOptions& options, const PrepProgress& progress = {});
 
 // Counts per split and in total from labels and split (fills per_split and total).

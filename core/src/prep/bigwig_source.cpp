@@ -19,4 +19,9 @@ SignalSource bigwig_signal_source(const BigWigReader& reader) {
   return source;
 }
 
+Result<PrepDataset> prepare_dataset(const BigWigReader& reader, std::span<const Region> regions,
+                                    const PrepOptions& options, const PrepProgress& progress) {
+  return prepare_dataset(bigwig_signal_source(reader), regions, options, progress);
+}
+
 }  // namespace epibook
