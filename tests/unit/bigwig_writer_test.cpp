@@ -1,15 +1,18 @@
 // The bigWig writer on its own terms: the header, summary and chromosome tree it lays
-// down, the zoom levels it picks, the checks every item passes, and the promise that a
-// failed write leaves nothing behind. Runs natively and in wasm; the golden tests
-// hold the same files to pyBigWig and libBigWig.
+// down, the zoom levels it picks, the checks every item passes, the promise that a
+// failed write leaves nothing behind, and round trips through our own reader. Runs
+// natively and in wasm; the golden tests hold the same files to pyBigWig and libBigWig.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <limits>
+#include <map>
+#include <algorithm>
 
 #include "epibook/bigwig_writer.h"
+#include "epibook/random.h"
 #include "support/test_support.h"
 
 namespace epibook {
@@ -285,6 +288,157 @@ TEST(BigWigWriter, UnwritableDirectory_IsAnIoError) {
   ASSERT_FALSE(writer.is_ok());
   EXPECT_EQ(writer.status().code(), ErrorCode::kIo);
   EXPECT_NE(writer.status().message().find("/nonexistent-dir/track.bw"), std::string::npos);
+}
+
+// ---------------------------------------------------------------------------------
+// Round trips through epibook's own reader, so the wasm build checks both halves.
+struct RoundTripTrack {
+  std::vector<BigWigChrom> chroms = {{"chrB", 0, 60'000}, {"chrA", 0, 90'000}, {"chrC", 0, 5'000}};
+  std::map<std::string, std::vector<BigWigInterval>> items;
+};
+
+// chrA: bedGraph, then fixedStep; chrB: variableStep, then bedGraph; chrC: nothing.
+Result<std::string> write_round_trip(RoundTripTrack& track, const BigWigWriteOptions& options) {
+  EPIBOOK_ASSIGN_OR_RETURN(BigWigWriter writer, BigWigWriter::create_in_memory(track.chroms, options));
+  CounterRng rng(31);
+  auto value = [&] { return static_cast<float>(std::floor(rng.next_double() * 2000.0) / 8.0 - 50.0); };
+  std::vector<BigWigInterval> bedgraph;
+  uint32_t position = 7;
+  while (position < 40'000) {
+    const uint32_t end = position + 1 + static_cast<uint32_t>(rng.next_below(30));
+    bedgraph.push_back({position, end, value()});
+    position = end + static_cast<uint32_t>(rng.next_below(3) == 0 ? rng.next_below(50) : 0);
+  }
+  EPIBOOK_RETURN_IF_ERROR(writer.add_intervals("chrA", bedgraph));
+  track.items["chrA"] = bedgraph;
+  std::vector<float> fixed(3000);
+  for (size_t i = 0; i < fixed.size(); ++i) {
+    fixed[i] = value();
+    track.items["chrA"].push_back({static_cast<uint32_t>(45'000 + 15 * i), static_cast<uint32_t>(45'000 + 15 * i + 10), fixed[i]});
+  }
+  EPIBOOK_RETURN_IF_ERROR(writer.add_fixed_step("chrA", 45'000, 15, 10, fixed));
+  std::vector<uint32_t> starts;
+  std::vector<float> values;
+  for (uint32_t start = 100; start < 30'000; start += 20 + static_cast<uint32_t>(rng.next_below(40))) {
+    starts.push_back(start);
+    values.push_back(value());
+    track.items["chrB"].push_back({start, start + 20, values.back()});
+  }
+  EPIBOOK_RETURN_IF_ERROR(writer.add_variable_step("chrB", 20, starts, values));
+  const BigWigInterval tail{59'000, 60'000, 3.5f};
+  EPIBOOK_RETURN_IF_ERROR(writer.add_intervals("chrB", {&tail, 1}));
+  track.items["chrB"].push_back(tail);
+  return writer.finish_to_bytes();
+}
+
+std::vector<float> per_base(const std::vector<BigWigInterval>& items, uint32_t length) {
+  std::vector<float> values(length, std::nanf(""));
+  for (const BigWigInterval& item : items) {
+    for (uint32_t p = item.start; p < item.end; ++p) values[p] = item.value;
+  }
+  return values;
+}
+
+bool same_values(const std::vector<float>& a, const std::vector<float>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (!(a[i] == b[i] || (std::isnan(a[i]) && std::isnan(b[i])))) return false;
+  }
+  return true;
+}
+
+class BigWigRoundTrip : public ::testing::TestWithParam<BigWigWriteOptions> {};
+
+TEST_P(BigWigRoundTrip, OurReaderGetsBackEveryItem) {
+  RoundTripTrack track;
+  auto bytes = write_round_trip(track, GetParam());
+  ASSERT_TRUE(bytes.is_ok()) << bytes.status().message();
+  auto reader = BigWigReader::open(memory_source(*bytes, "round-trip.bw"));
+  ASSERT_TRUE(reader.is_ok()) << reader.status().message();
+
+  EXPECT_EQ(reader->header().version, 4);
+  EXPECT_EQ(reader->header().uncompress_buf_size == 0, !GetParam().compress);
+  EXPECT_LE(reader->zoom_levels().size(), GetParam().max_zoom_levels);
+  ASSERT_EQ(reader->chroms().size(), 3u);
+  for (const BigWigChrom& chrom : track.chroms) EXPECT_EQ(reader->chrom_length(chrom.name), chrom.length) << chrom.name;
+
+  for (const BigWigChrom& chrom : track.chroms) {
+    const Region whole{chrom.name, 0, chrom.length};
+    auto values = reader->values(whole);
+    ASSERT_TRUE(values.is_ok()) << values.status().message();
+    EXPECT_TRUE(same_values(*values, per_base(track.items[chrom.name], chrom.length))) << chrom.name;
+    auto intervals = reader->intervals(whole);
+    ASSERT_TRUE(intervals.is_ok()) << intervals.status().message();
+    EXPECT_EQ(*intervals, track.items[chrom.name]) << chrom.name;
+  }
+  // A window in the middle: intervals come back whole, values clipped to it.
+  const Region window{"chrA", 12'345, 47'000};
+  auto inside = reader->values(window);
+  ASSERT_TRUE(inside.is_ok());
+  const std::vector<float> all = per_base(track.items["chrA"], 90'000);
+  EXPECT_TRUE(same_values(*inside, std::vector<float>(all.begin() + 12'345, all.begin() + 47'000)));
+
+  // Exact and zoom means over whole chromosomes agree with the items.
+  for (const char* name : {"chrA", "chrB"}) {
+    double bases = 0, sum = 0;
+    for (const BigWigInterval& item : track.items[name]) {
+      bases += item.end - item.start;
+      sum += (item.end - item.start) * static_cast<double>(item.value);
+    }
+    const Region whole{name, 0, *reader->chrom_length(name)};
+    for (bool exact : {true, false}) {
+      auto mean = reader->stats(whole, SummaryStat::kMean, 1, exact);
+      ASSERT_TRUE(mean.is_ok()) << mean.status().message();
+      EXPECT_NEAR((*mean)[0], sum / bases, 1e-4) << name << (exact ? " exact" : " zoom");
+      auto coverage = reader->stats(whole, SummaryStat::kCoverage, 1, exact);
+      ASSERT_TRUE(coverage.is_ok());
+      EXPECT_NEAR((*coverage)[0], bases / whole.length(), 1e-9) << name;
+    }
+  }
+  auto empty = reader->stats({"chrC", 0, 5'000}, SummaryStat::kMax, 4, true);
+  ASSERT_TRUE(empty.is_ok());
+  EXPECT_TRUE(std::isnan((*empty)[0]));
+}
+
+BigWigWriteOptions round_trip_options(bool compress, uint32_t zooms, uint32_t items_per_slot, uint32_t block_size) {
+  BigWigWriteOptions options;
+  options.compress = compress;
+  options.max_zoom_levels = zooms;
+  options.items_per_slot = items_per_slot;
+  options.block_size = block_size;
+  return options;
+}
+
+INSTANTIATE_TEST_SUITE_P(Options, BigWigRoundTrip,
+                         ::testing::Values(round_trip_options(true, 10, 1024, 256), round_trip_options(false, 0, 1024, 256),
+                                           round_trip_options(true, 4, 50, 3), round_trip_options(false, 10, 7, 2)));
+
+TEST(BigWigRoundTrip, ManyChromosomes_AreFoundThroughBranchNodes) {
+  std::vector<BigWigChrom> chroms;
+  for (int i = 0; i < 600; ++i) chroms.push_back({"scaffold_" + std::to_string(i), 0, 1000u + i});
+  BigWigWriteOptions options;
+  options.block_size = 4;
+  auto bytes = bigwig_bytes(chroms, {{"scaffold_599", {{0, 5, 1.0f}}}, {"scaffold_7", {{3, 4, 2.0f}}}}, options);
+  ASSERT_TRUE(bytes.is_ok()) << bytes.status().message();
+  auto reader = BigWigReader::open(memory_source(*bytes, "scaffolds.bw"));
+  ASSERT_TRUE(reader.is_ok()) << reader.status().message();
+  for (int i = 0; i < 600; ++i) {
+    EXPECT_EQ(reader->chrom_length("scaffold_" + std::to_string(i)), 1000u + i) << i;
+  }
+  auto values = reader->values({"scaffold_7", 0, 6});
+  ASSERT_TRUE(values.is_ok());
+  EXPECT_EQ((*values)[3], 2.0f);
+}
+
+TEST(BigWigRoundTrip, TrackWithoutData_OpensAndHasNoValues) {
+  auto bytes = bigwig_bytes(kChroms, {});
+  ASSERT_TRUE(bytes.is_ok()) << bytes.status().message();
+  auto reader = BigWigReader::open(memory_source(*bytes, "empty.bw"));
+  ASSERT_TRUE(reader.is_ok()) << reader.status().message();
+  EXPECT_EQ(reader->zoom_levels().size(), 0u);
+  auto values = reader->values({"chr1", 0, 100});
+  ASSERT_TRUE(values.is_ok()) << values.status().message();
+  EXPECT_TRUE(std::all_of(values->begin(), values->end(), [](float v) { return std::isnan(v); }));
 }
 
 }  // namespace
