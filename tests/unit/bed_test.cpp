@@ -192,5 +192,27 @@ TEST(Bed, FormatBed_WritesShortestExactNumbers) {
   EXPECT_EQ(back->front().score, 1e-300);
 }
 
+TEST(Bed, ChangedBytes_GiveRecordsOrAnErrorNeverACrash) {
+  const std::string text = testing::read_file(formats("peaks.narrowPeak"));
+  size_t errors = 0;
+  for (const char replacement : {'\0', '\t', '\n', '-', ' ', 'x', '9'}) {
+    for (size_t at = 0; at < text.size(); ++at) {
+      std::string changed = text;
+      changed[at] = replacement;
+      auto records = parse_bed(changed, "changed.narrowPeak");
+      if (!records.is_ok()) {
+        ++errors;
+        EXPECT_EQ(records.status().message().rfind("changed.narrowPeak: line ", 0), 0u) << records.status().message();
+        continue;
+      }
+      for (const BedRecord& record : *records) {
+        EXPECT_LE(record.region.start, record.region.end);
+        EXPECT_LT(record.peak, static_cast<int64_t>(record.region.length()) + (record.peak == -1 ? 1 : 0));
+      }
+    }
+  }
+  EXPECT_GT(errors, 0u);
+}
+
 }  // namespace
 }  // namespace epibook

@@ -255,5 +255,42 @@ TEST(Fasta, SequenceBeforeHeader_IsAnErrorInTheWholeFileReaderToo) {
   EXPECT_NE(records.status().message().find("headless.fa: line 1"), std::string::npos);
 }
 
+// ---------------------------------------------------------------------------------
+// Whatever bytes a FASTA holds, an index we build must lead to the bases the
+// whole-file reader sees: fetching each whole sequence through the index gives the
+// sequence read_fasta gives, or the build refuses the file. Never a crash.
+TEST(Fai, ChangedBytes_IndexAgreesWithWholeFileReaderOrBuildRefuses) {
+  const std::string original = testing::read_file(formats("layouts.fa"));
+  size_t built = 0, refused = 0;
+  for (const char replacement : {'\n', '\r', '>', ' ', 'A', '\0'}) {
+    for (size_t at = 0; at < original.size(); ++at) {
+      std::string changed = original;
+      changed[at] = replacement;
+      auto index = build_fai_from_memory(changed, "changed.fa");
+      if (!index.is_ok()) {
+        ++refused;
+        continue;
+      }
+      ++built;
+      auto records = parse_fasta(changed, "changed.fa");
+      ASSERT_TRUE(records.is_ok()) << "indexed but not readable, byte " << at;
+      auto reader = FastaReader::open(memory_source(changed, "changed.fa"), *index);
+      ASSERT_TRUE(reader.is_ok()) << reader.status().message();
+      for (const FaiEntry& entry : index->entries) {
+        auto bases = reader->fetch(Region{entry.name, 0, entry.length});
+        ASSERT_TRUE(bases.is_ok()) << bases.status().message() << " (byte " << at << ")";
+        const std::string* whole = nullptr;
+        for (const FastaRecord& record : *records) {
+          if (record.name == entry.name) whole = &record.sequence;
+        }
+        ASSERT_NE(whole, nullptr);
+        EXPECT_EQ(*bases, *whole) << entry.name << ", byte " << at << " set to " << int(replacement);
+      }
+    }
+  }
+  EXPECT_GT(built, 0u);
+  EXPECT_GT(refused, 0u);
+}
+
 }  // namespace
 }  // namespace epibook

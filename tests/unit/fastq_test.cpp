@@ -236,5 +236,68 @@ TEST(Fastq, ReadLongerThanTheStreamChunk_IsReadWhole) {
   EXPECT_EQ(record.name, "short");
 }
 
+// ---------------------------------------------------------------------------------
+// Broken input of every shape: cut files and changed bytes must give records or an
+// error, never a crash (the asan preset runs these under AddressSanitizer).
+
+Result<std::vector<FastqRecord>> read_all(std::string bytes) {
+  FastqReader reader = FastqReader::from_memory(std::move(bytes), "cut.fq");
+  std::vector<FastqRecord> records;
+  FastqRecord record;
+  while (true) {
+    EPIBOOK_ASSIGN_OR_RETURN(const bool more, reader.next(record));
+    if (!more) break;
+    records.push_back(record);
+  }
+  return records;
+}
+
+TEST(Fastq, EveryProperPrefixOfAGzipFile_IsAnError) {
+  const std::string gz = testing::read_file(formats("reads.fq.gz"));
+  ASSERT_GT(gz.size(), 100u);
+  for (size_t length = 1; length < gz.size(); ++length) {
+    auto records = read_all(gz.substr(0, length));
+    EXPECT_FALSE(records.is_ok()) << "a gzip file cut to " << length << " bytes read without complaint";
+  }
+  auto whole = read_all(gz);
+  ASSERT_TRUE(whole.is_ok()) << whole.status().message();
+  EXPECT_EQ(whole->size(), 12u);
+}
+
+TEST(Fastq, EveryPrefixOfAPlainFile_GivesLeadingRecordsOrAnError) {
+  const std::string text = testing::read_file(formats("reads.fq"));
+  auto all = read_fastq(formats("reads.fq"));
+  ASSERT_TRUE(all.is_ok());
+  for (size_t length = 0; length <= text.size(); ++length) {
+    auto records = read_all(text.substr(0, length));
+    if (!records.is_ok()) continue;
+    ASSERT_LE(records->size(), all->size());
+    for (size_t i = 0; i < records->size(); ++i) {
+      EXPECT_EQ((*records)[i].name, (*all)[i].name) << "prefix of " << length << " bytes";
+      EXPECT_EQ((*records)[i].quality, (*all)[i].quality) << "prefix of " << length << " bytes";
+    }
+  }
+}
+
+TEST(Fastq, ChangedBytes_GiveRecordsOrAnErrorNeverACrash) {
+  const std::string text = testing::read_file(formats("reads.fq")).substr(0, 300);
+  const std::string gz = testing::read_file(formats("reads.fq.gz"));
+  size_t errors = 0;
+  for (const char replacement : {'\0', '\n', '@', '+', ' ', '\x7f', '\xff'}) {
+    for (size_t at = 0; at < text.size(); ++at) {
+      std::string changed = text;
+      changed[at] = replacement;
+      errors += read_all(changed).is_ok() ? 0 : 1;
+    }
+    for (size_t at = 0; at < gz.size(); ++at) {
+      std::string changed = gz;
+      changed[at] = static_cast<char>(changed[at] ^ replacement);
+      if (changed == gz) continue;
+      errors += read_all(changed).is_ok() ? 0 : 1;
+    }
+  }
+  EXPECT_GT(errors, 0u);
+}
+
 }  // namespace
 }  // namespace epibook

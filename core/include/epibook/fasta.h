@@ -39,7 +39,7 @@ struct FastaIndex {
 // numbers, sequences without bases left out. Fails, naming the line, where samtools
 // would: lines of a sequence differing in length (all but the last must match), a
 // blank line inside a sequence, sequence before the first '>' header. Also fails on
-// a duplicate name (samtools keeps the first) and whitespace inside a sequence line.
+// a duplicate name (samtools keeps the first) and whitespace or a '>' inside a sequence line.
 // A gzip-compressed FASTA is refused: random access needs the bytes as stored.
 Result<FastaIndex> build_fai(const std::string& fasta_path);
 // The same, for a FASTA file already in memory; `name` is used in messages.

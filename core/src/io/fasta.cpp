@@ -81,6 +81,12 @@ class FaiBuilder {
       return corrupt(line_context(lines) + ": whitespace inside the sequence of '" + layout.entry.name +
                      "' at column " + std::to_string(space - text.begin() + 1));
     }
+    // A '>' inside a line is a header glued to bases or a broken file, not a base.
+    const size_t header_mark = text.find('>');
+    if (header_mark != std::string_view::npos) {
+      return corrupt(line_context(lines) + ": '>' inside the sequence of '" + layout.entry.name + "' at column " +
+                     std::to_string(header_mark + 1));
+    }
     const uint64_t bases = text.size();
     // samtools counts a final line without a newline as if it had one.
     const uint64_t bytes = lines.ended_with_newline() ? lines.raw_size() : bases + 1;
@@ -218,6 +224,11 @@ Result<std::vector<FastaRecord>> parse_fasta_lines(LineReader& lines) {
     const auto is_blank_line = std::all_of(text.begin(), text.end(), is_space);
     if (is_blank_line) continue;
     if (records.empty()) return corrupt(line_context(lines) + ": sequence before the first '>' header");
+    const size_t header_mark = text.find('>');
+    if (header_mark != std::string_view::npos) {
+      return corrupt(line_context(lines) + ": '>' inside the sequence of '" + records.back().name + "' at column " +
+                     std::to_string(header_mark + 1));
+    }
     for (char c : text) {
       if (!is_space(c)) records.back().sequence.push_back(c);
     }
