@@ -361,15 +361,16 @@ void write_values(const io::InflatedBlock& block, const io::ChromSpan& span, flo
 }  // namespace
 
 Result<io::ChromSpan> BigWigReader::Impl::locate(const Region& region, bool allow_empty) const {
-  const std::string where = name() + ": " + format_region(region) + ": ";
+  // Messages are built only on failure: this runs once per query.
+  auto where = [&] { return name() + ": " + format_region(region) + ": "; };
   auto found = chrom_by_name.find(region.chrom);
-  if (found == chrom_by_name.end()) return not_found(where + "chromosome " + region.chrom + " is not in the file");
+  if (found == chrom_by_name.end()) return not_found(where() + "chromosome " + region.chrom + " is not in the file");
   const BigWigChrom& chrom = chroms[found->second];
-  if (region.end < region.start) return invalid_argument(where + "end is before start");
+  if (region.end < region.start) return invalid_argument(where() + "end is before start");
   if (region.end > chrom.length) {
-    return invalid_argument(where + "runs past the end of " + chrom.name + " (" + with_thousands(chrom.length) + " bp)");
+    return invalid_argument(where() + "runs past the end of " + chrom.name + " (" + with_thousands(chrom.length) + " bp)");
   }
-  if (region.end == region.start && !allow_empty) return invalid_argument(where + "the region is empty");
+  if (region.end == region.start && !allow_empty) return invalid_argument(where() + "the region is empty");
   return io::ChromSpan{chrom.id, static_cast<uint32_t>(region.start), static_cast<uint32_t>(region.end)};
 }
 

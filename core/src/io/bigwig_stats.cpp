@@ -5,6 +5,7 @@
 // to the last bit. The quirks we keep on purpose are named where they happen.
 #include <cmath>
 #include <limits>
+#include <span>
 
 #include "epibook/bigwig.h"
 #include "io/bigwig_index.h"
@@ -13,6 +14,7 @@ namespace epibook {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr uint32_t kMaxBins = 1u << 24;  // 128 MB of answers: more is a mistake, not a query
 
 // ---------------------------------------------------------------------------------
 // Bins and zoom level choice
@@ -48,7 +50,7 @@ uint32_t clipped_length(const BigWigInterval& interval, uint32_t start, uint32_t
   return to - from;  // 0 for an empty bin inside an interval
 }
 
-double exact_mean(const std::vector<BigWigInterval>& in, uint32_t start, uint32_t end) {
+double exact_mean(std::span<const BigWigInterval> in, uint32_t start, uint32_t end) {
   double sum = 0;
   uint32_t bases = 0;
   for (const BigWigInterval& interval : in) {
@@ -60,7 +62,7 @@ double exact_mean(const std::vector<BigWigInterval>& in, uint32_t start, uint32_
 }
 
 // Sample standard deviation over bases (n - 1), from the mean first.
-double exact_std(const std::vector<BigWigInterval>& in, uint32_t start, uint32_t end) {
+double exact_std(std::span<const BigWigInterval> in, uint32_t start, uint32_t end) {
   const double mean = exact_mean(in, start, end);
   double squares = 0;
   uint32_t bases = 0;
@@ -74,7 +76,7 @@ double exact_std(const std::vector<BigWigInterval>& in, uint32_t start, uint32_t
   return kNaN;
 }
 
-double exact_max(const std::vector<BigWigInterval>& in) {
+double exact_max(std::span<const BigWigInterval> in) {
   double best = in.front().value;
   for (const BigWigInterval& interval : in) {
     if (interval.value > best) best = interval.value;
@@ -82,7 +84,7 @@ double exact_max(const std::vector<BigWigInterval>& in) {
   return best;
 }
 
-double exact_min(const std::vector<BigWigInterval>& in) {
+double exact_min(std::span<const BigWigInterval> in) {
   double best = in.front().value;
   for (const BigWigInterval& interval : in) {
     if (interval.value < best) best = interval.value;
@@ -90,14 +92,14 @@ double exact_min(const std::vector<BigWigInterval>& in) {
   return best;
 }
 
-double exact_coverage(const std::vector<BigWigInterval>& in, uint32_t start, uint32_t end) {
+double exact_coverage(std::span<const BigWigInterval> in, uint32_t start, uint32_t end) {
   double covered = 0;
   for (const BigWigInterval& interval : in) covered += clipped_length(interval, start, end);
   return covered / (end - start);
 }
 
 // libBigWig multiplies length by value in float precision here (not in the mean).
-double exact_sum(const std::vector<BigWigInterval>& in, uint32_t start, uint32_t end) {
+double exact_sum(std::span<const BigWigInterval> in, uint32_t start, uint32_t end) {
   double sum = 0;
   for (const BigWigInterval& interval : in) {
     sum += static_cast<float>(clipped_length(interval, start, end)) * interval.value;
@@ -105,7 +107,7 @@ double exact_sum(const std::vector<BigWigInterval>& in, uint32_t start, uint32_t
   return sum;
 }
 
-double exact_stat(SummaryStat stat, const std::vector<BigWigInterval>& in, uint32_t start, uint32_t end) {
+double exact_stat(SummaryStat stat, std::span<const BigWigInterval> in, uint32_t start, uint32_t end) {
   if (in.empty()) return kNaN;
   switch (stat) {
     case SummaryStat::kMean: return exact_mean(in, start, end);
@@ -238,6 +240,39 @@ void select_zoom_records(const io::InflatedBlock& block, uint32_t chrom, uint32_
   }
 }
 
+// Fills out[i] with the exact statistic of bin i. A bin sees the intervals that pass
+// libBigWig's test for it, in file order. When starts and ends never decrease (every
+// writer's output) those intervals are a run of the list whose both ends only move
+// forward from bin to bin; otherwise each bin scans the whole list.
+void exact_stats_by_bin(const std::vector<BigWigInterval>& all, const io::ChromSpan& span, SummaryStat stat,
+                        std::vector<double>& out) {
+  const uint32_t bins = static_cast<uint32_t>(out.size());
+  bool sorted = true;
+  for (size_t j = 1; j < all.size() && sorted; ++j) {
+    sorted = all[j].start >= all[j - 1].start && all[j].end >= all[j - 1].end;
+  }
+  std::vector<BigWigInterval> in_bin;
+  size_t first = 0, last = 0;  // the run [first, last) of the current bin, when sorted
+  uint32_t position = span.start;
+  for (uint32_t i = 0; i < bins; ++i) {
+    const uint32_t end = bin_end(span.start, span.end, bins, i);
+    if (sorted) {
+      while (first < all.size() && all[first].end <= position) ++first;
+      if (last < first) last = first;
+      while (last < all.size() && all[last].start < end) ++last;
+      out[i] = exact_stat(stat, std::span<const BigWigInterval>(all.data() + first, last - first), position, end);
+    } else {
+      in_bin.clear();
+      for (const BigWigInterval& interval : all) {
+        if (interval.end <= position || interval.start >= end) continue;
+        in_bin.push_back(interval);
+      }
+      out[i] = exact_stat(stat, in_bin, position, end);
+    }
+    position = end;
+  }
+}
+
 }  // namespace
 
 Result<SummaryStat> parse_summary_stat(std::string_view name) {
@@ -265,9 +300,9 @@ const char* summary_stat_name(SummaryStat stat) {
 Result<std::vector<double>> BigWigReader::stats(const Region& region, SummaryStat stat, uint32_t bins,
                                                 bool exact) const {
   EPIBOOK_ASSIGN_OR_RETURN(io::ChromSpan span, impl_->locate(region, false));
-  if (bins == 0 || bins > (1u << 30)) {
-    return invalid_argument(name() + ": " + format_region(region) + ": number of bins must be 1 to 2^30, not " +
-                            std::to_string(bins));
+  if (bins == 0 || bins > kMaxBins) {
+    return invalid_argument(name() + ": " + format_region(region) + ": number of bins must be 1 to " +
+                            with_thousands(kMaxBins) + ", not " + with_thousands(bins));
   }
   std::vector<double> out(bins, kNaN);
   // A file without data answers None everywhere in pyBigWig, whatever its blocks hold.
@@ -275,19 +310,9 @@ Result<std::vector<double>> BigWigReader::stats(const Region& region, SummarySta
 
   const int level = exact ? -1 : choose_zoom_level(impl_->zoom_levels, span.end - span.start, bins);
   if (level < 0) {
-    std::vector<BigWigInterval> all, in_bin;
+    std::vector<BigWigInterval> all;
     EPIBOOK_RETURN_IF_ERROR(impl_->collect_intervals(span, all));
-    uint32_t position = span.start;
-    for (uint32_t i = 0; i < bins; ++i) {
-      const uint32_t end = bin_end(span.start, span.end, bins, i);
-      in_bin.clear();
-      for (const BigWigInterval& interval : all) {
-        if (interval.end <= position || interval.start >= end) continue;
-        in_bin.push_back(interval);
-      }
-      out[i] = exact_stat(stat, in_bin, position, end);
-      position = end;
-    }
+    exact_stats_by_bin(all, span, stat, out);
     return out;
   }
 
