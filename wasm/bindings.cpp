@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <memory>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -31,27 +32,31 @@ val error_object(const std::string& message) {
   return out;
 }
 
-// A bigWig opened in the page. JS owns it and must call delete() when done.
+// A bigWig opened in the page: `new Module.BigWigTrack(name, bytes)`, then check
+// error() ("" when it opened). JS owns it and must call delete() when done.
 class BigWigTrack {
  public:
-  static std::unique_ptr<BigWigTrack> open(const std::string& name, const val& array, std::string& error) {
+  BigWigTrack(const std::string& name, const val& array) {
     auto reader = epibook::BigWigReader::open(epibook::memory_source(bytes_from_js(array), name));
-    if (!reader.is_ok()) {
-      error = reader.status().message();
-      return nullptr;
+    if (reader.is_ok()) {
+      reader_.emplace(std::move(reader).value());
+    } else {
+      error_ = reader.status().message();
     }
-    return std::unique_ptr<BigWigTrack>(new BigWigTrack(std::move(reader).value()));
   }
+
+  const std::string& error() const { return error_; }
 
   // Header, zoom levels and chromosomes as a JSON string (the same shape as `epibook bw info`).
   std::string info_json() const {
+    if (!reader_) return "{}";
     nlohmann::json info;
-    const auto& header = reader_.header();
+    const auto& header = reader_->header();
     info["version"] = header.version;
     info["zoom_levels"] = nlohmann::json::array();
-    for (const auto& zoom : reader_.zoom_levels()) info["zoom_levels"].push_back(zoom.reduction_level);
+    for (const auto& zoom : reader_->zoom_levels()) info["zoom_levels"].push_back(zoom.reduction_level);
     info["chroms"] = nlohmann::json::array();
-    for (const auto& chrom : reader_.chroms()) info["chroms"].push_back({{"name", chrom.name}, {"length", chrom.length}});
+    for (const auto& chrom : reader_->chroms()) info["chroms"].push_back({{"name", chrom.name}, {"length", chrom.length}});
     info["bases_covered"] = header.summary.bases_covered;
     info["min"] = header.summary.min;
     info["max"] = header.summary.max;
@@ -60,9 +65,10 @@ class BigWigTrack {
 
   // {values: Float32Array} with NaN where there is no data, or {error}.
   val values(const std::string& region_text) const {
+    if (!reader_) return error_object(error_);
     auto region = epibook::parse_region(region_text);
     if (!region.is_ok()) return error_object(region.status().message());
-    auto values = reader_.values(*region);
+    auto values = reader_->values(*region);
     if (!values.is_ok()) return error_object(values.status().message());
     val out = val::object();
     val copy = val::global("Float32Array").new_(values->size());
@@ -73,11 +79,12 @@ class BigWigTrack {
 
   // {values: Float64Array} of a statistic over `bins` equal bins, or {error}.
   val stats(const std::string& region_text, const std::string& stat_name, uint32_t bins, bool exact) const {
+    if (!reader_) return error_object(error_);
     auto region = epibook::parse_region(region_text);
     if (!region.is_ok()) return error_object(region.status().message());
     auto stat = epibook::parse_summary_stat(stat_name);
     if (!stat.is_ok()) return error_object(stat.status().message());
-    auto result = reader_.stats(*region, *stat, bins, exact);
+    auto result = reader_->stats(*region, *stat, bins, exact);
     if (!result.is_ok()) return error_object(result.status().message());
     val out = val::object();
     val copy = val::global("Float64Array").new_(result->size());
@@ -87,19 +94,10 @@ class BigWigTrack {
   }
 
  private:
-  explicit BigWigTrack(epibook::BigWigReader reader) : reader_(std::move(reader)) {}
-  epibook::BigWigReader reader_;
+  std::optional<epibook::BigWigReader> reader_;
+  std::string error_;
 };
 
-// {track} on success, {error} otherwise: JS never sees an exception.
-val open_bigwig(const std::string& name, const val& array) {
-  std::string error;
-  auto track = BigWigTrack::open(name, array, error);
-  if (!track) return error_object(error);
-  val out = val::object();
-  out.set("track", val(track.release(), emscripten::allow_raw_pointers()));
-  return out;
-}
 
 std::string version() { return EPIBOOK_VERSION; }
 
@@ -107,9 +105,10 @@ std::string version() { return EPIBOOK_VERSION; }
 
 EMSCRIPTEN_BINDINGS(epibook) {
   emscripten::class_<BigWigTrack>("BigWigTrack")
+      .constructor<std::string, val>()
+      .function("error", &BigWigTrack::error)
       .function("infoJson", &BigWigTrack::info_json)
       .function("values", &BigWigTrack::values)
       .function("stats", &BigWigTrack::stats);
-  emscripten::function("openBigWig", &open_bigwig);
   emscripten::function("version", &version);
 }

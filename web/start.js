@@ -18,9 +18,15 @@
     if (track) { track.delete(); track = null; }
     message(`Reading ${file.name} …`);
     const bytes = new Uint8Array(await file.arrayBuffer());
-    const opened = epibook.openBigWig(file.name, bytes);
-    if (opened.error) { message(opened.error, true); $('show').disabled = true; return; }
-    track = opened.track;
+    const opened = new epibook.BigWigTrack(file.name, bytes);
+    if (opened.error()) {
+      message(opened.error(), true);
+      opened.delete();
+      $('show').disabled = true;
+      $('region').disabled = true;
+      return;
+    }
+    track = opened;
     const info = JSON.parse(track.infoJson());
     showInfo(file.name, info);
     const first = info.chroms[0];
