@@ -348,6 +348,24 @@ TEST(BigWigMalformed, ChromTreeWithBadMagic_FailsAtOpen) {
   expect_error(read_everything(bytes), ErrorCode::kCorrupt, {"broken.bw", "chromosome tree"});
 }
 
+TEST(BigWigMalformed, ChromTreeNodeLargerThanFile_FailsBeforeAllocating) {
+  std::string bytes = fixture_bytes("small.bw");
+  const uint64_t root = load_u64(bytes, 8) + 32;
+  bytes[root + 2] = '\xff';
+  bytes[root + 3] = '\xff';  // 65,535 items
+  expect_error(read_everything(bytes), ErrorCode::kCorrupt, {"broken.bw", "chromosome tree node", "past the end"});
+}
+
+TEST(BigWigMalformed, ChromTreeThatRevisitsItsRoot_IsRefused) {
+  std::string bytes = fixture_bytes("small.bw");
+  const uint64_t root = load_u64(bytes, 8) + 32;
+  const uint32_t key_size = static_cast<uint8_t>(bytes[load_u64(bytes, 8) + 8]);
+  bytes[root] = 0;  // a non-leaf whose children are all the root itself
+  const uint16_t count = static_cast<uint16_t>(static_cast<uint8_t>(bytes[root + 2]));
+  for (uint16_t i = 0; i < count; ++i) store_u64(bytes, root + 4 + i * (key_size + 8) + key_size, root);
+  expect_error(read_everything(bytes), ErrorCode::kCorrupt, {"broken.bw", "chromosome tree"});
+}
+
 TEST(BigWigMalformed, RandomByteFlips_NeverCrash) {
   const std::string original = fixture_bytes("small.bw");
   CounterRng rng(7);

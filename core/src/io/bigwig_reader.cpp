@@ -209,17 +209,25 @@ Status read_zoom_levels(const ByteSource& source, uint16_t count, std::vector<Bi
 
 struct ChromTreeShape {
   uint32_t key_size = 0;
+  uint64_t item_count = 0;
+  mutable size_t nodes_left = kMaxNodesPerQuery;  // against trees that revisit nodes
 };
 
 Status read_chrom_node(const ByteSource& source, uint64_t offset, const ChromTreeShape& shape, int depth,
                        std::vector<BigWigChrom>& chroms) {
   const std::string& name = source.name();
-  if (depth > kMaxTreeDepth) return corrupt(at_byte(name, offset) + "chromosome tree is deeper than any valid one (a loop?)");
+  if (depth > kMaxTreeDepth || shape.nodes_left-- == 0 || chroms.size() > shape.item_count) {
+    return corrupt(at_byte(name, offset) + "chromosome tree is larger than its header says (a loop?)");
+  }
   uint8_t head[4];
   EPIBOOK_RETURN_IF_ERROR(read_part(source, offset, sizeof head, head, "chromosome tree node"));
   const bool leaf = head[0] != 0;
   const uint16_t count = load<uint16_t>(head + 2);
   const size_t item_bytes = shape.key_size + 8;
+  if (offset + 4 + uint64_t{count} * item_bytes > source.size()) {
+    return corrupt(at_byte(name, offset) + "chromosome tree node of " + std::to_string(count) +
+                   " items runs past the end of the file: truncated file or bad offset");
+  }
   std::vector<uint8_t> bytes(count * item_bytes);
   EPIBOOK_RETURN_IF_ERROR(read_part(source, offset + 4, bytes.size(), bytes.data(), "chromosome tree node"));
   for (size_t i = 0; i < count; ++i) {
@@ -247,8 +255,9 @@ Status read_chrom_tree(const ByteSource& source, uint64_t offset, std::vector<Bi
   }
   ChromTreeShape shape;
   shape.key_size = load<uint32_t>(bytes + 8);
+  shape.item_count = load<uint64_t>(bytes + 16);
   const uint32_t value_size = load<uint32_t>(bytes + 12);
-  const uint64_t item_count = load<uint64_t>(bytes + 16);
+  const uint64_t item_count = shape.item_count;
   if (shape.key_size == 0 || shape.key_size > 1024 || value_size != 8) {
     return corrupt(at_byte(name, offset) + "chromosome tree has key size " + std::to_string(shape.key_size) +
                    " and value size " + std::to_string(value_size) + " (expected 1-1024 and 8)");
@@ -382,6 +391,9 @@ Result<std::shared_ptr<const io::InflatedBlock>> BigWigReader::Impl::block(const
   const std::string where = io::at_byte(name(), ref.offset);
   if (ref.size > io::kMaxBlockBytes) {
     return corrupt(where + "index gives a block of " + with_thousands(ref.size) + " bytes, beyond any valid bigWig");
+  }
+  if (ref.offset > source->size() || ref.size > source->size() - ref.offset) {
+    return io::read_part(*source, ref.offset, ref.size, nullptr, kind_name(kind));  // the out-of-file message
   }
   auto block = std::make_shared<io::InflatedBlock>();
   if (header.uncompress_buf_size == 0) {
