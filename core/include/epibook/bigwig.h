@@ -127,9 +127,10 @@ class BigWigReader {
   // A summary over the region split into `bins` equal parts, as pyBigWig.stats(nBins=,
   // exact=). exact=true reads the raw data; exact=false uses the zoom level whose
   // reduction is the largest not above half a bin, as pyBigWig does, and the raw data
-  // when none fits. NaN for a bin with no data (pyBigWig's None). The region must not be
-  // empty; bins >= 1. Bin edges, zoom record weighting and the std formula (n - 1) are
-  // pyBigWig's, quirks included, so that answers match it number for number.
+  // when none fits. NaN for a bin with no data (pyBigWig's None), and everywhere when the
+  // file's summary says no base is covered. The region must not be empty; 1 <= bins <=
+  // 2^24. Bin edges, zoom record weighting and the std formula (n - 1) are pyBigWig's,
+  // quirks included, so that answers match it number for number.
   Result<std::vector<double>> stats(const Region& region, SummaryStat stat, uint32_t bins = 1,
                                     bool exact = false) const;
 
