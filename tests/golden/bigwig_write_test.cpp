@@ -290,7 +290,9 @@ TEST_P(BigWigWriteGolden, PyBigWigReadsBackExactlyWhatWasWritten) {
   EXPECT_EQ(header["version"], 4);
   EXPECT_EQ(header["nLevels"].get<size_t>(), answer["zoom_reductions"].size());
   EXPECT_LE(header["nLevels"].get<uint32_t>(), variant.options.max_zoom_levels);
-  if (variant.options.max_zoom_levels > 0) EXPECT_GE(header["nLevels"].get<uint32_t>(), 1u);
+  if (variant.options.max_zoom_levels > 0) {
+    EXPECT_GE(header["nLevels"].get<uint32_t>(), 1u);
+  }
   EXPECT_EQ(header["nBasesCovered"].get<uint64_t>(), track->bases);
   // pyBigWig's header() hands these out truncated to integers.
   EXPECT_EQ(header["minVal"].get<int64_t>(), static_cast<int64_t>(track->min));
@@ -447,7 +449,7 @@ TEST_P(BigWigWriteGolden, LibBigWigReadsBackExactlyWhatWasWritten) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Variants, BigWigWriteGolden, ::testing::ValuesIn(variants()),
-                         [](const ::testing::TestParamInfo<Variant>& info) { return std::string(info.param.name); });
+                         [](const ::testing::TestParamInfo<Variant>& param_info) { return std::string(param_info.param.name); });
 
 // ---------------------------------------------------------------------------------
 // The stronger check: pyBigWig's own writer, given the same items, makes zoom levels

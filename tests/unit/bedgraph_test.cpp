@@ -3,8 +3,10 @@
 // no output. Runs natively and in wasm.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 
+#include "epibook/random.h"
 #include "epibook/signal_text.h"
 #include "support/test_support.h"
 
@@ -162,6 +164,34 @@ TEST(BedGraphToBigWig, MissingInput_IsNotFoundAndLeavesNoOutput) {
   Status status = convert_to_bigwig(dir + "/none.bg", SignalTextFormat::kBedGraph, *chroms, dir + "/none.bw");
   EXPECT_EQ(status.code(), ErrorCode::kNotFound);
   EXPECT_TRUE(std::filesystem::is_empty(dir));
+}
+
+TEST(BedGraph, MutatedText_NeverCrashes_AndEveryErrorNamesALine) {
+  const std::string valid = "track type=bedGraph\nchr1\t0\t10\t1.5\nchr1 10 30 -2\n# c\nchr2\t5\t6\t1e3\n";
+  const std::string alphabet = "0123456789.-+eE \t\n\r=#abcxfixedStepvariableStepchromstartspan\x80";
+  CounterRng rng(2026);
+  int errors = 0;
+  for (int round = 0; round < 2000; ++round) {
+    std::string text = valid;
+    for (uint64_t edits = 1 + rng.next_below(6); edits > 0; --edits) {
+      const size_t at = rng.next_below(text.size() + 1);
+      switch (rng.next_below(3)) {
+        case 0: text.insert(at, 1, alphabet[rng.next_below(alphabet.size())]); break;
+        case 1: if (at < text.size()) text.erase(at, 1 + rng.next_below(4)); break;
+        default: if (at < text.size()) text[at] = alphabet[rng.next_below(alphabet.size())]; break;
+      }
+    }
+    Status status = parse_bedgraph(text, "in.bedGraph", [](const SignalItem& item) {
+      EXPECT_LT(item.start, item.end);
+      EXPECT_TRUE(std::isfinite(item.value));
+      return Status::ok();
+    });
+    if (!status.is_ok()) {
+      ++errors;
+      EXPECT_EQ(status.message().rfind("in.bedGraph: line ", 0), 0u) << status.message();
+    }
+  }
+  EXPECT_GT(errors, 100) << "the mutations should break many files";
 }
 
 }  // namespace

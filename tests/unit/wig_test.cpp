@@ -3,6 +3,9 @@
 // and in wasm.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
+#include "epibook/random.h"
 #include "epibook/signal_text.h"
 #include "support/test_support.h"
 
@@ -116,6 +119,34 @@ TEST(Wig, OverlappingRunsInAFile_AreReportedWithTheLine) {
   ASSERT_TRUE(chroms.is_ok());
   Status status = convert_to_bigwig(dir + "/o.wig", SignalTextFormat::kWig, *chroms, dir + "/o.bw");
   EXPECT_EQ(status.message(), dir + "/o.wig: line 5: chr1:14-19 overlaps the previous interval chr1:10-20");
+}
+
+TEST(Wig, MutatedText_NeverCrashes_AndEveryErrorNamesALine) {
+  const std::string valid = "track type=wiggle_0\nfixedStep chrom=chr1 start=11 step=10 span=5\n1.5\n-2\nvariableStep chrom=chr2 span=3\n7 0.25\n20 1e3\n";
+  const std::string alphabet = "0123456789.-+eE \t\n\r=#abcxfixedStepvariableStepchromstartspan\x80";
+  CounterRng rng(2026);
+  int errors = 0;
+  for (int round = 0; round < 2000; ++round) {
+    std::string text = valid;
+    for (uint64_t edits = 1 + rng.next_below(6); edits > 0; --edits) {
+      const size_t at = rng.next_below(text.size() + 1);
+      switch (rng.next_below(3)) {
+        case 0: text.insert(at, 1, alphabet[rng.next_below(alphabet.size())]); break;
+        case 1: if (at < text.size()) text.erase(at, 1 + rng.next_below(4)); break;
+        default: if (at < text.size()) text[at] = alphabet[rng.next_below(alphabet.size())]; break;
+      }
+    }
+    Status status = parse_wig(text, "in.wig", [](const SignalItem& item) {
+      EXPECT_LT(item.start, item.end);
+      EXPECT_TRUE(std::isfinite(item.value));
+      return Status::ok();
+    });
+    if (!status.is_ok()) {
+      ++errors;
+      EXPECT_EQ(status.message().rfind("in.wig: line ", 0), 0u) << status.message();
+    }
+  }
+  EXPECT_GT(errors, 100) << "the mutations should break many files";
 }
 
 }  // namespace
