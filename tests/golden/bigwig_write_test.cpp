@@ -470,7 +470,7 @@ TEST(BigWigWriteAgainstPyBigWigWriter, ZoomStatsEqualThoseOfPyBigWigsOwnFile) {
       }
     }
     std::ofstream sizes(dir + "/sizes.txt");
-    for (const std::string& chrom : {"chr1", "chr2", "chr10", "chrY", "chrM", "chrX"}) {
+    for (const char* chrom : {"chr1", "chr2", "chr10", "chrY", "chrM", "chrX"}) {
       for (const BigWigChrom& c : track->chroms) {
         if (c.name == chrom) sizes << c.name << '\t' << c.length << '\n';
       }

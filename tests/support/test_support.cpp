@@ -4,17 +4,42 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <unistd.h>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 namespace epibook::testing {
 
+namespace {
+
+// ctest runs each test in its own process, several at once: every process gets its
+// own root, removed when the process ends (set EPIBOOK_KEEP_TEST_FILES to keep it).
+const std::filesystem::path& process_root() {
+  // Never destroyed: the atexit handler below runs after static destructors would.
+  static const std::filesystem::path* root = [] {
+    auto* path = new std::filesystem::path(
+        std::filesystem::path(::testing::TempDir()) / ("epibook-tests-" + std::to_string(getpid())));
+    std::error_code ec;
+    std::filesystem::remove_all(*path, ec);
+    std::atexit([] {
+      if (std::getenv("EPIBOOK_KEEP_TEST_FILES") != nullptr) return;
+      std::error_code ignored;
+      std::filesystem::remove_all(process_root(), ignored);
+    });
+    return path;
+  }();
+  return *root;
+}
+
+}  // namespace
+
 std::string scratch_dir(const std::string& name) {
   const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
   std::string leaf = name;
   if (info != nullptr) leaf = std::string(info->test_suite_name()) + "." + info->name() + "." + name;
-  std::filesystem::path dir = std::filesystem::path(::testing::TempDir()) / "epibook-tests" / leaf;
+  std::filesystem::path dir = process_root() / leaf;
   std::error_code ec;
   std::filesystem::remove_all(dir, ec);
   std::filesystem::create_directories(dir);

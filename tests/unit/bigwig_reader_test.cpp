@@ -56,8 +56,8 @@ class BigWigFixture : public ::testing::TestWithParam<const char*> {
 
 INSTANTIATE_TEST_SUITE_P(StoredThreeWays, BigWigFixture,
                          ::testing::Values("small.bw", "small_uncompressed.bw", "small_no_zoom.bw"),
-                         [](const auto& info) {
-                           std::string name = info.param;
+                         [](const auto& param_info) {
+                           std::string name = param_info.param;
                            return name.substr(0, name.find('.'));
                          });
 
