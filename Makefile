@@ -11,21 +11,11 @@ export NODE_PATH := /usr/share/nodejs
 deps:
 	@scripts/setup-deps
 
-native: deps
-	cmake --preset native >/dev/null
-	cmake --build --preset native -j $(JOBS)
-
-debug: deps
-	cmake --preset debug >/dev/null
-	cmake --build --preset debug -j $(JOBS)
-
-asan: deps
-	cmake --preset asan >/dev/null
-	cmake --build --preset asan -j $(JOBS)
-
-wasm: deps
-	cmake --preset wasm >/dev/null
-	cmake --build --preset wasm -j $(JOBS)
+# One target per CMake preset (CMakePresets.json): configure, then build.
+PRESETS := native debug asan wasm
+$(PRESETS): deps
+	cmake --preset $@ >/dev/null
+	cmake --build --preset $@ -j $(JOBS)
 
 site: wasm
 	scripts/build-site build/site
@@ -34,14 +24,8 @@ serve: site
 	@echo "epibook: serving the book on http://localhost:$(PORT) (Ctrl-C to stop)"
 	/usr/bin/python3 -m http.server $(PORT) --bind $(HOST) --directory build/site
 
-test-native: native
-	ctest --preset native -j $(JOBS)
-
-test-wasm: wasm
-	ctest --preset wasm -j $(JOBS)
-
-test-asan: asan
-	ctest --preset asan -j $(JOBS)
+test-native test-wasm test-asan: test-%: %
+	ctest --preset $* -j $(JOBS)
 
 test: test-native test-wasm test-asan
 

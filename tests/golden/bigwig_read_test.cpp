@@ -50,17 +50,7 @@ bwStatsType libbigwig_type(SummaryStat stat) {
   return mean;
 }
 
-// Reports at most a few mismatches per test, then a count.
-class Mismatches {
- public:
-  void add(const std::string& what) {
-    if (count_++ < 8) ADD_FAILURE() << what;
-  }
-  ~Mismatches() { EXPECT_EQ(count_, 0) << "mismatches in total"; }
-
- private:
-  int count_ = 0;
-};
+using testing::Mismatches;
 
 class BigWigGolden : public ::testing::Test {
  protected:

@@ -233,17 +233,7 @@ bool close(double a, double b, double relative) {
   return std::fabs(a - b) <= relative * std::max(1.0, std::max(std::fabs(a), std::fabs(b)));
 }
 
-// Reports the first few mismatches in full, then the count.
-class Mismatches {
- public:
-  void add(const std::string& what) {
-    if (count_++ < 8) ADD_FAILURE() << what;
-  }
-  ~Mismatches() { EXPECT_EQ(count_, 0) << "mismatches in total"; }
-
- private:
-  int count_ = 0;
-};
+using testing::Mismatches;
 
 std::string where(const Query& q) { return q.chrom + ":" + std::to_string(q.start) + "-" + std::to_string(q.end); }
 

@@ -61,6 +61,26 @@ void write_file(const std::string& path, const std::string& bytes) {
   out << bytes;
 }
 
+std::string mutate_text(const std::string& valid, std::string_view alphabet, CounterRng& rng) {
+  std::string text = valid;
+  for (uint64_t edits = 1 + rng.next_below(6); edits > 0; --edits) {
+    const size_t at = rng.next_below(text.size() + 1);
+    const char letter = alphabet[rng.next_below(alphabet.size())];
+    switch (rng.next_below(3)) {
+      case 0: text.insert(at, 1, letter); break;
+      case 1: if (at < text.size()) text.erase(at, 1 + rng.next_below(4)); break;
+      default: if (at < text.size()) text[at] = letter; break;
+    }
+  }
+  return text;
+}
+
+void Mismatches::add(const std::string& what) {
+  if (count_++ < 8) ADD_FAILURE() << what;
+}
+
+Mismatches::~Mismatches() { EXPECT_EQ(count_, 0) << "mismatches in total"; }
+
 #ifndef __EMSCRIPTEN__
 CommandResult run_command(const std::string& command) {
   CommandResult result;

@@ -3,6 +3,9 @@
 #pragma once
 
 #include <string>
+#include <string_view>
+
+#include "epibook/random.h"
 
 namespace epibook::testing {
 
@@ -15,6 +18,22 @@ std::string data_path(const std::string& relative);
 // Reads a whole file as bytes; empty string when it cannot be read.
 std::string read_file(const std::string& path);
 void write_file(const std::string& path, const std::string& bytes);
+
+// A copy of `valid` with 1 to 6 random edits (insert, delete, replace) drawn from
+// `alphabet`: the input of the never-crash tests of the text parsers.
+std::string mutate_text(const std::string& valid, std::string_view alphabet, CounterRng& rng);
+
+// Collects mismatches between two implementations: reports the first few in full,
+// and fails the test with the total count when it goes out of scope.
+class Mismatches {
+ public:
+  void add(const std::string& what);
+  int count() const { return count_; }
+  ~Mismatches();
+
+ private:
+  int count_ = 0;
+};
 
 #ifndef __EMSCRIPTEN__
 struct CommandResult {

@@ -172,15 +172,7 @@ TEST(BedGraph, MutatedText_NeverCrashes_AndEveryErrorNamesALine) {
   CounterRng rng(2026);
   int errors = 0;
   for (int round = 0; round < 2000; ++round) {
-    std::string text = valid;
-    for (uint64_t edits = 1 + rng.next_below(6); edits > 0; --edits) {
-      const size_t at = rng.next_below(text.size() + 1);
-      switch (rng.next_below(3)) {
-        case 0: text.insert(at, 1, alphabet[rng.next_below(alphabet.size())]); break;
-        case 1: if (at < text.size()) text.erase(at, 1 + rng.next_below(4)); break;
-        default: if (at < text.size()) text[at] = alphabet[rng.next_below(alphabet.size())]; break;
-      }
-    }
+    const std::string text = testing::mutate_text(valid, alphabet, rng);
     Status status = parse_bedgraph(text, "in.bedGraph", [](const SignalItem& item) {
       EXPECT_LT(item.start, item.end);
       EXPECT_TRUE(std::isfinite(item.value));
