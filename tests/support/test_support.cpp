@@ -75,6 +75,19 @@ std::string mutate_text(const std::string& valid, std::string_view alphabet, Cou
   return text;
 }
 
+int count_refused_mutations(const std::string& valid, std::string_view alphabet, const std::string& source_name,
+                            const std::function<Status(const std::string&)>& parse, int rounds) {
+  CounterRng rng(2026);
+  int refused = 0;
+  for (int round = 0; round < rounds; ++round) {
+    const Status status = parse(mutate_text(valid, alphabet, rng));
+    if (status.is_ok()) continue;
+    ++refused;
+    EXPECT_EQ(status.message().rfind(source_name + ": line ", 0), 0u) << status.message();
+  }
+  return refused;
+}
+
 void Mismatches::add(const std::string& what) {
   if (count_++ < 8) ADD_FAILURE() << what;
 }

@@ -169,21 +169,14 @@ TEST(BedGraphToBigWig, MissingInput_IsNotFoundAndLeavesNoOutput) {
 TEST(BedGraph, MutatedText_NeverCrashes_AndEveryErrorNamesALine) {
   const std::string valid = "track type=bedGraph\nchr1\t0\t10\t1.5\nchr1 10 30 -2\n# c\nchr2\t5\t6\t1e3\n";
   const std::string alphabet = "0123456789.-+eE \t\n\r=#abcxfixedStepvariableStepchromstartspan\x80";
-  CounterRng rng(2026);
-  int errors = 0;
-  for (int round = 0; round < 2000; ++round) {
-    const std::string text = testing::mutate_text(valid, alphabet, rng);
-    Status status = parse_bedgraph(text, "in.bedGraph", [](const SignalItem& item) {
+  const int refused = testing::count_refused_mutations(valid, alphabet, "in.bedGraph", [](const std::string& text) {
+    return parse_bedgraph(text, "in.bedGraph", [](const SignalItem& item) {
       EXPECT_LT(item.start, item.end);
       EXPECT_TRUE(std::isfinite(item.value));
       return Status::ok();
     });
-    if (!status.is_ok()) {
-      ++errors;
-      EXPECT_EQ(status.message().rfind("in.bedGraph: line ", 0), 0u) << status.message();
-    }
-  }
-  EXPECT_GT(errors, 100) << "the mutations should break many files";
+  });
+  EXPECT_GT(refused, 100) << "the mutations should break many files";
 }
 
 }  // namespace
