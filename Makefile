@@ -1,7 +1,7 @@
 # Thin driver over scripts/ and the CMake presets. The two commands a new machine needs:
 #   make serve   install what is missing, build, serve the book on http://localhost:8000
 #   make test    install what is missing, build, run every test suite
-.PHONY: deps native debug asan wasm site serve test test-native test-wasm test-asan bench clean
+.PHONY: deps native debug asan wasm site serve test test-native test-wasm test-asan test-e2e bench clean
 
 JOBS ?= $(shell nproc)
 PORT ?= 8000
@@ -17,17 +17,23 @@ $(PRESETS): deps
 	cmake --preset $@ >/dev/null
 	cmake --build --preset $@ -j $(JOBS)
 
-site: wasm
+# The book: data assets made by the native CLI (when scripts/make-assets exists),
+# the wasm labs, then the static site in build/site.
+site: native wasm
+	if [ -x scripts/make-assets ]; then scripts/make-assets build/assets build/native/cli/epibook; fi
 	scripts/build-site build/site
 
 serve: site
-	@echo "epibook: serving the book on http://localhost:$(PORT) (Ctrl-C to stop)"
-	/usr/bin/python3 -m http.server $(PORT) --bind $(HOST) --directory build/site
+	node web/build/serve.mjs build/site --port $(PORT) --host $(HOST)
+
+# Playwright drives Debian's Chromium over the built site; the CLI is the oracle.
+test-e2e: site
+	node tests/e2e/run.mjs build/site build/native/cli/epibook
 
 test-native test-wasm test-asan: test-%: %
 	ctest --preset $* -j $(JOBS)
 
-test: test-native test-wasm test-asan
+test: test-native test-wasm test-asan test-e2e
 
 bench: native
 	scripts/run-benchmarks build/native

@@ -1,0 +1,88 @@
+// The HTML around every page of the book: top bar (search, theme), sidebar of
+// written chapters, previous / next. Pure functions of the book's page list, so
+// build-site.mjs only decides what goes where.
+
+export function escapeHtml(text) {
+  return String(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;');
+}
+
+// A link from the page at `fromUrl` to `toUrl`, both relative to the site root.
+export function relativeLink(fromUrl, toUrl) {
+  const depth = fromUrl.split('/').length - 1;
+  return '../'.repeat(depth) + toUrl;
+}
+
+function sidebar(book, page) {
+  const link = (target, text, extra = '') => {
+    const current = target.url === page.url ? ' aria-current="page"' : '';
+    return `<a href="${relativeLink(page.url, target.url)}"${current}${extra}>${escapeHtml(text)}</a>`;
+  };
+  const chapterItems = book.chapters.map((chapter) => {
+    const pages = chapter.pages.map((p) => {
+      const sections = p.url === page.url
+        ? `<ol class="toc">${p.headings.filter((h) => h.level === 2)
+          .map((h) => `<li><a href="#${h.id}">${escapeHtml(h.text)}</a></li>`).join('')}</ol>`
+        : '';
+      return `<li>${link(p, p.title)}${sections}</li>`;
+    }).join('');
+    return `<li class="chapter"><span class="chapter-number">${chapter.number}</span><ol>${pages}</ol></li>`;
+  }).join('\n');
+  const extras = book.extras.map((p) => `<li>${link(p, p.title)}</li>`).join('');
+  return `<nav class="sidebar" id="sidebar" aria-label="Chapters">
+<p class="sidebar-home">${link(book.home, 'Contents')}</p>
+<ol class="chapters">${chapterItems}</ol>
+<ul class="extras">${extras}</ul>
+</nav>`;
+}
+
+function pager(page) {
+  const side = (target, rel, label) => (target
+    ? `<a class="pager-${rel}" rel="${rel}" href="${relativeLink(page.url, target.url)}"><span>${label}</span>${escapeHtml(target.title)}</a>`
+    : '<span></span>');
+  return `<nav class="pager" aria-label="Previous and next">${side(page.previous, 'prev', 'Previous')}${side(page.next, 'next', 'Next')}</nav>`;
+}
+
+// Runs before the stylesheet paints: the reader's saved theme, else the system's,
+// so a dark-theme reader never sees a light flash.
+const THEME_BOOT = `<script>(function(){var t=null;try{t=localStorage.getItem('epibook-theme');}catch(e){}`
+  + `document.documentElement.dataset.theme=t||(matchMedia('(prefers-color-scheme: dark)').matches?'dark':'light');})();</script>`;
+
+export function renderPage(book, page) {
+  const root = relativeLink(page.url, '');
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="description" content="${escapeHtml(page.description)}">
+<title>${escapeHtml(page.title)} · ${escapeHtml(book.title)}</title>
+<link rel="icon" href="data:,">
+${THEME_BOOT}
+<link rel="stylesheet" href="${root}katex/katex.min.css">
+<link rel="stylesheet" href="${root}book.css">
+</head>
+<body>
+<header class="topbar">
+<button class="menu-button" type="button" aria-controls="sidebar" aria-expanded="false" title="Chapters">☰</button>
+<a class="book-title" href="${root}index.html">${escapeHtml(book.title)}</a>
+<div class="search" role="search">
+<input type="search" id="search" placeholder="Search the book" aria-label="Search the book" autocomplete="off">
+<ol class="search-results" id="search-results" hidden></ol>
+</div>
+<button class="theme-button" type="button" title="Switch light / dark theme" aria-label="Switch light or dark theme">◐</button>
+</header>
+<div class="layout">
+${sidebar(book, page)}
+<main class="page">
+<article class="content">
+${page.html}
+</article>
+${pager(page)}
+</main>
+</div>
+<script type="module" src="${root}book.js"></script>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,87 @@
+// The script every page of the book runs: theme and menu buttons, the search box,
+// the service worker that keeps the book offline, and the labs, each mounted from
+// labs/lab-host.js when its canvas scrolls into view.
+import { attachSearch } from './search.js';
+
+const siteRoot = new URL('./', import.meta.url);
+
+function attachThemeButton() {
+  const button = document.querySelector('.theme-button');
+  button?.addEventListener('click', () => {
+    const theme = document.documentElement.dataset.theme === 'dark' ? 'light' : 'dark';
+    document.documentElement.dataset.theme = theme;
+    try { localStorage.setItem('epibook-theme', theme); } catch { /* private mode: theme lasts for this page */ }
+  });
+}
+
+function attachMenuButton() {
+  const button = document.querySelector('.menu-button');
+  const sidebar = document.getElementById('sidebar');
+  if (!button || !sidebar) return;
+  const setOpen = (open) => {
+    sidebar.classList.toggle('open', open);
+    button.setAttribute('aria-expanded', String(open));
+  };
+  button.addEventListener('click', () => setOpen(!sidebar.classList.contains('open')));
+  sidebar.addEventListener('click', (event) => { if (event.target.closest('a')) setOpen(false); });
+}
+
+function registerServiceWorker() {
+  if (!('serviceWorker' in navigator)) return;
+  navigator.serviceWorker.register(new URL('sw.js', siteRoot), { scope: siteRoot.pathname })
+    .catch((error) => console.warn(`epibook: offline copy unavailable: ${error.message}`));
+}
+
+// Timings the end-to-end tests read: navigation start to each lab being interactive.
+window.epibookTiming = { labsInteractive: [] };
+
+let labHost = null;
+function loadLabHost() {
+  labHost ??= import(new URL('labs/lab-host.js', siteRoot).href);
+  return labHost;
+}
+
+async function mountLabCanvas(canvas) {
+  const figure = canvas.closest('figure');
+  const status = figure?.querySelector('.lab-status');
+  const show = (text, isError = false) => {
+    if (!status) return;
+    status.textContent = text;
+    status.classList.toggle('error', isError);
+  };
+  show('Loading the lab…');
+  try {
+    const { mountLab } = await loadLabHost();
+    const params = JSON.parse(canvas.dataset.params || '{}');
+    const handle = await mountLab(canvas, canvas.dataset.lab, params);
+    window.epibookLabs ??= [];
+    if (!window.epibookLabs.includes(handle)) window.epibookLabs.push(handle);
+    await handle.whenIdle();
+    window.epibookTiming.labsInteractive.push({ lab: canvas.dataset.lab, ms: performance.now() });
+    figure?.classList.add('mounted');
+    show('');
+  } catch (error) {
+    figure?.classList.add('failed');
+    show(`The lab could not start: ${error.message}`, true);
+    console.error(`epibook: lab ${canvas.dataset.lab}: ${error.message}`);
+  }
+}
+
+function mountLabsWhenVisible() {
+  const canvases = [...document.querySelectorAll('canvas.lab-canvas')];
+  if (canvases.length === 0) return;
+  const observer = new IntersectionObserver((entries) => {
+    for (const entry of entries) {
+      if (!entry.isIntersecting) continue;
+      observer.unobserve(entry.target);
+      mountLabCanvas(entry.target);
+    }
+  }, { rootMargin: '200px 0px' });
+  canvases.forEach((canvas) => observer.observe(canvas));
+}
+
+attachThemeButton();
+attachMenuButton();
+attachSearch(document.getElementById('search'), document.getElementById('search-results'), siteRoot);
+mountLabsWhenVisible();
+registerServiceWorker();
