@@ -1,0 +1,97 @@
+// The array every layer reads and writes: float32, row-major, with PyTorch's axis
+// order ([batch, channels, length] for sequence activations, Conv1d weights
+// [out, in, kernel]) so weights move between epibook and PyTorch without reordering.
+#pragma once
+
+#include <Eigen/Core>
+
+#include <array>
+#include <cstdint>
+#include <initializer_list>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace epibook::nn {
+
+// The extent of each axis, at most four axes; small and allocation-free so the hot
+// loop can reshape freely.
+class Shape {
+ public:
+  static constexpr int kMaxRank = 4;
+
+  Shape() = default;
+  Shape(std::initializer_list<int64_t> dims);
+  explicit Shape(std::span<const int64_t> dims);
+
+  int rank() const { return rank_; }
+  int64_t operator[](int axis) const { return dims_[static_cast<size_t>(axis)]; }
+  int64_t& operator[](int axis) { return dims_[static_cast<size_t>(axis)]; }
+  // Product of all extents (1 for a rank-0 shape).
+  int64_t elements() const;
+  std::span<const int64_t> dims() const { return {dims_.data(), static_cast<size_t>(rank_)}; }
+  std::vector<uint64_t> as_npy_shape() const;
+  // "[64, 4, 1000]", for error messages.
+  std::string text() const;
+
+  bool operator==(const Shape& other) const;
+  bool operator!=(const Shape& other) const { return !(*this == other); }
+
+ private:
+  std::array<int64_t, kMaxRank> dims_{};
+  int rank_ = 0;
+};
+
+using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using MatrixView = Eigen::Map<RowMatrix>;
+using ConstMatrixView = Eigen::Map<const RowMatrix>;
+using VectorView = Eigen::Map<Eigen::VectorXf>;
+using ConstVectorView = Eigen::Map<const Eigen::VectorXf>;
+
+class Tensor {
+ public:
+  Tensor() = default;
+  // Zero-filled.
+  explicit Tensor(const Shape& shape);
+  Tensor(const Shape& shape, float fill);
+  // Takes `values` (row-major); their count must equal shape.elements().
+  static Tensor from_values(const Shape& shape, std::vector<float> values);
+
+  const Shape& shape() const { return shape_; }
+  int rank() const { return shape_.rank(); }
+  int64_t dim(int axis) const { return shape_[axis]; }
+  int64_t size() const { return static_cast<int64_t>(values_.size()); }
+  bool empty() const { return values_.empty(); }
+
+  float* data() { return values_.data(); }
+  const float* data() const { return values_.data(); }
+  std::span<float> values() { return {values_.data(), values_.size()}; }
+  std::span<const float> values() const { return {values_.data(), values_.size()}; }
+  float& operator[](int64_t i) { return values_[static_cast<size_t>(i)]; }
+  float operator[](int64_t i) const { return values_[static_cast<size_t>(i)]; }
+  // Element of a rank-3 tensor [n, c, l].
+  float& at(int64_t n, int64_t c, int64_t l) { return values_[static_cast<size_t>((n * shape_[1] + c) * shape_[2] + l)]; }
+  float at(int64_t n, int64_t c, int64_t l) const { return values_[static_cast<size_t>((n * shape_[1] + c) * shape_[2] + l)]; }
+
+  // Changes the shape; storage is reused when large enough (no allocation in a
+  // training loop whose shapes repeat). Contents are unspecified afterwards.
+  void resize(const Shape& shape);
+  // resize() and fill with zeros.
+  void resize_zeroed(const Shape& shape);
+  // Same elements, new shape; the element counts must agree.
+  void reshape(const Shape& shape);
+  void fill(float value);
+  void set_zero() { fill(0.0f); }
+
+  // The tensor as a matrix of [dim(0), size / dim(0)] (a rank-1 tensor is one row).
+  MatrixView matrix();
+  ConstMatrixView matrix() const;
+  VectorView vector() { return {values_.data(), static_cast<Eigen::Index>(values_.size())}; }
+  ConstVectorView vector() const { return {values_.data(), static_cast<Eigen::Index>(values_.size())}; }
+
+ private:
+  Shape shape_;
+  std::vector<float, Eigen::aligned_allocator<float>> values_;
+};
+
+}  // namespace epibook::nn

@@ -1,0 +1,288 @@
+// The CPU reference backend: GEMM and dense layers on Eigen, and the elementwise,
+// pooling and normalisation ops as plain loops. Transcendental functions are taken in
+// double and rounded once to float, so libm's last-bit differences between glibc
+// (native) and musl (wasm) almost never reach the float result.
+#include <algorithm>
+#include <cmath>
+
+#include "nn/cpu/eigen_products.h"
+#include "nn/cpu/workers.h"
+
+namespace epibook::nn {
+namespace {
+
+using StridedMatrix = Eigen::Map<const RowMatrix, 0, Eigen::OuterStride<>>;
+using StridedMutableMatrix = Eigen::Map<RowMatrix, 0, Eigen::OuterStride<>>;
+
+constexpr double kInverseSqrt2 = 0.70710678118654752440;
+constexpr double kInverseSqrt2Pi = 0.39894228040143267794;
+constexpr double kSqrt2OverPi = 0.79788456080286535588;
+constexpr double kGeluTanhCubic = 0.044715;
+constexpr double kSoftplusThreshold = 20.0;
+
+double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+
+float activate(Activation activation, float value) {
+  const double x = value;
+  switch (activation) {
+    case Activation::kRelu:
+      return value > 0.0f ? value : 0.0f;
+    case Activation::kGeluErf:
+      return static_cast<float>(0.5 * x * (1.0 + std::erf(x * kInverseSqrt2)));
+    case Activation::kGeluTanh:
+      return static_cast<float>(0.5 * x * (1.0 + std::tanh(kSqrt2OverPi * (x + kGeluTanhCubic * x * x * x))));
+    case Activation::kSigmoid:
+      return static_cast<float>(sigmoid(x));
+    case Activation::kSoftplus:
+      return x > kSoftplusThreshold ? value : static_cast<float>(std::log1p(std::exp(x)));
+  }
+  return value;
+}
+
+// d activation / d x at x (output y = f(x) where that is cheaper).
+float derivative(Activation activation, float value, float output) {
+  const double x = value;
+  switch (activation) {
+    case Activation::kRelu:
+      return value > 0.0f ? 1.0f : 0.0f;
+    case Activation::kGeluErf:
+      return static_cast<float>(0.5 * (1.0 + std::erf(x * kInverseSqrt2)) + x * kInverseSqrt2Pi * std::exp(-0.5 * x * x));
+    case Activation::kGeluTanh: {
+      const double inner = kSqrt2OverPi * (x + kGeluTanhCubic * x * x * x);
+      const double t = std::tanh(inner);
+      const double d_inner = kSqrt2OverPi * (1.0 + 3.0 * kGeluTanhCubic * x * x);
+      return static_cast<float>(0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * d_inner);
+    }
+    case Activation::kSigmoid:
+      return static_cast<float>(static_cast<double>(output) * (1.0 - static_cast<double>(output)));
+    case Activation::kSoftplus:
+      return x > kSoftplusThreshold ? 1.0f : static_cast<float>(sigmoid(x));
+  }
+  return 1.0f;
+}
+
+// Elementwise work in fixed slices, so threads never change what is computed.
+constexpr int64_t kElementsPerSlice = 1 << 16;
+
+int64_t slice_count(int64_t elements) { return (elements + kElementsPerSlice - 1) / kElementsPerSlice; }
+
+}  // namespace
+
+Backend::~Backend() = default;
+
+int64_t Pool1dGeometry::output_length(int64_t input_length) const {
+  return input_length < kernel_size ? 0 : (input_length - kernel_size) / stride + 1;
+}
+
+CpuBackend::CpuBackend(int threads) : workers_(std::make_unique<Workers>(threads)) {}
+CpuBackend::~CpuBackend() = default;
+
+int CpuBackend::threads() const { return workers_->threads; }
+
+void CpuBackend::set_threads(int threads) {
+#ifdef __EMSCRIPTEN__
+  threads = 1;
+#endif
+  if (threads != workers_->threads) workers_ = std::make_unique<Workers>(threads);
+}
+
+CpuBackend& cpu_backend() {
+  static CpuBackend backend(1);
+  return backend;
+}
+
+void CpuBackend::gemm(Transpose transpose_a, Transpose transpose_b, int64_t m, int64_t n, int64_t k, float alpha,
+                      const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
+  const bool ta = transpose_a == Transpose::kYes;
+  const bool tb = transpose_b == Transpose::kYes;
+  const StridedMatrix a_stored(a, ta ? k : m, ta ? m : k, Eigen::OuterStride<>(lda));
+  const StridedMatrix b_stored(b, tb ? n : k, tb ? k : n, Eigen::OuterStride<>(ldb));
+  StridedMutableMatrix out(c, m, n, Eigen::OuterStride<>(ldc));
+  if (beta == 0.0f) {
+    out.setZero();
+  } else if (beta != 1.0f) {
+    out *= beta;
+  }
+  if (ta && tb) {
+    out.noalias() += alpha * (a_stored.transpose() * b_stored.transpose());
+  } else if (ta) {
+    out.noalias() += alpha * (a_stored.transpose() * b_stored);
+  } else if (tb) {
+    out.noalias() += alpha * (a_stored * b_stored.transpose());
+  } else {
+    out.noalias() += alpha * (a_stored * b_stored);
+  }
+}
+
+void CpuBackend::linear_forward(const Tensor& input, const Tensor& weight, const Tensor* bias, Tensor& output) {
+  const int64_t features_in = weight.dim(1);
+  const int64_t features_out = weight.dim(0);
+  const int64_t rows = input.size() / features_in;
+  Shape shape = input.shape();
+  shape[shape.rank() - 1] = features_out;
+  output.resize(shape);
+  MatrixView out(output.data(), rows, features_out);
+  out.noalias() = ConstMatrixView(input.data(), rows, features_in) * weight.matrix().transpose();
+  if (bias != nullptr) out.rowwise() += ConstVectorView(bias->data(), features_out).transpose();
+}
+
+void CpuBackend::linear_backward(const Tensor& input, const Tensor& weight, const Tensor& grad_output,
+                                 Tensor* grad_input, Tensor* grad_weight, Tensor* grad_bias) {
+  const int64_t features_in = weight.dim(1);
+  const int64_t features_out = weight.dim(0);
+  const int64_t rows = input.size() / features_in;
+  const ConstMatrixView dy(grad_output.data(), rows, features_out);
+  const ConstMatrixView x(input.data(), rows, features_in);
+  if (grad_weight != nullptr) grad_weight->matrix().noalias() += dy.transpose() * x;
+  if (grad_bias != nullptr) {
+    for (int64_t o = 0; o < features_out; ++o) {
+      double sum = 0.0;
+      for (int64_t r = 0; r < rows; ++r) sum += dy(r, o);
+      (*grad_bias)[o] += static_cast<float>(sum);
+    }
+  }
+  if (grad_input != nullptr) {
+    grad_input->resize(input.shape());
+    MatrixView(grad_input->data(), rows, features_in).noalias() = dy * weight.matrix();
+  }
+}
+
+void CpuBackend::activation_forward(Activation activation, const Tensor& input, Tensor& output) {
+  output.resize(input.shape());
+  const int64_t elements = input.size();
+  workers_->run(slice_count(elements), [&](int64_t slice, int) {
+    const int64_t end = std::min(elements, (slice + 1) * kElementsPerSlice);
+    for (int64_t i = slice * kElementsPerSlice; i < end; ++i) output[i] = activate(activation, input[i]);
+  });
+}
+
+void CpuBackend::activation_backward(Activation activation, const Tensor& input, const Tensor& output,
+                                     const Tensor& grad_output, Tensor& grad_input) {
+  grad_input.resize(input.shape());
+  const int64_t elements = input.size();
+  workers_->run(slice_count(elements), [&](int64_t slice, int) {
+    const int64_t end = std::min(elements, (slice + 1) * kElementsPerSlice);
+    for (int64_t i = slice * kElementsPerSlice; i < end; ++i) {
+      grad_input[i] = grad_output[i] * derivative(activation, input[i], output[i]);
+    }
+  });
+}
+
+void CpuBackend::max_pool1d_forward(const Pool1dGeometry& g, const Tensor& input, Tensor& output,
+                                    std::vector<int32_t>& argmax) {
+  const int64_t rows = input.dim(0) * input.dim(1);
+  const int64_t length_in = input.dim(2);
+  const int64_t length_out = g.output_length(length_in);
+  output.resize({input.dim(0), input.dim(1), length_out});
+  argmax.resize(static_cast<size_t>(rows * length_out));
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* x = input.data() + r * length_in;
+    for (int64_t j = 0; j < length_out; ++j) {
+      int64_t best = j * g.stride;
+      for (int64_t p = best + 1; p < j * g.stride + g.kernel_size; ++p) {
+        // NaN propagates as in PyTorch: a NaN is taken and never replaced.
+        if (x[p] > x[best] || (std::isnan(x[p]) && !std::isnan(x[best]))) best = p;
+      }
+      output[r * length_out + j] = x[best];
+      argmax[static_cast<size_t>(r * length_out + j)] = static_cast<int32_t>(best);
+    }
+  }
+}
+
+void CpuBackend::max_pool1d_backward(const Pool1dGeometry& g, const std::vector<int32_t>& argmax,
+                                     const Tensor& grad_output, Tensor& grad_input) {
+  const int64_t rows = grad_output.dim(0) * grad_output.dim(1);
+  const int64_t length_out = grad_output.dim(2);
+  const int64_t length_in = grad_input.dim(2);
+  grad_input.set_zero();
+  for (int64_t r = 0; r < rows; ++r) {
+    for (int64_t j = 0; j < length_out; ++j) {
+      grad_input[r * length_in + argmax[static_cast<size_t>(r * length_out + j)]] += grad_output[r * length_out + j];
+    }
+  }
+}
+
+void CpuBackend::avg_pool1d_forward(const Pool1dGeometry& g, const Tensor& input, Tensor& output) {
+  const int64_t rows = input.dim(0) * input.dim(1);
+  const int64_t length_in = input.dim(2);
+  const int64_t length_out = g.output_length(length_in);
+  output.resize({input.dim(0), input.dim(1), length_out});
+  const float scale = 1.0f / static_cast<float>(g.kernel_size);
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* x = input.data() + r * length_in;
+    for (int64_t j = 0; j < length_out; ++j) {
+      float sum = 0.0f;
+      for (int64_t p = j * g.stride; p < j * g.stride + g.kernel_size; ++p) sum += x[p];
+      output[r * length_out + j] = sum * scale;
+    }
+  }
+}
+
+void CpuBackend::avg_pool1d_backward(const Pool1dGeometry& g, const Tensor& grad_output, Tensor& grad_input) {
+  const int64_t rows = grad_output.dim(0) * grad_output.dim(1);
+  const int64_t length_out = grad_output.dim(2);
+  const int64_t length_in = grad_input.dim(2);
+  const float scale = 1.0f / static_cast<float>(g.kernel_size);
+  grad_input.set_zero();
+  for (int64_t r = 0; r < rows; ++r) {
+    float* dx = grad_input.data() + r * length_in;
+    for (int64_t j = 0; j < length_out; ++j) {
+      const float share = grad_output[r * length_out + j] * scale;
+      for (int64_t p = j * g.stride; p < j * g.stride + g.kernel_size; ++p) dx[p] += share;
+    }
+  }
+}
+
+void CpuBackend::channel_normalize(const Tensor& input, const std::vector<float>& mean,
+                                   const std::vector<float>& inverse_std, const Tensor& scale, const Tensor& shift,
+                                   Tensor& output) {
+  const int64_t batch = input.dim(0);
+  const int64_t channels = input.dim(1);
+  const int64_t length = input.rank() == 3 ? input.dim(2) : 1;
+  output.resize(input.shape());
+  for (int64_t n = 0; n < batch; ++n) {
+    for (int64_t c = 0; c < channels; ++c) {
+      const size_t ci = static_cast<size_t>(c);
+      const float a = inverse_std[ci] * scale[c];
+      const float b = shift[c] - mean[ci] * a;
+      const int64_t base = (n * channels + c) * length;
+      for (int64_t l = 0; l < length; ++l) output[base + l] = input[base + l] * a + b;
+    }
+  }
+}
+
+void CpuBackend::channel_moments(const Tensor& input, std::vector<double>& mean, std::vector<double>& variance) {
+  const int64_t batch = input.dim(0);
+  const int64_t channels = input.dim(1);
+  const int64_t length = input.rank() == 3 ? input.dim(2) : 1;
+  const double count = static_cast<double>(batch * length);
+  mean.assign(static_cast<size_t>(channels), 0.0);
+  variance.assign(static_cast<size_t>(channels), 0.0);
+  for (int64_t c = 0; c < channels; ++c) {
+    double sum = 0.0;
+    for (int64_t n = 0; n < batch; ++n) {
+      const int64_t base = (n * channels + c) * length;
+      for (int64_t l = 0; l < length; ++l) sum += input[base + l];
+    }
+    const double m = count > 0 ? sum / count : 0.0;
+    double squares = 0.0;
+    for (int64_t n = 0; n < batch; ++n) {
+      const int64_t base = (n * channels + c) * length;
+      for (int64_t l = 0; l < length; ++l) squares += (input[base + l] - m) * (input[base + l] - m);
+    }
+    mean[static_cast<size_t>(c)] = m;
+    variance[static_cast<size_t>(c)] = count > 0 ? squares / count : 0.0;
+  }
+}
+
+void CpuBackend::multiply(const Tensor& a, const Tensor& b, Tensor& output) {
+  output.resize(a.shape());
+  output.vector() = a.vector().cwiseProduct(b.vector());
+}
+
+void CpuBackend::add(const Tensor& a, const Tensor& b, Tensor& output) {
+  output.resize(a.shape());
+  output.vector() = a.vector() + b.vector();
+}
+
+}  // namespace epibook::nn
