@@ -1,0 +1,65 @@
+// GC content of a window's sequence and the interval set behind exclusion lists: the
+// two questions region choice asks of every candidate window (regions.h).
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "epibook/regions.h"
+
+namespace epibook {
+namespace {
+
+bool is_gc(char c) { return c == 'G' || c == 'C' || c == 'g' || c == 'c'; }
+bool is_at(char c) { return c == 'A' || c == 'T' || c == 'a' || c == 't'; }
+
+bool region_less(const Region& a, const Region& b) {
+  if (a.chrom != b.chrom) return a.chrom < b.chrom;
+  return a.start < b.start;
+}
+
+}  // namespace
+
+double gc_fraction(std::string_view sequence) {
+  uint64_t gc = 0, at = 0;
+  for (char c : sequence) {
+    gc += is_gc(c) ? 1 : 0;
+    at += is_at(c) ? 1 : 0;
+  }
+  if (gc + at == 0) return std::numeric_limits<double>::quiet_NaN();
+  return static_cast<double>(gc) / static_cast<double>(gc + at);
+}
+
+double unknown_base_fraction(std::string_view sequence) {
+  if (sequence.empty()) return 0;
+  uint64_t unknown = 0;
+  for (char c : sequence) unknown += (is_gc(c) || is_at(c)) ? 0 : 1;
+  return static_cast<double>(unknown) / static_cast<double>(sequence.size());
+}
+
+RegionIndex::RegionIndex(std::span<const Region> regions) {
+  std::vector<Region> sorted;
+  for (const Region& r : regions) {
+    if (r.end > r.start) sorted.push_back(r);
+  }
+  std::sort(sorted.begin(), sorted.end(), region_less);
+  for (Region& r : sorted) {
+    if (!merged_.empty() && merged_.back().chrom == r.chrom && r.start <= merged_.back().end) {
+      merged_.back().end = std::max(merged_.back().end, r.end);
+    } else {
+      merged_.push_back(std::move(r));
+    }
+  }
+}
+
+bool RegionIndex::overlaps(const Region& region) const {
+  if (region.end <= region.start) return false;
+  // The first merged interval starting at or after region.end cannot overlap; the one
+  // before it is the only candidate, because merged intervals are disjoint.
+  const Region probe{region.chrom, region.end, region.end};
+  auto after = std::lower_bound(merged_.begin(), merged_.end(), probe, region_less);
+  if (after == merged_.begin()) return false;
+  const Region& before = *std::prev(after);
+  return before.chrom == region.chrom && before.end > region.start;
+}
+
+}  // namespace epibook
