@@ -56,6 +56,8 @@ async function mountLabCanvas(canvas) {
     const handle = await mountLab(canvas, canvas.dataset.lab, params);
     window.epibookLabs ??= [];
     if (!window.epibookLabs.includes(handle)) window.epibookLabs.push(handle);
+    // The end-to-end tests find a figure's lab from its canvas.
+    canvas.epibookLab = handle;
     await handle.whenIdle();
     window.epibookTiming.labsInteractive.push({ lab: canvas.dataset.lab, ms: performance.now() });
     figure?.classList.add('mounted');

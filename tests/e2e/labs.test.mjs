@@ -1,0 +1,80 @@
+// Every lab in the book, in its page: it mounts and draws, a parameter set through
+// its handle changes what it computes, and a broken file gives a message in its
+// state while the lab keeps working. Lab parameters: web/labs/README.md.
+import { expect, expectNoProblems, newContext, siteLabs, watchedPage } from './harness.mjs';
+import { callLab, canvasColours, labState, openBytes, openLab, stringsIn } from './labs.mjs';
+
+// For each lab: a parameter to change as a reader would, and a file it can open.
+const READER_ACTIONS = {
+  'fastq-quality': { set: ['records', 5], badFile: 'broken.fastq', badBytes: '@r1\nACGT\n+\nII\n' },
+  'peak-calling': { set: ['threshold', 8], badFile: 'broken.bed', badBytes: 'chr2R\t100\t50\tread\n' },
+  'track-explorer': { set: ['region', 'chr2R:7,010,000-7,020,000'], badFile: 'broken.bw', badBytes: 'not a bigWig file at all' },
+  'tutorial1-prep': { set: ['bin', 25], badFile: 'broken.bw', badBytes: 'not a bigWig file at all' },
+  'class-imbalance': { set: ['method', 'undersample'], badFile: 'broken.bed', badBytes: 'chr2R\tx\t5\n' },
+};
+// ImGui's anti-aliased text and plots give hundreds of colours; an empty canvas gives one.
+const MIN_COLOURS = 16;
+
+function labName(lab) {
+  return `${lab.page}#lab-${lab.number} (${lab.name})`;
+}
+
+async function checkLab(harness, lab) {
+  const actions = READER_ACTIONS[lab.name];
+  expect(actions, `${labName(lab)}: the tests know no reader action for this lab`);
+  const context = await newContext(harness);
+  const page = await watchedPage(context);
+  await openLab(page, harness.baseUrl, lab);
+  const where = labName(lab);
+
+  const colours = await canvasColours(page, lab.number, `lab-${lab.name}`);
+  expect(colours >= MIN_COLOURS, `${where}: the canvas shows ${colours} colour(s) after mounting: nothing drawn`);
+
+  const [key, value] = actions.set;
+  const before = await labState(page, lab.number);
+  await callLab(page, lab.number, 'set', key, value);
+  const after = await labState(page, lab.number);
+  expect(JSON.stringify(after) !== JSON.stringify(before), `${where}: set(${key}, ${JSON.stringify(value)}) left state() unchanged`);
+  expect(String(after[key]) === String(value), `${where}: after set(${key}, ${JSON.stringify(value)}) state().${key} is ${JSON.stringify(after[key])}`);
+  await canvasColours(page, lab.number, `lab-${lab.name}-after-set`);
+
+  await openBytes(page, lab.number, actions.badFile, Buffer.from(actions.badBytes));
+  const broken = await labState(page, lab.number);
+  const messages = stringsIn(broken).filter((s) => s.includes(actions.badFile) && s !== actions.badFile);
+  expect(messages.length > 0, `${where}: after opening a broken ${actions.badFile}, no message in state() names it: ${JSON.stringify(broken).slice(0, 400)}`);
+  const shown = await canvasColours(page, lab.number, `lab-${lab.name}-bad-file`);
+  expect(shown >= MIN_COLOURS, `${where}: the canvas went blank after a broken file`);
+
+  // Still working: the reader changes the parameter back and the lab computes again.
+  await callLab(page, lab.number, 'set', key, before[key]);
+  const again = await labState(page, lab.number);
+  expect(String(again[key]) === String(before[key]), `${where}: after the broken file, set(${key}) no longer takes effect`);
+  expectNoProblems(page, where);
+  await context.close();
+}
+
+function labTests() {
+  return [{
+    name: 'the book has the five labs of chapter 1',
+    async run(harness) {
+      const names = new Set(siteLabs(harness.siteDir).map((l) => l.name));
+      for (const name of Object.keys(READER_ACTIONS)) expect(names.has(name), `no page embeds the ${name} lab`);
+    },
+  }, {
+    name: 'every lab mounts, draws, follows set() and survives a broken file',
+    async run(harness) {
+      const failures = [];
+      for (const lab of siteLabs(harness.siteDir)) {
+        try {
+          await checkLab(harness, lab);
+          console.log(`      lab ${labName(lab)}: ok`);
+        } catch (error) {
+          failures.push(error.message);
+        }
+      }
+      expect(failures.length === 0, failures.join('\n'));
+    },
+  }];
+}
+
+export const tests = labTests();
