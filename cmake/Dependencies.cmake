@@ -26,6 +26,21 @@ if(EMSCRIPTEN)
   endforeach()
   add_library(epibook_header_libs INTERFACE)
   target_include_directories(epibook_header_libs SYSTEM INTERFACE "${_hdr}" /usr/include/eigen3)
+
+  # Dear ImGui 1.86 from its Debian source package, with the GLFW (emscripten's port)
+  # and WebGL2 (OpenGL ES 3) backends: the immediate-mode UI of the labs.
+  set(_imgui_src "${EPIBOOK_DEPS_DIR}/src/imgui")
+  if(NOT EXISTS "${_imgui_src}/imgui.cpp")
+    message(FATAL_ERROR "ImGui sources missing in ${_imgui_src}: run scripts/setup-deps")
+  endif()
+  add_library(imgui_wasm STATIC
+    ${_imgui_src}/imgui.cpp ${_imgui_src}/imgui_draw.cpp ${_imgui_src}/imgui_tables.cpp
+    ${_imgui_src}/imgui_widgets.cpp
+    ${_imgui_src}/backends/imgui_impl_glfw.cpp ${_imgui_src}/backends/imgui_impl_opengl3.cpp)
+  target_include_directories(imgui_wasm SYSTEM PUBLIC ${_imgui_src} ${_imgui_src}/backends)
+  target_compile_definitions(imgui_wasm PUBLIC IMGUI_DISABLE_DEMO_WINDOWS)
+  target_compile_options(imgui_wasm PRIVATE -Os -w -sUSE_GLFW=3)
+  target_link_options(imgui_wasm INTERFACE -sUSE_GLFW=3 -sMAX_WEBGL_VERSION=2 -sMIN_WEBGL_VERSION=2)
 else()
   find_package(ZLIB REQUIRED)
   find_package(Threads REQUIRED)
