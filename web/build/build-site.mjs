@@ -157,6 +157,8 @@ function main() {
   const book = readBook();
   const sections = renderMarkdown(book);
 
+  // Fetching the lab host while the page parses saves a round trip before the first lab.
+  book.hasLabHost = fs.existsSync(path.join(repo, 'web/labs/lab-host.js'));
   fs.rmSync(options.out, { recursive: true, force: true });
   fs.mkdirSync(options.out, { recursive: true });
   for (const page of book.pages) {

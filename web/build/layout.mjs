@@ -61,6 +61,7 @@ export function renderPage(book, page) {
 ${THEME_BOOT}
 <link rel="stylesheet" href="${root}katex/katex.min.css">
 <link rel="stylesheet" href="${root}book.css">
+${page.labs.length && book.hasLabHost ? `<link rel="modulepreload" href="${root}labs/lab-host.js">` : ''}
 </head>
 <body>
 <header class="topbar">

@@ -15,7 +15,8 @@ export function sectionsOf(tokens, page) {
   let current = { page: page.url, id: '', heading: page.title, text: [] };
   const inlineText = (token) => (token.children ?? []).map((child) => {
     if (child.type === 'text' || child.type === 'code_inline') return child.content;
-    if (child.type === 'math_inline') return child.content;
+    // TeX commands mean nothing to a reader searching; keep the symbols' letters.
+    if (child.type === 'math_inline') return child.content.replace(/\\[a-zA-Z]+|[{}^_\\]/g, ' ');
     if (child.type === 'softbreak' || child.type === 'hardbreak') return ' ';
     return '';
   }).join('');
