@@ -56,7 +56,7 @@ export function renderPage(book, page) {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="description" content="${escapeHtml(page.description)}">
-<title>${escapeHtml(page.title)} · ${escapeHtml(book.title)}</title>
+<title>${escapeHtml(page.title === book.title ? book.title : `${page.title} · ${book.title}`)}</title>
 <link rel="icon" href="data:,">
 ${THEME_BOOT}
 <link rel="stylesheet" href="${root}katex/katex.min.css">

@@ -1,0 +1,90 @@
+// The book builder's pieces without a browser: lab blocks, maths, headings, search
+// ranking and the static server's byte ranges, on small inputs with known answers.
+import { parseLabBlock } from '../../web/build/lab-block.mjs';
+import { createMarkdown } from '../../web/build/markdown.mjs';
+import { buildSearchIndex, sectionsOf } from '../../web/build/search-index.mjs';
+import { parseRange, mimeType } from '../../web/build/serve.mjs';
+import { rankSections } from '../../web/static/search.js';
+import { expect } from './harness.mjs';
+
+function render(source) {
+  const md = createMarkdown();
+  const env = { file: 'test.md', headings: [], labs: [] };
+  const tokens = md.parse(source, env);
+  return { html: md.renderer.render(tokens, md.options, env), env, tokens };
+}
+
+function throwsWith(action, fragment) {
+  try {
+    action();
+  } catch (error) {
+    expect(error.message.includes(fragment), `error "${error.message}" does not mention "${fragment}"`);
+    return;
+  }
+  throw new Error(`expected an error mentioning "${fragment}"`);
+}
+
+export const tests = [{
+  name: 'LabBlock_NameThenPairs_KeepsCommasAndQuotedSpaces',
+  async run() {
+    const lab = parseLabBlock('track-explorer track=assets/a.bw\n  region=chr2R:7,000,000-7,100,000 title="two words" caption="A caption"', 'x.md');
+    expect(lab.name === 'track-explorer', `name ${lab.name}`);
+    expect(lab.params.region === 'chr2R:7,000,000-7,100,000', `region ${lab.params.region}`);
+    expect(lab.params.title === 'two words', `title ${lab.params.title}`);
+    expect(!('caption' in lab.params) && lab.caption === 'A caption', 'caption is not taken out of the params');
+  },
+}, {
+  name: 'LabBlock_BrokenBlocks_NameTheFileAndTheProblem',
+  async run() {
+    throwsWith(() => parseLabBlock('', 'ch.md: line 3'), 'ch.md: line 3: lab block is empty');
+    throwsWith(() => parseLabBlock('track-explorer region', 'ch.md'), '"region" is not key=value');
+    throwsWith(() => parseLabBlock('track-explorer a=1 a=2', 'ch.md'), 'a given twice');
+    throwsWith(() => parseLabBlock('track-explorer a="open', 'ch.md'), 'unclosed quote');
+  },
+}, {
+  name: 'Markdown_LabFence_BecomesNumberedFigureWithCanvasAndJsonParams',
+  async run() {
+    const { html, env } = render('```lab\nfastq-quality file=assets/r.fq\n```\n\n```lab\npeak-calling threshold=5\n```\n');
+    expect(env.labs.length === 2, `${env.labs.length} labs`);
+    expect(html.includes('<figure class="lab" id="lab-1">') && html.includes('<figure class="lab" id="lab-2">'), 'figures are not numbered');
+    expect(html.includes(`data-lab="fastq-quality" data-params='{&quot;file&quot;:&quot;assets/r.fq&quot;}'`), html);
+  },
+}, {
+  name: 'Markdown_Maths_RenderedAtBuildTimeAndDollarPricesLeftAlone',
+  async run() {
+    const { html } = render('Phred: $Q = -10 \\log_{10} p$, costs $5 and $6.\n\n$$\n\\operatorname{arsinh}(x)\n$$\n');
+    expect((html.match(/class="katex"/g) ?? []).length === 2, 'expected one inline and one display formula');
+    expect(html.includes('costs $5 and $6'), 'prices were taken for maths');
+    throwsWith(() => render('$\\frac{1}$'), 'test.md: maths');
+  },
+}, {
+  name: 'Markdown_Headings_GetUniqueAnchors',
+  async run() {
+    const { html, env } = render('# Title\n\n## Peaks\n\n## Peaks\n');
+    expect(html.includes('<h2 id="peaks">') && html.includes('<h2 id="peaks-2">'), html);
+    expect(env.headings.length === 3, `${env.headings.length} headings`);
+  },
+}, {
+  name: 'Search_RanksHeadingMatchFirstAndNeedsEveryWord',
+  async run() {
+    const page = { url: 'a.html', title: 'A' };
+    const { tokens } = render('# A\n\n## Phred scores\n\nQuality of a base.\n\n## Peaks\n\nPhred is mentioned once; peaks are calls.\n');
+    const index = buildSearchIndex([page], sectionsOf(tokens, page));
+    const found = rankSections(index, 'phred');
+    expect(index.sections[found[0]].heading === 'Phred scores', `first hit: ${index.sections[found[0]].heading}`);
+    const both = rankSections(index, 'phred peaks');
+    expect(both.length === 1 && index.sections[both[0]].heading === 'Peaks', 'two words must both match');
+    expect(rankSections(index, 'phr').length === 2, 'the last word is a prefix while typing');
+  },
+}, {
+  name: 'Server_ByteRanges_AsHttpDefinesThem',
+  async run() {
+    const r = (h) => JSON.stringify(parseRange(h, 100));
+    expect(r('bytes=0-9') === '{"start":0,"end":9}', r('bytes=0-9'));
+    expect(r('bytes=90-') === '{"start":90,"end":99}', r('bytes=90-'));
+    expect(r('bytes=-10') === '{"start":90,"end":99}', r('bytes=-10'));
+    expect(r('bytes=95-200') === '{"start":95,"end":99}', r('bytes=95-200'));
+    expect(parseRange('bytes=100-', 100) === null && parseRange('bytes=5-1', 100) === null, 'unsatisfiable ranges accepted');
+    expect(mimeType('x/epibook.wasm') === 'application/wasm', 'wasm MIME type');
+  },
+}];
