@@ -9,5 +9,7 @@ void add_bw_read_commands(CLI::App& bw);   // bw info, bw values, bw stats   (bw
 void add_bw_write_command(CLI::App& bw);   // bw write                       (bw_write_command.cpp)
 void add_fastq_commands(CLI::App& app);    // fastq head                     (fastq_commands.cpp)
 void add_prep_command(CLI::App& app);      // prep                           (prep_command.cpp)
+void add_regions_command(CLI::App& app);   // regions                        (regions_command.cpp)
+void add_audit_command(CLI::App& app);     // audit                          (audit_command.cpp)
 
 }  // namespace epibook::cli

@@ -17,6 +17,8 @@ int main(int argc, char** argv) {
   epibook::cli::add_bw_write_command(*bw);
   epibook::cli::add_fastq_commands(app);
   epibook::cli::add_prep_command(app);
+  epibook::cli::add_regions_command(app);
+  epibook::cli::add_audit_command(app);
 
   try {
     app.parse(argc, argv);

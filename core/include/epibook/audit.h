@@ -111,8 +111,11 @@ struct DuplicateFindings {
   uint64_t windows_capped = 0;          // reached max_comparisons before deciding
   std::vector<DuplicatePair> examples;  // highest Jaccard first
 };
+// Pairs whose windows overlap on the genome are left to the overlap check: sharing
+// bases, they share k-mers trivially. `windows` may be empty (sequences without places).
 DuplicateFindings find_cross_split_duplicates(std::span<const MinHashSketch> sketches, std::span<const Split> splits,
-                                              const MinHashOptions& options, size_t max_examples = 10);
+                                              std::span<const Region> windows, const MinHashOptions& options,
+                                              size_t max_examples = 10);
 
 // What the sequence checks need from each window, read once.
 struct SequenceFeatures {

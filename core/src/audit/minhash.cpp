@@ -116,7 +116,12 @@ double exact_kmer_jaccard(std::string_view a, std::string_view b, uint32_t k) {
 }
 
 DuplicateFindings find_cross_split_duplicates(std::span<const MinHashSketch> sketches, std::span<const Split> splits,
-                                              const MinHashOptions& o, size_t max_examples) {
+                                              std::span<const Region> windows, const MinHashOptions& o,
+                                              size_t max_examples) {
+  auto overlapping = [&windows](size_t a, size_t b) {
+    return !windows.empty() && windows[a].chrom == windows[b].chrom && windows[a].start < windows[b].end &&
+           windows[b].start < windows[a].end;
+  };
   DuplicateFindings findings;
   findings.windows_sketched = sketches.size();
   for (const MinHashSketch& s : sketches) findings.windows_without_kmers += s.empty() ? 1 : 0;
@@ -143,7 +148,7 @@ DuplicateFindings find_cross_split_duplicates(std::span<const MinHashSketch> ske
           capped = true;
           break;
         }
-        if (splits[other] == splits[w] || !compared.insert(other).second) continue;
+        if (splits[other] == splits[w] || overlapping(w, other) || !compared.insert(other).second) continue;
         if (compared.size() > o.max_comparisons) {
           capped = true;
           break;

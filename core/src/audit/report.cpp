@@ -223,7 +223,7 @@ Result<LeakageReport> audit_splits(const AuditInputs& in, const AuditOptions& o)
   for (Split s : data.splits) ++report.windows_per_split[static_cast<size_t>(s)];
 
   report.contacts = find_cross_split_contacts(data, o.adjacency_bp);
-  if (in.sequence) report.duplicates = find_cross_split_duplicates(in.sequence->sketches, data.splits, o.minhash);
+  if (in.sequence) report.duplicates = find_cross_split_duplicates(in.sequence->sketches, data.splits, data.windows, o.minhash);
   report.normalisation = check_normalisation(in.normalisation, data);
   report.labels = label_balance(data);
   if (in.sequence) report.gc = compare_distributions("gc", in.sequence->gc, data.splits);
