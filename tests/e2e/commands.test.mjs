@@ -1,0 +1,116 @@
+// The book's promise that every number comes from a command shown: each shell line in
+// the book's Markdown that runs on shipped data is run (with the native CLI as
+// `epibook`, from a folder whose assets/ is the site's), and every number in its
+// trailing comment must appear in its output. Lines on data the book does not ship
+// are checked for a real subcommand with real options.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+
+import { expect, repo } from './harness.mjs';
+
+// Lines naming files the book does not ship, or commands that build or fetch.
+const NOT_RUNNABLE = /\b(make|curl|macs2|scripts\/)\b|\b(signal\.bw|reads\.fastq\.gz|peaks\.bed|chroms\.bed|coverage\.bedGraph|treatment\.bed|ENCFF\w+\.fastq\.gz|build\/native)\b/;
+
+function markdownFiles() {
+  const chapters = fs.readdirSync(path.join(repo, 'tutorials'), { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .flatMap((e) => fs.readdirSync(path.join(repo, 'tutorials', e.name)).filter((n) => n.endsWith('.md'))
+      .map((n) => path.join(repo, 'tutorials', e.name, n)));
+  const pages = fs.readdirSync(path.join(repo, 'web/pages')).filter((n) => n.endsWith('.md'))
+    .map((n) => path.join(repo, 'web/pages', n));
+  return [...chapters, ...pages];
+}
+
+// Shell blocks as { file, commands: [{ line, command, expected: [numbers] }] }; a
+// comment on a line of its own states the output of the command above it.
+function shellBlocks(file) {
+  const text = fs.readFileSync(file, 'utf8');
+  const blocks = [];
+  for (const match of text.matchAll(/^```sh\n([\s\S]*?)^```/gm)) {
+    const firstLine = text.slice(0, match.index).split('\n').length + 1;
+    const commands = [];
+    match[1].split('\n').forEach((raw, i) => {
+      const comment = /(?:^|\s)#\s(.*)$/.exec(raw);
+      const command = (comment ? raw.slice(0, comment.index) : raw).trim();
+      const numbers = comment ? (comment[1].match(/\d[\d,.]*\d|\d/g) ?? []).map((n) => n.replace(/,/g, '')) : [];
+      if (command) commands.push({ line: firstLine + i, command, expected: numbers });
+      else if (commands.length) commands[commands.length - 1].expected.push(...numbers);
+    });
+    blocks.push({ file: path.relative(repo, file), commands });
+  }
+  return blocks;
+}
+
+function workspace(harness) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'epibook-book-commands-'));
+  fs.mkdirSync(path.join(dir, 'bin'));
+  fs.symlinkSync(harness.cliPath, path.join(dir, 'bin/epibook'));
+  fs.symlinkSync(path.join(harness.siteDir, 'assets'), path.join(dir, 'assets'));
+  return dir;
+}
+
+function run(command, cwd) {
+  const result = spawnSync('bash', ['-o', 'pipefail', '-c', command], {
+    cwd, encoding: 'utf8', timeout: 120000,
+    env: { ...process.env, PATH: `${path.join(cwd, 'bin')}:${process.env.PATH}` },
+  });
+  return { status: result.status, output: `${result.stdout}${result.stderr}` };
+}
+
+// `epibook bw values FILE ... --bin 32` -> ['bw', 'values'] and ['--bin'].
+function subcommandAndOptions(command) {
+  const words = command.split(/\s+/).slice(1);
+  const sub = [];
+  for (const word of words) {
+    if (!/^[a-z]+$/.test(word) || sub.length === 2) break;
+    sub.push(word);
+  }
+  return { sub, options: words.filter((w) => /^--?[a-z]/.test(w)).map((w) => w.split('=')[0]) };
+}
+
+function checkShape(entry, cwd, problems, where) {
+  const { sub, options } = subcommandAndOptions(entry.command);
+  let help = run(`epibook ${sub.join(' ')} --help`, cwd);
+  if (help.status !== 0 && sub.length === 2) help = run(`epibook ${sub[0]} --help`, cwd);
+  if (help.status !== 0) { problems.push(`${where}: "epibook ${sub.join(' ')}" is not a command of the CLI`); return; }
+  for (const option of options) {
+    if (!help.output.includes(option)) problems.push(`${where}: epibook ${sub.join(' ')} has no option ${option}`);
+  }
+}
+
+export const tests = [{
+  name: 'every command the book shows on shipped data runs and prints the numbers the text quotes',
+  async run(harness) {
+    expect(fs.existsSync(path.join(harness.siteDir, 'assets')), 'the site has no assets/: run scripts/make-assets');
+    const problems = [];
+    let ran = 0;
+    let checked = 0;
+    for (const file of markdownFiles()) {
+      // One folder per page: a later block may read what an earlier one wrote.
+      const cwd = workspace(harness);
+      for (const block of shellBlocks(file)) {
+        for (const entry of block.commands) {
+          const where = `${block.file}:${entry.line}`;
+          if (NOT_RUNNABLE.test(entry.command)) {
+            if (entry.command.startsWith('epibook ')) { checkShape(entry, cwd, problems, where); checked += 1; }
+            continue;
+          }
+          const result = run(entry.command, cwd);
+          ran += 1;
+          if (result.status !== 0) {
+            problems.push(`${where}: \`${entry.command}\` exited ${result.status}: ${result.output.trim().split('\n').slice(-2).join(' / ')}`);
+            continue;
+          }
+          const flat = result.output.replace(/(\d),(\d)/g, '$1$2');
+          const missing = entry.expected.filter((n) => !flat.includes(n));
+          if (missing.length) problems.push(`${where}: \`${entry.command}\` does not print ${missing.join(', ')}`);
+        }
+      }
+      fs.rmSync(cwd, { recursive: true, force: true });
+    }
+    console.log(`      ran ${ran} commands on shipped data, checked ${checked} more against the CLI's --help`);
+    expect(problems.length === 0, problems.join('\n'));
+  },
+}];
