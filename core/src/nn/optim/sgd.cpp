@@ -1,0 +1,69 @@
+// SGD with momentum, torch.optim.SGD's update: the first step copies the gradient into
+// the momentum buffer; later steps blend it in with (1 - dampening).
+#include "epibook/nn/optimizer.h"
+#include "optimizer_state.h"
+
+namespace epibook::nn {
+
+Status validate_sgd_options(const SgdOptions& o) {
+  if (!(o.learning_rate >= 0.0)) return invalid_argument("sgd: learning rate must be >= 0");
+  if (!(o.momentum >= 0.0)) return invalid_argument("sgd: momentum must be >= 0");
+  if (!(o.weight_decay >= 0.0)) return invalid_argument("sgd: weight decay must be >= 0");
+  if (o.nesterov && (o.momentum <= 0.0 || o.dampening != 0.0)) {
+    return invalid_argument("sgd: nesterov needs momentum > 0 and dampening 0");
+  }
+  return Status::ok();
+}
+
+Sgd::Sgd(std::vector<Parameter*> parameters, const SgdOptions& options)
+    : Optimizer(std::move(parameters)),
+      options_(options),
+      momentum_(parameters_.size()),
+      steps_(parameters_.size(), 0) {}
+
+void Sgd::step() {
+  const auto lr = static_cast<float>(options_.learning_rate);
+  const auto momentum = static_cast<float>(options_.momentum);
+  const auto blend = static_cast<float>(1.0 - options_.dampening);
+  const auto decay = static_cast<float>(options_.weight_decay);
+  Tensor direction;
+  for (size_t p = 0; p < parameters_.size(); ++p) {
+    Parameter& parameter = *parameters_[p];
+    if (!parameter.trainable) continue;
+    const int64_t n = parameter.value.size();
+    float* w = parameter.value.data();
+    const float* g = parameter.grad.data();
+    direction.resize(parameter.value.shape());
+    float* d = direction.data();
+    for (int64_t i = 0; i < n; ++i) d[i] = decay != 0.0f ? g[i] + decay * w[i] : g[i];
+    if (momentum != 0.0f) {
+      Tensor& buffer = momentum_[p];
+      if (buffer.empty()) {
+        buffer = direction;
+      } else {
+        float* b = buffer.data();
+        for (int64_t i = 0; i < n; ++i) b[i] = b[i] * momentum + blend * d[i];
+      }
+      const float* b = buffer.data();
+      for (int64_t i = 0; i < n; ++i) d[i] = options_.nesterov ? d[i] + momentum * b[i] : b[i];
+    }
+    for (int64_t i = 0; i < n; ++i) w[i] = w[i] - lr * d[i];
+    ++steps_[p];
+  }
+}
+
+OptimizerState Sgd::state() const {
+  OptimizerState state;
+  state.kind = name();
+  save_slot(parameters_, momentum_, "momentum_buffer", state);
+  save_steps(parameters_, steps_, state);
+  return state;
+}
+
+Status Sgd::load_state(const OptimizerState& state) {
+  EPIBOOK_RETURN_IF_ERROR(check_state_kind(state, name()));
+  EPIBOOK_RETURN_IF_ERROR(load_steps(parameters_, state, steps_));
+  return load_slot(parameters_, state, "momentum_buffer", momentum_);
+}
+
+}  // namespace epibook::nn
