@@ -11,5 +11,6 @@ void add_fastq_commands(CLI::App& app);    // fastq head                     (fa
 void add_prep_command(CLI::App& app);      // prep                           (prep_command.cpp)
 void add_regions_command(CLI::App& app);   // regions                        (regions_command.cpp)
 void add_audit_command(CLI::App& app);     // audit                          (audit_command.cpp)
+void add_simulate_command(CLI::App& app);  // simulate                       (simulate_command.cpp)
 
 }  // namespace epibook::cli
