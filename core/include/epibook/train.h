@@ -1,0 +1,229 @@
+// Training runs: a dataset of npy arrays, a small model described in a config, a loss,
+// an optimiser and a schedule, trained epoch by epoch with validation metrics, early
+// stopping, a run directory (metrics.jsonl, manifest.json, atomic checkpoints) and
+// resume. The last stage of the flow before eval / predict: prep / loader -> train.
+//
+// Sections: options and presets | data | model | trainer (in memory) | run directory
+//
+// Determinism: batches come from CounterRng(seed, epoch), parameters from the seed,
+// and every reduction has a fixed order, so one seed gives the same weights to the bit
+// on any thread count (the CPU backend's contract) and the same loss curve in wasm.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "epibook/nn/layer.h"
+#include "epibook/nn/loss.h"
+#include "epibook/nn/optimizer.h"
+#include "epibook/nn/schedule.h"
+#include "epibook/status.h"
+
+namespace epibook {
+
+// ---------------------------------------------------------------------------------
+// Options. One plain struct, filled from a TOML config by the CLI (keys in
+// cli/train_command.cpp's --help) and from a lab's URL alike.
+
+// Where the arrays are: npy files in one directory (what `epibook prep` and the loader
+// write). Inputs are [N, channels, length] (one-hot sequence, signal tracks) or
+// [N, features]; targets [N, ...]; split [N] int8 (0 train, 1 validation, 2 test).
+// Targets that are NaN, or -1 in an int8 array (prep's "missing"), drop their row.
+struct DataOptions {
+  std::string dir;
+  std::string inputs = "inputs.npy";
+  std::string targets = "targets.npy";
+  std::string split = "split.npy";  // empty: every row trains
+};
+
+// A small convolutional model: `conv_layers` blocks of Conv1d (same padding, dilation
+// multiplied by `dilation_growth` per block) + activation (+ max pooling by `pool`
+// when > 1), then a head. Head "global_avg_dense": mean over length then Linear to the
+// outputs ([N, outputs]); "flatten_dense": flatten then Linear; "conv": a kernel-1
+// Conv1d to `outputs` channels keeping the length ([N, outputs, L'], for per-bin
+// targets). The number of outputs is taken from the targets when 0.
+struct ModelSpec {
+  int64_t conv_layers = 2;
+  int64_t channels = 32;
+  int64_t kernel_size = 9;
+  int64_t dilation_growth = 1;
+  int64_t pool = 2;
+  std::string activation = "relu";  // relu, gelu, softplus, sigmoid
+  std::string head = "global_avg_dense";
+  int64_t outputs = 0;
+};
+
+struct EarlyStopping {
+  // "validation_loss", or a validation metric: pearson, spearman, mse, auroc, auprc,
+  // best_f1, accuracy. Losses and mse are minimised, the others maximised.
+  std::string metric = "validation_loss";
+  uint32_t patience = 0;        // epochs without improvement before stopping; 0: never stop
+  double min_delta = 0.0;       // an improvement smaller than this does not count
+};
+
+enum class OptimizerKind { kSgd, kAdam, kAdamW };
+
+struct TrainOptions {
+  DataOptions data;
+  ModelSpec model;
+  std::string loss = "mse";        // nn::loss_names()
+  std::vector<float> loss_weights; // pos_weight (bce) or class weights (cross_entropy)
+  OptimizerKind optimizer = OptimizerKind::kAdam;
+  nn::SgdOptions sgd;               // learning rate taken from `schedule.base`
+  nn::AdamOptions adam;             // likewise
+  nn::LearningRateSchedule schedule;  // base = the learning rate; total_steps 0: the whole run
+  uint32_t epochs = 10;
+  uint32_t batch_size = 64;
+  uint64_t seed = 1;
+  int threads = 1;                 // CPU backend threads (1 in wasm)
+  double clip_norm = 0.0;          // global gradient norm limit; 0: no clipping
+  EarlyStopping early_stopping;
+};
+
+Result<OptimizerKind> parse_optimizer_kind(std::string_view name);  // "sgd", "adam", "adamw"
+const char* optimizer_kind_name(OptimizerKind kind);
+// "default" (the struct's defaults) and "quick" (a tiny, fast model for labs and tests).
+std::vector<std::string> train_preset_names();
+Result<TrainOptions> train_preset(std::string_view name);
+// Checks each field and names it ("train.batch_size must be > 0").
+Status validate_train_options(const TrainOptions& options);
+// The options as JSON text (for manifest.json and a lab's link).
+std::string train_options_json(const TrainOptions& options);
+
+// ---------------------------------------------------------------------------------
+// Data.
+struct TrainingData {
+  nn::Tensor inputs;           // [N, ...]
+  nn::Tensor targets;          // [N, ...]
+  std::vector<int8_t> split;   // [N]
+  std::vector<uint32_t> rows_of(int8_t split_value) const;
+};
+// Reads and checks the arrays: same N, finite inputs; drops rows with missing targets.
+// Errors name the file.
+Result<TrainingData> load_training_data(const DataOptions& options);
+// Rows `rows` of `source` stacked into `batch` ([rows.size(), ...]).
+void gather_rows(const nn::Tensor& source, std::span<const uint32_t> rows, nn::Tensor& batch);
+
+// ---------------------------------------------------------------------------------
+// Model. Builds the spec's layers for inputs of shape [N, C, L] (or [N, F] with no conv
+// layers) and targets shaped like `target_shape` (the batch axis included), initialised
+// from `seed`; fails naming the spec field that does not fit.
+Result<nn::LayerPtr> build_model(const ModelSpec& spec, const nn::Shape& input_shape, const nn::Shape& target_shape,
+                                 uint64_t seed);
+// Runs the model in eval mode over all rows, `batch_size` at a time; [N, ...outputs].
+Result<nn::Tensor> predict(nn::Layer& model, const nn::Tensor& inputs, uint32_t batch_size);
+
+// ---------------------------------------------------------------------------------
+// Trainer (in memory): what the CLI's run and a lab both drive, one step at a time.
+struct MetricValue {
+  std::string name;
+  double value = 0.0;
+};
+// Validation scores suited to the loss: pearson / spearman / mse for mse and poisson
+// (poisson on exp(output), the predicted rate); auroc / auprc / best_f1 / accuracy for
+// bce (when the targets are 0/1); accuracy for cross_entropy.
+Result<std::vector<MetricValue>> validation_metrics(const std::string& loss, const nn::Tensor& outputs,
+                                                    const nn::Tensor& targets);
+
+struct EpochRecord {
+  uint32_t epoch = 0;            // from 0
+  uint64_t steps = 0;            // optimiser steps so far
+  double train_loss = 0.0;       // mean of the epoch's batch losses
+  std::optional<double> validation_loss;
+  std::vector<MetricValue> validation;
+  double learning_rate = 0.0;    // the rate of the epoch's last step
+  double monitored = 0.0;        // the early-stopping metric's value
+  bool improved = false;         // best so far (saved as the best checkpoint)
+  bool stop = false;             // patience ran out
+};
+
+// Everything a checkpoint must hold for a resumed run to repeat an uninterrupted one.
+struct TrainerState {
+  uint32_t next_epoch = 0;
+  uint64_t steps = 0;
+  double best_monitored = 0.0;
+  bool has_best = false;
+  uint32_t epochs_since_best = 0;
+  std::vector<double> step_losses;
+};
+
+class Trainer {
+ public:
+  // `model` and `data` must outlive the trainer. Sets the CPU backend's threads.
+  static Result<std::unique_ptr<Trainer>> create(nn::Layer& model, const TrainingData& data,
+                                                 const TrainOptions& options);
+  // One optimiser step on the next batch of the current epoch; returns its loss.
+  Result<double> step();
+  bool epoch_done() const { return batch_ >= batches_per_epoch(); }
+  uint64_t batches_per_epoch() const;
+  // Validation, early stopping; starts the next epoch. Call when epoch_done().
+  Result<EpochRecord> finish_epoch();
+  // All of one epoch: steps then finish_epoch().
+  Result<EpochRecord> run_epoch(const std::function<void(uint64_t batch, uint64_t batches, double loss)>& on_step = {});
+  bool finished() const;  // epochs done or stopped early
+
+  const TrainerState& state() const { return state_; }
+  nn::Optimizer& optimizer() { return *optimizer_; }
+  nn::Layer& model() { return model_; }
+  // Restores a saved state (and the optimiser's) before continuing.
+  Status restore(const TrainerState& state, const nn::OptimizerState& optimizer_state);
+
+ private:
+  Trainer(nn::Layer& model, const TrainingData& data, const TrainOptions& options);
+  void start_epoch();
+
+  nn::Layer& model_;
+  const TrainingData& data_;
+  TrainOptions options_;
+  std::unique_ptr<nn::Loss> loss_;
+  std::unique_ptr<nn::Optimizer> optimizer_;
+  std::vector<uint32_t> train_rows_;
+  std::vector<uint32_t> validation_rows_;
+  std::vector<uint32_t> order_;   // this epoch's shuffled training rows
+  uint64_t batch_ = 0;
+  double epoch_loss_sum_ = 0.0;
+  bool stopped_ = false;
+  TrainerState state_;
+  nn::Tensor batch_inputs_, batch_targets_, outputs_, grad_outputs_;
+};
+
+// ---------------------------------------------------------------------------------
+// Run directory: OUT/metrics.jsonl (one JSON object per epoch), OUT/manifest.json
+// (options, seed, data content hashes, model, epibook version), OUT/last.ckpt and
+// OUT/best.ckpt (model + optimiser + trainer state, written atomically). With
+// `resume`, an existing OUT/last.ckpt is loaded and training continues after it.
+struct RunProgress {
+  std::function<void(uint32_t epoch, uint64_t batch, uint64_t batches, double loss)> on_step;
+  std::function<void(const EpochRecord&)> on_epoch;
+};
+struct RunSummary {
+  std::vector<EpochRecord> epochs;  // this invocation's epochs
+  uint32_t best_epoch = 0;
+  bool stopped_early = false;
+  bool resumed = false;
+};
+Result<RunSummary> train_run(const TrainOptions& options, const std::string& out_dir, bool resume,
+                             const RunProgress& progress = {});
+
+// A checkpoint as written by train_run: the model is rebuilt from the saved options
+// and the data's shapes, then its parameters are loaded.
+struct LoadedCheckpoint {
+  TrainOptions options;
+  nn::LayerPtr model;
+  TrainerState trainer;
+  nn::OptimizerState optimizer;
+  nn::Shape input_shape;   // one row, batch axis 1
+  nn::Shape target_shape;
+};
+Result<LoadedCheckpoint> load_checkpoint(const std::string& path);
+Status save_checkpoint(const std::string& path, const TrainOptions& options, nn::Layer& model,
+                       const nn::Shape& input_shape, const nn::Shape& target_shape, const TrainerState& trainer,
+                       const nn::OptimizerState& optimizer);
+
+}  // namespace epibook

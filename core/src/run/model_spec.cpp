@@ -1,0 +1,114 @@
+// From a ModelSpec to layers: the small CNN of the chapters (conv blocks, pooling, a
+// head), and prediction over a whole array in batches.
+#include <nlohmann/json.hpp>
+
+#include "epibook/nn/layers/activations.h"
+#include "epibook/nn/layers/conv1d.h"
+#include "epibook/nn/layers/dense.h"
+#include "epibook/nn/layers/pooling.h"
+#include "epibook/train.h"
+#include "layer_chain.h"
+
+namespace epibook {
+namespace {
+
+nn::LayerPtr make_activation(const std::string& name) {
+  if (name == "gelu") return std::make_unique<nn::GELU>();
+  if (name == "softplus") return std::make_unique<nn::Softplus>();
+  if (name == "sigmoid") return std::make_unique<nn::Sigmoid>();
+  return std::make_unique<nn::ReLU>();
+}
+
+template <typename T>
+Status append_created(LayerChain& chain, Result<std::unique_ptr<T>> layer, const std::string& what) {
+  if (!layer.is_ok()) return layer.status().with_context(what);
+  chain.append(std::move(layer).value());
+  return Status::ok();
+}
+
+int64_t per_row_elements(const nn::Shape& shape) {
+  int64_t n = 1;
+  for (int axis = 1; axis < shape.rank(); ++axis) n *= shape[axis];
+  return n;
+}
+
+}  // namespace
+
+Result<nn::LayerPtr> build_model(const ModelSpec& spec, const nn::Shape& input_shape, const nn::Shape& target_shape,
+                                 uint64_t seed) {
+  if (spec.conv_layers > 0 && input_shape.rank() != 3) {
+    return invalid_argument("model.conv_layers needs inputs [N, channels, length], the data's are " +
+                            input_shape.text());
+  }
+  auto chain = std::make_unique<LayerChain>();
+  int64_t channels = input_shape.rank() == 3 ? input_shape[1] : 0;
+  int64_t dilation = 1;
+  for (int64_t block = 0; block < spec.conv_layers; ++block) {
+    nn::Conv1DOptions conv;
+    conv.in_channels = channels;
+    conv.out_channels = spec.channels;
+    conv.kernel_size = spec.kernel_size;
+    conv.dilation = dilation;
+    conv.padding = nn::Padding::kSame;
+    EPIBOOK_RETURN_IF_ERROR(append_created(*chain, nn::Conv1D::create(conv), "model conv block " + std::to_string(block)));
+    chain->append(make_activation(spec.activation));
+    if (spec.pool > 1) {
+      EPIBOOK_RETURN_IF_ERROR(append_created(*chain, nn::MaxPool1D::create(spec.pool), "model.pool"));
+    }
+    channels = spec.channels;
+    dilation *= spec.dilation_growth;
+  }
+  EPIBOOK_ASSIGN_OR_RETURN(const nn::Shape trunk, chain->output_shape(input_shape));
+  if (spec.head == "conv") {
+    if (trunk.rank() != 3) return invalid_argument("model.head conv needs a trunk output [N, C, L], got " + trunk.text());
+    const int64_t outputs = spec.outputs > 0 ? spec.outputs : (target_shape.rank() == 3 ? target_shape[1] : 1);
+    nn::Conv1DOptions conv;
+    conv.in_channels = trunk[1];
+    conv.out_channels = outputs;
+    conv.kernel_size = 1;
+    EPIBOOK_RETURN_IF_ERROR(append_created(*chain, nn::Conv1D::create(conv), "model.head"));
+  } else {
+    int64_t features = per_row_elements(trunk);
+    if (spec.head == "global_avg_dense" && trunk.rank() == 3) {
+      chain->append(std::make_unique<nn::GlobalAvgPool1D>());
+      features = trunk[1];
+    } else if (trunk.rank() > 2) {
+      chain->append(std::make_unique<nn::Flatten>());
+    }
+    const int64_t outputs = spec.outputs > 0 ? spec.outputs : per_row_elements(target_shape);
+    EPIBOOK_RETURN_IF_ERROR(append_created(*chain, nn::Dense::create(features, outputs), "model.head"));
+  }
+  chain->reset_parameters(seed);
+  return nn::LayerPtr(std::move(chain));
+}
+
+Result<nn::Tensor> predict(nn::Layer& model, const nn::Tensor& inputs, uint32_t batch_size) {
+  if (inputs.rank() < 1 || inputs.dim(0) == 0) return invalid_argument("predict: no input rows");
+  if (batch_size == 0) return invalid_argument("predict: batch size must be > 0");
+  const bool was_training = model.training();
+  model.set_training(false);
+  const auto rows = static_cast<uint32_t>(inputs.dim(0));
+  nn::Tensor batch, output, all;
+  std::vector<uint32_t> indices;
+  for (uint32_t first = 0; first < rows; first += batch_size) {
+    indices.clear();
+    for (uint32_t r = first; r < std::min(rows, first + batch_size); ++r) indices.push_back(r);
+    gather_rows(inputs, indices, batch);
+    Status status = model.forward(batch, output);
+    if (!status.is_ok()) {
+      model.set_training(was_training);
+      return status;
+    }
+    if (first == 0) {
+      nn::Shape shape = output.shape();
+      shape[0] = rows;
+      all.resize(shape);
+    }
+    const int64_t per_row = output.size() / output.dim(0);
+    std::copy(output.data(), output.data() + output.size(), all.data() + static_cast<int64_t>(first) * per_row);
+  }
+  model.set_training(was_training);
+  return all;
+}
+
+}  // namespace epibook

@@ -1,0 +1,207 @@
+// TrainOptions: presets, checks that name the config key at fault, and the JSON form
+// recorded in manifest.json and checkpoints (read back by options_from_json).
+#include <nlohmann/json.hpp>
+
+#include <type_traits>
+
+#include "epibook/train.h"
+#include "run_json.h"
+
+namespace epibook {
+namespace {
+
+Status positive(bool ok, const std::string& key) {
+  return ok ? Status::ok() : invalid_argument(key + " must be > 0");
+}
+
+const std::vector<std::string>& monitor_names() {
+  static const std::vector<std::string> names{"validation_loss", "pearson", "spearman", "mse",
+                                              "auroc", "auprc", "best_f1", "accuracy"};
+  return names;
+}
+
+}  // namespace
+
+Result<OptimizerKind> parse_optimizer_kind(std::string_view name) {
+  if (name == "sgd") return OptimizerKind::kSgd;
+  if (name == "adam") return OptimizerKind::kAdam;
+  if (name == "adamw") return OptimizerKind::kAdamW;
+  return invalid_argument("unknown optimizer \"" + std::string(name) + "\" (choose sgd, adam or adamw)");
+}
+
+const char* optimizer_kind_name(OptimizerKind kind) {
+  switch (kind) {
+    case OptimizerKind::kSgd: return "sgd";
+    case OptimizerKind::kAdam: return "adam";
+    case OptimizerKind::kAdamW: return "adamw";
+  }
+  return "adam";
+}
+
+std::vector<std::string> train_preset_names() { return {"default", "quick"}; }
+
+Result<TrainOptions> train_preset(std::string_view name) {
+  TrainOptions options;
+  if (name == "default") return options;
+  if (name == "quick") {
+    options.model.conv_layers = 1;
+    options.model.channels = 8;
+    options.model.kernel_size = 5;
+    options.epochs = 3;
+    options.batch_size = 32;
+    options.schedule.base = 3e-3;
+    return options;
+  }
+  return invalid_argument("unknown preset \"" + std::string(name) + "\" (choose default or quick)");
+}
+
+Status validate_train_options(const TrainOptions& o) {
+  if (o.data.dir.empty()) return invalid_argument("data.dir is not set");
+  if (o.data.inputs.empty() || o.data.targets.empty()) return invalid_argument("data.inputs and data.targets must name files");
+  const ModelSpec& m = o.model;
+  EPIBOOK_RETURN_IF_ERROR(positive(m.conv_layers >= 0, "model.conv_layers (>= 0)"));
+  EPIBOOK_RETURN_IF_ERROR(positive(m.channels > 0, "model.channels"));
+  EPIBOOK_RETURN_IF_ERROR(positive(m.kernel_size > 0, "model.kernel_size"));
+  EPIBOOK_RETURN_IF_ERROR(positive(m.dilation_growth > 0, "model.dilation_growth"));
+  EPIBOOK_RETURN_IF_ERROR(positive(m.pool >= 0, "model.pool (>= 0)"));
+  EPIBOOK_RETURN_IF_ERROR(positive(m.outputs >= 0, "model.outputs (>= 0)"));
+  if (m.activation != "relu" && m.activation != "gelu" && m.activation != "softplus" && m.activation != "sigmoid") {
+    return invalid_argument("model.activation \"" + m.activation + "\" is not relu, gelu, softplus or sigmoid");
+  }
+  if (m.head != "global_avg_dense" && m.head != "flatten_dense" && m.head != "conv") {
+    return invalid_argument("model.head \"" + m.head + "\" is not global_avg_dense, flatten_dense or conv");
+  }
+  EPIBOOK_ASSIGN_OR_RETURN(auto loss, nn::make_loss(o.loss, o.loss_weights));
+  (void)loss;
+  EPIBOOK_RETURN_IF_ERROR(positive(o.epochs > 0, "train.epochs"));
+  EPIBOOK_RETURN_IF_ERROR(positive(o.batch_size > 0, "train.batch_size"));
+  EPIBOOK_RETURN_IF_ERROR(positive(o.threads > 0, "train.threads"));
+  if (!(o.clip_norm >= 0.0)) return invalid_argument("train.clip_norm must be >= 0");
+  EPIBOOK_RETURN_IF_ERROR(nn::validate_schedule(o.schedule).with_context("schedule"));
+  nn::SgdOptions sgd = o.sgd;
+  sgd.learning_rate = o.schedule.base;
+  nn::AdamOptions adam = o.adam;
+  adam.learning_rate = o.schedule.base;
+  EPIBOOK_RETURN_IF_ERROR(o.optimizer == OptimizerKind::kSgd ? nn::validate_sgd_options(sgd)
+                                                             : nn::validate_adam_options(adam));
+  bool known = false;
+  for (const std::string& name : monitor_names()) known = known || name == o.early_stopping.metric;
+  if (!known) {
+    return invalid_argument("early_stopping.metric \"" + o.early_stopping.metric +
+                            "\" is not validation_loss, pearson, spearman, mse, auroc, auprc, best_f1 or accuracy");
+  }
+  return Status::ok();
+}
+
+nlohmann::ordered_json options_to_json(const TrainOptions& o) {
+  nlohmann::ordered_json j;
+  j["data"] = {{"dir", o.data.dir}, {"inputs", o.data.inputs}, {"targets", o.data.targets}, {"split", o.data.split}};
+  j["model"] = {{"conv_layers", o.model.conv_layers}, {"channels", o.model.channels},
+                {"kernel_size", o.model.kernel_size}, {"dilation_growth", o.model.dilation_growth},
+                {"pool", o.model.pool},           {"activation", o.model.activation},
+                {"head", o.model.head},           {"outputs", o.model.outputs}};
+  j["loss"] = {{"name", o.loss}, {"weights", o.loss_weights}};
+  j["optimizer"] = {{"name", optimizer_kind_name(o.optimizer)}, {"momentum", o.sgd.momentum},
+                    {"dampening", o.sgd.dampening},             {"nesterov", o.sgd.nesterov},
+                    {"sgd_weight_decay", o.sgd.weight_decay},   {"beta1", o.adam.beta1},
+                    {"beta2", o.adam.beta2},                    {"epsilon", o.adam.epsilon},
+                    {"adam_weight_decay", o.adam.weight_decay}};
+  j["schedule"] = {{"name", nn::schedule_kind_name(o.schedule.kind)}, {"learning_rate", o.schedule.base},
+                   {"min", o.schedule.min},           {"total_steps", o.schedule.total_steps},
+                   {"step_size", o.schedule.step_size}, {"gamma", o.schedule.gamma},
+                   {"warmup_steps", o.schedule.warmup_steps}};
+  j["train"] = {{"epochs", o.epochs}, {"batch_size", o.batch_size}, {"seed", o.seed},
+                {"threads", o.threads}, {"clip_norm", o.clip_norm}};
+  j["early_stopping"] = {{"metric", o.early_stopping.metric}, {"patience", o.early_stopping.patience},
+                         {"min_delta", o.early_stopping.min_delta}};
+  return j;
+}
+
+namespace {
+
+bool fits(const nlohmann::json& v, const std::string&) { return v.is_string(); }
+bool fits(const nlohmann::json& v, const bool&) { return v.is_boolean(); }
+bool fits(const nlohmann::json& v, const double&) { return v.is_number(); }
+bool fits(const nlohmann::json& v, const std::vector<float>&) {
+  if (!v.is_array()) return false;
+  for (const nlohmann::json& x : v) {
+    if (!x.is_number()) return false;
+  }
+  return true;
+}
+template <typename T>
+bool fits(const nlohmann::json& v, const T&) {
+  if constexpr (std::is_unsigned_v<T>) return v.is_number_unsigned() || (v.is_number_integer() && v.get<int64_t>() >= 0);
+  return v.is_number_integer();
+}
+
+// Reads j[section][key] into `out` when present; a value of the wrong type is an error,
+// since nlohmann's get() would throw (and exceptions abort in wasm).
+template <typename T>
+Status read_key(const nlohmann::json& j, const char* section, const char* key, T& out) {
+  const auto s = j.find(section);
+  if (s == j.end()) return Status::ok();
+  if (!s->is_object()) return corrupt(std::string("options.") + section + " is not an object");
+  const auto v = s->find(key);
+  if (v == s->end()) return Status::ok();
+  if (!fits(*v, out)) return corrupt(std::string("options.") + section + "." + key + " has the wrong type");
+  out = v->get<T>();
+  return Status::ok();
+}
+
+}  // namespace
+
+Result<TrainOptions> options_from_json(const nlohmann::json& j) {
+  if (!j.is_object()) return corrupt("the saved options are not a JSON object");
+  TrainOptions o;
+  std::string optimizer = optimizer_kind_name(o.optimizer);
+  std::string schedule = nn::schedule_kind_name(o.schedule.kind);
+  const Status read[] = {
+      read_key(j, "data", "dir", o.data.dir),
+      read_key(j, "data", "inputs", o.data.inputs),
+      read_key(j, "data", "targets", o.data.targets),
+      read_key(j, "data", "split", o.data.split),
+      read_key(j, "model", "conv_layers", o.model.conv_layers),
+      read_key(j, "model", "channels", o.model.channels),
+      read_key(j, "model", "kernel_size", o.model.kernel_size),
+      read_key(j, "model", "dilation_growth", o.model.dilation_growth),
+      read_key(j, "model", "pool", o.model.pool),
+      read_key(j, "model", "activation", o.model.activation),
+      read_key(j, "model", "head", o.model.head),
+      read_key(j, "model", "outputs", o.model.outputs),
+      read_key(j, "loss", "name", o.loss),
+      read_key(j, "loss", "weights", o.loss_weights),
+      read_key(j, "optimizer", "name", optimizer),
+      read_key(j, "optimizer", "momentum", o.sgd.momentum),
+      read_key(j, "optimizer", "dampening", o.sgd.dampening),
+      read_key(j, "optimizer", "nesterov", o.sgd.nesterov),
+      read_key(j, "optimizer", "sgd_weight_decay", o.sgd.weight_decay),
+      read_key(j, "optimizer", "beta1", o.adam.beta1),
+      read_key(j, "optimizer", "beta2", o.adam.beta2),
+      read_key(j, "optimizer", "epsilon", o.adam.epsilon),
+      read_key(j, "optimizer", "adam_weight_decay", o.adam.weight_decay),
+      read_key(j, "schedule", "name", schedule),
+      read_key(j, "schedule", "learning_rate", o.schedule.base),
+      read_key(j, "schedule", "min", o.schedule.min),
+      read_key(j, "schedule", "total_steps", o.schedule.total_steps),
+      read_key(j, "schedule", "step_size", o.schedule.step_size),
+      read_key(j, "schedule", "gamma", o.schedule.gamma),
+      read_key(j, "schedule", "warmup_steps", o.schedule.warmup_steps),
+      read_key(j, "train", "epochs", o.epochs),
+      read_key(j, "train", "batch_size", o.batch_size),
+      read_key(j, "train", "seed", o.seed),
+      read_key(j, "train", "threads", o.threads),
+      read_key(j, "train", "clip_norm", o.clip_norm),
+      read_key(j, "early_stopping", "metric", o.early_stopping.metric),
+      read_key(j, "early_stopping", "patience", o.early_stopping.patience),
+      read_key(j, "early_stopping", "min_delta", o.early_stopping.min_delta),
+  };
+  for (const Status& status : read) EPIBOOK_RETURN_IF_ERROR(status);
+  EPIBOOK_ASSIGN_OR_RETURN(o.optimizer, parse_optimizer_kind(optimizer));
+  EPIBOOK_ASSIGN_OR_RETURN(o.schedule.kind, nn::parse_schedule_kind(schedule));
+  return o;
+}
+
+std::string train_options_json(const TrainOptions& options) { return options_to_json(options).dump(2) + "\n"; }
+
+}  // namespace epibook

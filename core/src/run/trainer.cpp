@@ -1,0 +1,163 @@
+// The training loop in memory: shuffled batches per epoch, forward, loss, backward,
+// clipping, scheduled optimiser step; at each epoch's end validation, the monitored
+// metric and early stopping. train_run (run_directory.cpp) adds the files around it.
+#include <cmath>
+
+#include "epibook/nn/backend.h"
+#include "epibook/random.h"
+#include "epibook/split.h"
+#include "epibook/train.h"
+
+namespace epibook {
+namespace {
+
+// Distinct from any stream the model's initialisation or dropout draw from.
+constexpr uint64_t kBatchOrderStream = 0xba7c4000ULL;
+
+bool minimised(const std::string& metric) { return metric == "validation_loss" || metric == "mse"; }
+
+std::unique_ptr<nn::Optimizer> make_optimizer(const TrainOptions& o, std::vector<nn::Parameter*> parameters) {
+  if (o.optimizer == OptimizerKind::kSgd) {
+    nn::SgdOptions sgd = o.sgd;
+    sgd.learning_rate = o.schedule.base;
+    return std::make_unique<nn::Sgd>(std::move(parameters), sgd);
+  }
+  nn::AdamOptions adam = o.adam;
+  adam.learning_rate = o.schedule.base;
+  return std::make_unique<nn::Adam>(std::move(parameters), adam, o.optimizer == OptimizerKind::kAdamW);
+}
+
+}  // namespace
+
+Trainer::Trainer(nn::Layer& model, const TrainingData& data, const TrainOptions& options)
+    : model_(model), data_(data), options_(options) {}
+
+Result<std::unique_ptr<Trainer>> Trainer::create(nn::Layer& model, const TrainingData& data,
+                                                 const TrainOptions& options) {
+  EPIBOOK_RETURN_IF_ERROR(validate_train_options(options));
+  std::unique_ptr<Trainer> trainer(new Trainer(model, data, options));
+  EPIBOOK_ASSIGN_OR_RETURN(trainer->loss_, nn::make_loss(options.loss, options.loss_weights));
+  trainer->train_rows_ = data.rows_of(static_cast<int8_t>(Split::kTrain));
+  trainer->validation_rows_ = data.rows_of(static_cast<int8_t>(Split::kValidation));
+  if (trainer->train_rows_.empty()) return invalid_argument("the data have no training rows (split 0)");
+  if (trainer->validation_rows_.empty() && options.early_stopping.metric != "validation_loss") {
+    return invalid_argument("early_stopping.metric " + options.early_stopping.metric +
+                            " needs validation rows (split 1), and the data have none");
+  }
+  // The model's output for one row must fit the loss's target for one row.
+  nn::Shape one_input = data.inputs.shape();
+  one_input[0] = 1;
+  EPIBOOK_ASSIGN_OR_RETURN(const nn::Shape one_output, model.output_shape(one_input));
+  const int64_t target_per_row = data.targets.size() / data.targets.dim(0);
+  const int64_t output_per_row = one_output.elements();
+  const bool classes = options.loss == "cross_entropy";
+  if ((classes && target_per_row != 1) || (!classes && target_per_row != output_per_row)) {
+    return invalid_argument("the model's output " + one_output.text() + " per row does not fit the targets " +
+                            data.targets.shape().text() + " (loss " + options.loss + "); check model.head and model.outputs");
+  }
+  if (trainer->options_.schedule.total_steps == 0) {
+    trainer->options_.schedule.total_steps = trainer->options_.epochs * trainer->batches_per_epoch();
+  }
+  nn::cpu_backend().set_threads(options.threads);
+  trainer->optimizer_ = make_optimizer(trainer->options_, model.parameters());
+  trainer->start_epoch();
+  return trainer;
+}
+
+uint64_t Trainer::batches_per_epoch() const {
+  return (train_rows_.size() + options_.batch_size - 1) / options_.batch_size;
+}
+
+bool Trainer::finished() const { return stopped_ || state_.next_epoch >= options_.epochs; }
+
+void Trainer::start_epoch() {
+  order_ = train_rows_;
+  CounterRng rng(options_.seed, kBatchOrderStream + state_.next_epoch);
+  for (size_t i = order_.size(); i > 1; --i) std::swap(order_[i - 1], order_[rng.next_below(i)]);
+  batch_ = 0;
+  epoch_loss_sum_ = 0.0;
+}
+
+Result<double> Trainer::step() {
+  if (finished()) return invalid_argument("training has finished");
+  if (epoch_done()) return invalid_argument("the epoch's batches are done: call finish_epoch()");
+  const size_t first = batch_ * options_.batch_size;
+  const size_t count = std::min<size_t>(options_.batch_size, order_.size() - first);
+  const std::span<const uint32_t> rows(order_.data() + first, count);
+  gather_rows(data_.inputs, rows, batch_inputs_);
+  gather_rows(data_.targets, rows, batch_targets_);
+  model_.set_training(true);
+  model_.zero_grad();
+  EPIBOOK_RETURN_IF_ERROR(model_.forward(batch_inputs_, outputs_));
+  if (options_.loss != "cross_entropy") batch_targets_.reshape(outputs_.shape());
+  EPIBOOK_ASSIGN_OR_RETURN(const double loss, loss_->evaluate(outputs_, batch_targets_, &grad_outputs_));
+  EPIBOOK_RETURN_IF_ERROR(model_.backward(grad_outputs_, nullptr));
+  if (options_.clip_norm > 0.0) nn::clip_gradient_norm(optimizer_->parameters(), options_.clip_norm);
+  optimizer_->set_learning_rate(nn::learning_rate_at(options_.schedule, state_.steps));
+  optimizer_->step();
+  ++state_.steps;
+  ++batch_;
+  state_.step_losses.push_back(loss);
+  epoch_loss_sum_ += loss;
+  return loss;
+}
+
+Result<EpochRecord> Trainer::finish_epoch() {
+  if (!epoch_done()) return invalid_argument("the epoch still has batches to run");
+  EpochRecord record;
+  record.epoch = state_.next_epoch;
+  record.steps = state_.steps;
+  record.train_loss = epoch_loss_sum_ / static_cast<double>(batches_per_epoch());
+  record.learning_rate = optimizer_->learning_rate();
+  record.monitored = record.train_loss;
+  if (!validation_rows_.empty()) {
+    nn::Tensor inputs, targets;
+    gather_rows(data_.inputs, validation_rows_, inputs);
+    gather_rows(data_.targets, validation_rows_, targets);
+    EPIBOOK_ASSIGN_OR_RETURN(const nn::Tensor outputs, predict(model_, inputs, options_.batch_size));
+    if (options_.loss != "cross_entropy") targets.reshape(outputs.shape());
+    EPIBOOK_ASSIGN_OR_RETURN(record.validation_loss, loss_->evaluate(outputs, targets, nullptr));
+    EPIBOOK_ASSIGN_OR_RETURN(record.validation, validation_metrics(options_.loss, outputs, targets));
+    record.monitored = *record.validation_loss;
+    if (options_.early_stopping.metric != "validation_loss") {
+      record.monitored = std::nan("");
+      for (const MetricValue& m : record.validation) {
+        if (m.name == options_.early_stopping.metric) record.monitored = m.value;
+      }
+    }
+  }
+  const double delta = options_.early_stopping.min_delta;
+  const bool better = minimised(options_.early_stopping.metric) ? record.monitored < state_.best_monitored - delta
+                                                                 : record.monitored > state_.best_monitored + delta;
+  record.improved = !std::isnan(record.monitored) && (!state_.has_best || better);
+  if (record.improved) {
+    state_.best_monitored = record.monitored;
+    state_.has_best = true;
+    state_.epochs_since_best = 0;
+  } else {
+    ++state_.epochs_since_best;
+  }
+  record.stop = options_.early_stopping.patience > 0 && state_.epochs_since_best >= options_.early_stopping.patience;
+  stopped_ = record.stop;
+  ++state_.next_epoch;
+  if (!finished()) start_epoch();
+  return record;
+}
+
+Result<EpochRecord> Trainer::run_epoch(const std::function<void(uint64_t, uint64_t, double)>& on_step) {
+  while (!epoch_done()) {
+    EPIBOOK_ASSIGN_OR_RETURN(const double loss, step());
+    if (on_step) on_step(batch_, batches_per_epoch(), loss);
+  }
+  return finish_epoch();
+}
+
+Status Trainer::restore(const TrainerState& state, const nn::OptimizerState& optimizer_state) {
+  EPIBOOK_RETURN_IF_ERROR(optimizer_->load_state(optimizer_state));
+  state_ = state;
+  stopped_ = options_.early_stopping.patience > 0 && state_.epochs_since_best >= options_.early_stopping.patience;
+  if (!finished()) start_epoch();
+  return Status::ok();
+}
+
+}  // namespace epibook

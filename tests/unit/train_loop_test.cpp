@@ -1,0 +1,233 @@
+// The training loop: it learns a planted motif, one seed gives the same weights to the
+// bit on 1 and 2 threads, a resumed run repeats an uninterrupted one, early stopping
+// stops, and bad configs, data and checkpoints give messages naming the key or file.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include "epibook/nn/backend.h"
+#include "epibook/train.h"
+#include "support/test_support.h"
+#include "unit/train_dataset_fixture.h"
+
+namespace epibook {
+namespace {
+
+TrainOptions motif_options(const std::string& dir) {
+  TrainOptions o = *train_preset("quick");
+  o.data.dir = dir;
+  o.loss = "bce";
+  o.model.conv_layers = 1;
+  o.model.channels = 8;
+  o.model.kernel_size = 7;
+  o.model.pool = 0;
+  o.batch_size = 16;
+  o.epochs = 4;
+  o.schedule.base = 0.01;
+  return o;
+}
+
+std::string motif_dir(const std::string& name, uint64_t rows = 240) {
+  const std::string dir = testing::scratch_dir(name);
+  EXPECT_TRUE(testing::write_motif_dataset(dir, rows, 40, 5));
+  return dir;
+}
+
+// Every parameter's bytes, to compare runs to the bit.
+std::string weight_bytes(const std::string& checkpoint) {
+  auto loaded = load_checkpoint(checkpoint);
+  EXPECT_TRUE(loaded.is_ok()) << loaded.status().message();
+  if (!loaded.is_ok()) return {};
+  std::string bytes;
+  for (nn::Parameter* p : loaded->model->parameters()) {
+    bytes.append(reinterpret_cast<const char*>(p->value.data()), static_cast<size_t>(p->value.size()) * sizeof(float));
+  }
+  return bytes;
+}
+
+TEST(TrainRun, LearnsAPlantedMotifAndWritesTheRunFiles) {
+  const std::string dir = motif_dir("train-learns", 400);
+  TrainOptions o = motif_options(dir);
+  o.epochs = 8;
+  o.model.channels = 16;
+  o.model.pool = 8;  // max over 8 bases keeps a motif hit from being averaged away
+  o.schedule.base = 0.03;
+  o.early_stopping.metric = "auroc";
+  const std::string out = dir + "/run";
+  auto summary = train_run(o, out, false);
+  ASSERT_TRUE(summary.is_ok()) << summary.status().message();
+  ASSERT_EQ(summary->epochs.size(), 8u);
+  const EpochRecord& final_epoch = summary->epochs.back();
+  double auroc_value = 0.0;
+  for (const MetricValue& m : final_epoch.validation) auroc_value = m.name == "auroc" ? m.value : auroc_value;
+  EXPECT_GT(auroc_value, 0.9);
+  EXPECT_LT(final_epoch.train_loss, summary->epochs.front().train_loss);
+  for (const char* file : {"manifest.json", "metrics.jsonl", "last.ckpt", "best.ckpt"}) {
+    EXPECT_TRUE(std::filesystem::exists(out + "/" + file)) << file;
+  }
+  const std::string manifest = testing::read_file(out + "/manifest.json");
+  EXPECT_NE(manifest.find("\"content_hashes\""), std::string::npos);
+  EXPECT_NE(manifest.find("\"seed\": 1"), std::string::npos);
+  const std::string metrics = testing::read_file(out + "/metrics.jsonl");
+  EXPECT_EQ(std::count(metrics.begin(), metrics.end(), '\n'), 8);
+  EXPECT_NE(metrics.find("\"auroc\""), std::string::npos);
+}
+
+TEST(TrainRun, SameSeedGivesSameWeightsToTheBitOnOneAndTwoThreads) {
+  const std::string dir = motif_dir("train-threads");
+  TrainOptions o = motif_options(dir);
+  o.epochs = 2;
+  o.model.channels = 16;
+  ASSERT_TRUE(train_run(o, dir + "/one", false).is_ok());
+  o.threads = 2;
+  ASSERT_TRUE(train_run(o, dir + "/two", false).is_ok());
+  nn::cpu_backend().set_threads(1);
+  EXPECT_EQ(weight_bytes(dir + "/one/last.ckpt"), weight_bytes(dir + "/two/last.ckpt"));
+  o.seed = 2;
+  o.threads = 1;
+  ASSERT_TRUE(train_run(o, dir + "/other-seed", false).is_ok());
+  EXPECT_NE(weight_bytes(dir + "/one/last.ckpt"), weight_bytes(dir + "/other-seed/last.ckpt"));
+}
+
+TEST(TrainRun, ResumeRepeatsTheUninterruptedRunToTheBit) {
+  const std::string dir = motif_dir("train-resume");
+  for (const OptimizerKind kind : {OptimizerKind::kAdamW, OptimizerKind::kSgd}) {
+    TrainOptions o = motif_options(dir);
+    o.optimizer = kind;
+    o.sgd.momentum = 0.9;
+    o.schedule.kind = nn::LearningRateSchedule::Kind::kWarmupCosine;
+    o.schedule.warmup_steps = 5;
+    o.schedule.total_steps = 48;
+    const std::string name = optimizer_kind_name(kind);
+    auto straight = train_run(o, dir + "/straight-" + name, false);
+    ASSERT_TRUE(straight.is_ok()) << straight.status().message();
+    TrainOptions first_half = o;
+    first_half.epochs = 2;
+    ASSERT_TRUE(train_run(first_half, dir + "/resumed-" + name, false).is_ok());
+    auto second_half = train_run(o, dir + "/resumed-" + name, true);
+    ASSERT_TRUE(second_half.is_ok()) << second_half.status().message();
+    EXPECT_TRUE(second_half->resumed);
+    ASSERT_EQ(second_half->epochs.size(), 2u);
+    EXPECT_EQ(second_half->epochs[0].epoch, 2u);
+    EXPECT_EQ(second_half->epochs[1].train_loss, straight->epochs[3].train_loss) << name;
+    EXPECT_EQ(weight_bytes(dir + "/straight-" + name + "/last.ckpt"), weight_bytes(dir + "/resumed-" + name + "/last.ckpt"))
+        << name;
+    const std::string metrics = testing::read_file(dir + "/resumed-" + name + "/metrics.jsonl");
+    EXPECT_EQ(std::count(metrics.begin(), metrics.end(), '\n'), 4);
+  }
+}
+
+TEST(TrainRun, ResumeRefusesAChangedConfig) {
+  const std::string dir = motif_dir("train-resume-changed");
+  TrainOptions o = motif_options(dir);
+  o.epochs = 1;
+  ASSERT_TRUE(train_run(o, dir + "/run", false).is_ok());
+  o.epochs = 2;
+  o.batch_size = 8;
+  auto refused = train_run(o, dir + "/run", true);
+  ASSERT_FALSE(refused.is_ok());
+  EXPECT_NE(refused.status().message().find("resume needs the same config"), std::string::npos);
+}
+
+TEST(Trainer, EarlyStoppingStopsAfterPatienceEpochsWithoutImprovement) {
+  const std::string dir = motif_dir("train-early-stop");
+  TrainOptions o = motif_options(dir);
+  o.schedule.base = 0.0;  // nothing changes, so nothing improves after epoch 0
+  o.epochs = 10;
+  o.early_stopping.patience = 2;
+  auto data = load_training_data(o.data);
+  ASSERT_TRUE(data.is_ok());
+  auto model = build_model(o.model, nn::Shape{1, 4, 40}, nn::Shape{1, 1}, o.seed);
+  ASSERT_TRUE(model.is_ok()) << model.status().message();
+  auto trainer = Trainer::create(**model, *data, o);
+  ASSERT_TRUE(trainer.is_ok()) << trainer.status().message();
+  int epochs = 0;
+  while (!(*trainer)->finished()) {
+    auto record = (*trainer)->run_epoch();
+    ASSERT_TRUE(record.is_ok());
+    EXPECT_EQ(record->improved, epochs == 0);
+    ++epochs;
+  }
+  EXPECT_EQ(epochs, 3);
+}
+
+TEST(Trainer, StepsOneBatchAtATimeForLabs) {
+  const std::string dir = motif_dir("train-steps");
+  TrainOptions o = motif_options(dir);
+  auto data = load_training_data(o.data);
+  ASSERT_TRUE(data.is_ok());
+  auto model = build_model(o.model, nn::Shape{1, 4, 40}, nn::Shape{1, 1}, o.seed);
+  ASSERT_TRUE(model.is_ok());
+  auto trainer = Trainer::create(**model, *data, o);
+  ASSERT_TRUE(trainer.is_ok());
+  EXPECT_EQ((*trainer)->batches_per_epoch(), 12u);  // 192 training rows / 16
+  for (int i = 0; i < 12; ++i) ASSERT_TRUE((*trainer)->step().is_ok());
+  EXPECT_TRUE((*trainer)->epoch_done());
+  EXPECT_FALSE((*trainer)->step().is_ok());
+  ASSERT_TRUE((*trainer)->finish_epoch().is_ok());
+  EXPECT_EQ((*trainer)->state().steps, 12u);
+}
+
+TEST(TrainOptions, ChecksNameTheKey) {
+  TrainOptions o = motif_options("/nonexistent");
+  o.batch_size = 0;
+  EXPECT_EQ(validate_train_options(o).message(), "train.batch_size must be > 0");
+  o = motif_options("/nonexistent");
+  o.model.head = "lstm";
+  EXPECT_NE(validate_train_options(o).message().find("model.head \"lstm\""), std::string::npos);
+  o = motif_options("/nonexistent");
+  o.early_stopping.metric = "r2";
+  EXPECT_NE(validate_train_options(o).message().find("early_stopping.metric \"r2\""), std::string::npos);
+  EXPECT_FALSE(train_preset("huge").is_ok());
+}
+
+TEST(LoadTrainingData, NamesTheFileAndDropsMissingTargets) {
+  const std::string dir = testing::scratch_dir("train-data");
+  DataOptions data{dir};
+  auto missing = load_training_data(data);
+  ASSERT_FALSE(missing.is_ok());
+  EXPECT_NE(missing.status().message().find(dir + "/inputs.npy"), std::string::npos);
+  const std::vector<float> inputs{1, 2, 3, 4, 5, 6};
+  const std::vector<int8_t> labels{1, -1, 0};
+  const std::vector<uint64_t> input_shape{3, 2}, label_shape{3}, short_shape{2};
+  ASSERT_TRUE(write_npy(dir + "/inputs.npy", inputs, input_shape).is_ok());
+  ASSERT_TRUE(write_npy(dir + "/targets.npy", labels, label_shape).is_ok());
+  data.split = "";
+  auto loaded = load_training_data(data);
+  ASSERT_TRUE(loaded.is_ok()) << loaded.status().message();
+  EXPECT_EQ(loaded->inputs.dim(0), 2);  // the -1 (missing) row is gone
+  EXPECT_EQ(loaded->inputs[2], 5.0f);
+  ASSERT_TRUE(write_npy(dir + "/targets.npy", std::vector<int8_t>{1, 0}, short_shape).is_ok());
+  auto mismatched = load_training_data(data);
+  ASSERT_FALSE(mismatched.is_ok());
+  EXPECT_NE(mismatched.status().message().find("2 rows, but"), std::string::npos);
+}
+
+TEST(LoadCheckpoint, RefusesTruncatedAndForeignFilesWithoutCrashing) {
+  const std::string dir = motif_dir("train-bad-checkpoint");
+  TrainOptions o = motif_options(dir);
+  o.epochs = 1;
+  ASSERT_TRUE(train_run(o, dir + "/run", false).is_ok());
+  const std::string bytes = testing::read_file(dir + "/run/last.ckpt");
+  ASSERT_GT(bytes.size(), 100u);
+  for (size_t cut : {size_t{5}, size_t{30}, bytes.size() / 2, bytes.size() - 1}) {
+    testing::write_file(dir + "/cut.ckpt", bytes.substr(0, cut));
+    EXPECT_FALSE(load_checkpoint(dir + "/cut.ckpt").is_ok()) << cut;
+  }
+  CounterRng rng(3);
+  for (int round = 0; round < 200; ++round) {
+    std::string flipped = bytes;
+    flipped[rng.next_below(std::min<size_t>(flipped.size(), 2000))] ^= static_cast<char>(1 + rng.next_below(255));
+    testing::write_file(dir + "/flipped.ckpt", flipped);
+    (void)load_checkpoint(dir + "/flipped.ckpt");  // must not crash; some flips leave it valid
+  }
+  testing::write_file(dir + "/foreign.ckpt", "hello");
+  auto foreign = load_checkpoint(dir + "/foreign.ckpt");
+  ASSERT_FALSE(foreign.is_ok());
+  EXPECT_NE(foreign.status().message().find("not an epibook checkpoint"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace epibook
