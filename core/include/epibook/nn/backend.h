@@ -72,9 +72,9 @@ class Backend {
                                Tensor* grad_input, Tensor* grad_weight, Tensor* grad_bias) = 0;
 
   virtual void activation_forward(Activation activation, const Tensor& input, Tensor& output) = 0;
-  // grad_input = f'(input) * grad_output; `output` is f(input) from the forward pass.
-  virtual void activation_backward(Activation activation, const Tensor& input, const Tensor& output,
-                                   const Tensor& grad_output, Tensor& grad_input) = 0;
+  // grad_input = f'(input) * grad_output.
+  virtual void activation_backward(Activation activation, const Tensor& input, const Tensor& grad_output,
+                                   Tensor& grad_input) = 0;
 
   // Max pooling over [N, C, L]; `argmax` receives, per output, the input position chosen
   // (the first maximum, as PyTorch).
@@ -120,8 +120,8 @@ class CpuBackend final : public Backend {
   void linear_backward(const Tensor& input, const Tensor& weight, const Tensor& grad_output, Tensor* grad_input,
                        Tensor* grad_weight, Tensor* grad_bias) override;
   void activation_forward(Activation activation, const Tensor& input, Tensor& output) override;
-  void activation_backward(Activation activation, const Tensor& input, const Tensor& output,
-                           const Tensor& grad_output, Tensor& grad_input) override;
+  void activation_backward(Activation activation, const Tensor& input, const Tensor& grad_output,
+                           Tensor& grad_input) override;
   void max_pool1d_forward(const Pool1dGeometry& geometry, const Tensor& input, Tensor& output,
                           std::vector<int32_t>& argmax) override;
   void max_pool1d_backward(const Pool1dGeometry& geometry, const std::vector<int32_t>& argmax,

@@ -56,7 +56,9 @@ class Layer {
   // The output shape for an input shape, or why the input does not fit this layer.
   virtual Result<Shape> output_shape(const Shape& input) const = 0;
 
-  // Computes `output` (resized as needed) and keeps what backward needs. In training
+  // Computes `output` (resized as needed) and keeps what backward needs; a layer may
+  // keep a reference to `input` (Conv1D, Dense do), so the input must stay alive and
+  // unchanged until backward (Sequential keeps every activation). In training
   // mode Dropout drops and BatchNorm uses batch statistics; in eval mode they do not.
   virtual Status forward(const Tensor& input, Tensor& output) = 0;
   // Back-propagates the gradient of the last forward's output: adds parameter
@@ -72,6 +74,11 @@ class Layer {
   // The constructor arguments as JSON ({"kind": "Conv1d", "in_channels": 4, ...}),
   // enough to rebuild the layer (see model.h) and its PyTorch twin.
   virtual nlohmann::json describe() const;
+
+  // Draws fresh initial values (PyTorch's default initialisation for the layer) from
+  // epibook's counter-based RNG. Each parameter's stream is derived from its name, so
+  // the layers of a model (named "0.weight", "2.weight", ...) differ under one seed.
+  virtual void reset_parameters(uint64_t seed) {}
 
   virtual void set_training(bool training) { training_ = training; }
   bool training() const { return training_; }

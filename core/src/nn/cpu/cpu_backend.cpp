@@ -39,8 +39,8 @@ float activate(Activation activation, float value) {
   return value;
 }
 
-// d activation / d x at x (output y = f(x) where that is cheaper).
-float derivative(Activation activation, float value, float output) {
+// d activation / d x at x.
+float derivative(Activation activation, float value) {
   const double x = value;
   switch (activation) {
     case Activation::kRelu:
@@ -53,8 +53,10 @@ float derivative(Activation activation, float value, float output) {
       const double d_inner = kSqrt2OverPi * (1.0 + 3.0 * kGeluTanhCubic * x * x);
       return static_cast<float>(0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * d_inner);
     }
-    case Activation::kSigmoid:
-      return static_cast<float>(static_cast<double>(output) * (1.0 - static_cast<double>(output)));
+    case Activation::kSigmoid: {
+      const double s = sigmoid(x);
+      return static_cast<float>(s * (1.0 - s));
+    }
     case Activation::kSoftplus:
       return x > kSoftplusThreshold ? 1.0f : static_cast<float>(sigmoid(x));
   }
@@ -156,14 +158,14 @@ void CpuBackend::activation_forward(Activation activation, const Tensor& input, 
   });
 }
 
-void CpuBackend::activation_backward(Activation activation, const Tensor& input, const Tensor& output,
-                                     const Tensor& grad_output, Tensor& grad_input) {
+void CpuBackend::activation_backward(Activation activation, const Tensor& input, const Tensor& grad_output,
+                                     Tensor& grad_input) {
   grad_input.resize(input.shape());
   const int64_t elements = input.size();
   workers_->run(slice_count(elements), [&](int64_t slice, int) {
     const int64_t end = std::min(elements, (slice + 1) * kElementsPerSlice);
     for (int64_t i = slice * kElementsPerSlice; i < end; ++i) {
-      grad_input[i] = grad_output[i] * derivative(activation, input[i], output[i]);
+      grad_input[i] = grad_output[i] * derivative(activation, input[i]);
     }
   });
 }

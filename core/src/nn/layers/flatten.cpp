@@ -1,0 +1,36 @@
+// Flatten: the same numbers with the non-batch axes merged (C-order, as PyTorch), so a
+// Dense head can follow a convolutional trunk.
+#include <algorithm>
+
+#include "epibook/nn/layers/pooling.h"
+
+namespace epibook::nn {
+
+Result<Shape> Flatten::output_shape(const Shape& input) const {
+  if (input.rank() < 1 || input.elements() == 0) {
+    return invalid_argument(kind() + ": input " + input.text() + " is empty");
+  }
+  return Shape{input[0], input.elements() / input[0]};
+}
+
+Status Flatten::forward(const Tensor& input, Tensor& output) {
+  EPIBOOK_ASSIGN_OR_RETURN(const Shape shape, output_shape(input.shape()));
+  input_shape_ = input.shape();
+  output.resize(shape);
+  std::copy(input.values().begin(), input.values().end(), output.values().begin());
+  return Status::ok();
+}
+
+Status Flatten::backward(const Tensor& grad_output, Tensor* grad_input) {
+  if (input_shape_.rank() == 0) return invalid_argument(kind() + ": backward called before forward");
+  if (grad_output.size() != input_shape_.elements()) {
+    return invalid_argument(kind() + ": output gradient " + grad_output.shape().text() + " does not match the input " +
+                            input_shape_.text());
+  }
+  if (grad_input == nullptr) return Status::ok();
+  grad_input->resize(input_shape_);
+  std::copy(grad_output.values().begin(), grad_output.values().end(), grad_input->values().begin());
+  return Status::ok();
+}
+
+}  // namespace epibook::nn
