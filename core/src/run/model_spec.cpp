@@ -6,8 +6,8 @@
 #include "epibook/nn/layers/conv1d.h"
 #include "epibook/nn/layers/dense.h"
 #include "epibook/nn/layers/pooling.h"
+#include "epibook/nn/model.h"
 #include "epibook/train.h"
-#include "layer_chain.h"
 
 namespace epibook {
 namespace {
@@ -17,13 +17,6 @@ nn::LayerPtr make_activation(const std::string& name) {
   if (name == "softplus") return std::make_unique<nn::Softplus>();
   if (name == "sigmoid") return std::make_unique<nn::Sigmoid>();
   return std::make_unique<nn::ReLU>();
-}
-
-template <typename T>
-Status append_created(LayerChain& chain, Result<std::unique_ptr<T>> layer, const std::string& what) {
-  if (!layer.is_ok()) return layer.status().with_context(what);
-  chain.append(std::move(layer).value());
-  return Status::ok();
 }
 
 int64_t per_row_elements(const nn::Shape& shape) {
@@ -40,7 +33,7 @@ Result<nn::LayerPtr> build_model(const ModelSpec& spec, const nn::Shape& input_s
     return invalid_argument("model.conv_layers needs inputs [N, channels, length], the data's are " +
                             input_shape.text());
   }
-  auto chain = std::make_unique<LayerChain>();
+  auto chain = std::make_unique<nn::Sequential>(seed);
   int64_t channels = input_shape.rank() == 3 ? input_shape[1] : 0;
   int64_t dilation = 1;
   for (int64_t block = 0; block < spec.conv_layers; ++block) {
@@ -50,14 +43,15 @@ Result<nn::LayerPtr> build_model(const ModelSpec& spec, const nn::Shape& input_s
     conv.kernel_size = spec.kernel_size;
     conv.dilation = dilation;
     conv.padding = nn::Padding::kSame;
-    EPIBOOK_RETURN_IF_ERROR(append_created(*chain, nn::Conv1D::create(conv), "model conv block " + std::to_string(block)));
-    chain->append(make_activation(spec.activation));
+    chain->add(nn::Conv1D::create(conv));
+    chain->add(make_activation(spec.activation));
     if (spec.pool > 1) {
-      EPIBOOK_RETURN_IF_ERROR(append_created(*chain, nn::MaxPool1D::create(spec.pool), "model.pool"));
+      chain->add(nn::MaxPool1D::create(spec.pool));
     }
     channels = spec.channels;
     dilation *= spec.dilation_growth;
   }
+  EPIBOOK_RETURN_IF_ERROR(chain->check().with_context("model"));
   EPIBOOK_ASSIGN_OR_RETURN(const nn::Shape trunk, chain->output_shape(input_shape));
   if (spec.head == "conv") {
     if (trunk.rank() != 3) return invalid_argument("model.head conv needs a trunk output [N, C, L], got " + trunk.text());
@@ -66,19 +60,19 @@ Result<nn::LayerPtr> build_model(const ModelSpec& spec, const nn::Shape& input_s
     conv.in_channels = trunk[1];
     conv.out_channels = outputs;
     conv.kernel_size = 1;
-    EPIBOOK_RETURN_IF_ERROR(append_created(*chain, nn::Conv1D::create(conv), "model.head"));
+    chain->add(nn::Conv1D::create(conv));
   } else {
     int64_t features = per_row_elements(trunk);
     if (spec.head == "global_avg_dense" && trunk.rank() == 3) {
-      chain->append(std::make_unique<nn::GlobalAvgPool1D>());
+      chain->add(std::make_unique<nn::GlobalAvgPool1D>());
       features = trunk[1];
     } else if (trunk.rank() > 2) {
-      chain->append(std::make_unique<nn::Flatten>());
+      chain->add(std::make_unique<nn::Flatten>());
     }
     const int64_t outputs = spec.outputs > 0 ? spec.outputs : per_row_elements(target_shape);
-    EPIBOOK_RETURN_IF_ERROR(append_created(*chain, nn::Dense::create(features, outputs), "model.head"));
+    chain->add(nn::Dense::create(features, outputs));
   }
-  chain->reset_parameters(seed);
+  EPIBOOK_RETURN_IF_ERROR(chain->check().with_context("model.head"));
   return nn::LayerPtr(std::move(chain));
 }
 
