@@ -347,6 +347,29 @@ TEST_F(LoaderBatches, StreamedBatches_EqualRandomAccessBatches_AndCoverTheEpoch)
   EXPECT_GE(stats.samples, loader.window_count());
 }
 
+TEST_F(LoaderBatches, RecycledBatches_ComeOutTheSameAsFreshOnes) {
+  LoaderOptions options;
+  options.batch_size = 9;
+  options.threads = 2;
+  options.reverse_complement = true;
+  BatchLoader fresh = loader_or_die(inputs(200), options);
+  std::vector<uint64_t> expected;
+  for (const Batch& batch : stream(fresh, 2)) expected.push_back(batch_fingerprint(batch));
+  BatchLoader recycling = loader_or_die(inputs(200), options);
+  std::vector<uint64_t> got;
+  for (uint64_t epoch = 0; epoch < 2; ++epoch) {
+    ASSERT_TRUE(recycling.start_epoch(epoch).is_ok());
+    while (true) {
+      auto batch = recycling.next();
+      ASSERT_TRUE(batch.is_ok());
+      if (!batch->has_value()) break;
+      got.push_back(batch_fingerprint(**batch));
+      recycling.recycle(std::move(**batch));  // the short last batch is recycled too
+    }
+  }
+  EXPECT_EQ(got, expected);
+}
+
 TEST_F(LoaderBatches, DropLast_LeavesOutTheShortBatch) {
   LoaderOptions options;
   options.batch_size = 9;

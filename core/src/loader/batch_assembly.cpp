@@ -59,8 +59,10 @@ void bin_track_into(const BatchPlan& plan, std::span<float> per_base, bool rever
 
 Status read_targets(const BatchPlan& plan, Batch& batch, AssemblyTimes& times) {
   const uint64_t per_window = plan.length;
-  std::vector<float> per_base(static_cast<size_t>(batch.size) * per_window);
-  batch.targets.assign(static_cast<size_t>(batch.size) * batch.tracks * batch.bins, 0.0f);
+  // One scratch array per thread, reused from batch to batch.
+  thread_local std::vector<float> per_base;
+  per_base.resize(static_cast<size_t>(batch.size) * per_window);
+  batch.targets.resize(static_cast<size_t>(batch.size) * batch.tracks * batch.bins);
   for (uint32_t t = 0; t < batch.tracks; ++t) {
     const SignalSource& track = plan.inputs.tracks[t];
     const Clock::time_point start = Clock::now();
@@ -79,7 +81,7 @@ Status read_targets(const BatchPlan& plan, Batch& batch, AssemblyTimes& times) {
 Status read_sequence(const BatchPlan& plan, Batch& batch, AssemblyTimes& times) {
   const Clock::time_point start = Clock::now();
   const size_t per_window = size_t{4} * plan.length;
-  batch.sequence.assign(batch.size * per_window, 0.0f);
+  batch.sequence.resize(batch.size * per_window);
   for (uint32_t b = 0; b < batch.size; ++b) {
     EPIBOOK_ASSIGN_OR_RETURN(const std::string bases, plan.inputs.sequence->fetch(batch.regions[b]));
     one_hot_into(bases, plan.options.unknown_base, batch.reversed[b] != 0,
@@ -125,13 +127,20 @@ AugmentedWindow augment_window(const BatchPlan& plan, uint64_t epoch, uint64_t p
 }
 
 Result<Batch> assemble_batch(const BatchPlan& plan, uint64_t epoch, uint64_t number, std::span<const uint64_t> order,
-                             AssemblyTimes& times) {
+                             AssemblyTimes& times, Batch recycled) {
   const uint64_t first = number * plan.options.batch_size;
   if (first >= order.size()) {
     return invalid_argument("loader: batch " + std::to_string(number) + " is past the end of epoch " +
                             std::to_string(epoch) + " (" + std::to_string(order.size()) + " samples)");
   }
-  Batch batch;
+  Batch batch = std::move(recycled);
+  batch.labels.clear();
+  batch.loss_weights.clear();
+  batch.examples.clear();
+  batch.regions.clear();
+  batch.reversed.clear();
+  if (plan.inputs.sequence == nullptr) batch.sequence.clear();
+  if (plan.inputs.tracks.empty()) batch.targets.clear();
   batch.epoch = epoch;
   batch.number = number;
   batch.size = static_cast<uint32_t>(std::min<uint64_t>(plan.options.batch_size, order.size() - first));

@@ -35,11 +35,14 @@ struct AugmentedWindow {
 };
 AugmentedWindow augment_window(const BatchPlan& plan, uint64_t epoch, uint64_t position, uint64_t example);
 
-// Batch `number` of an epoch whose sample order is `order`.
+// Batch `number` of an epoch whose sample order is `order`, built in `recycled` (a
+// batch handed back, whose arrays already have their memory: a fresh 2 MB array costs
+// page faults and zeroing on every batch; every element is overwritten).
 Result<Batch> assemble_batch(const BatchPlan& plan, uint64_t epoch, uint64_t number,
-                             std::span<const uint64_t> order, AssemblyTimes& times);
+                             std::span<const uint64_t> order, AssemblyTimes& times, Batch recycled = {});
 
-// One-hot [4, L] of `bases` into `out` (size 4 * L), reverse-complemented when asked.
+// One-hot [4, L] of `bases` into `out` (size 4 * L, every element written),
+// reverse-complemented when asked.
 void one_hot_into(std::string_view bases, UnknownBase unknown, bool reverse_complement, std::span<float> out);
 
 }  // namespace epibook::loader

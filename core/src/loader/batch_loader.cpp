@@ -108,10 +108,19 @@ struct BatchLoader::Impl {
   std::vector<std::thread> workers;
 #endif
   mutable LoaderStats stats;
+  mutable std::vector<Batch> spares;  // batches handed back by recycle()
 
   Result<Batch> build(uint64_t epoch_number, uint64_t number, std::span<const uint64_t> epoch_order) const {
+    Batch recycled;
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      if (!spares.empty()) {
+        recycled = std::move(spares.back());
+        spares.pop_back();
+      }
+    }
     loader::AssemblyTimes times;
-    Result<Batch> batch = loader::assemble_batch(plan, epoch_number, number, epoch_order, times);
+    Result<Batch> batch = loader::assemble_batch(plan, epoch_number, number, epoch_order, times, std::move(recycled));
     std::lock_guard<std::mutex> lock(mutex);
     stats.seconds_reading_tracks += times.tracks;
     stats.seconds_reading_sequence += times.sequence;
@@ -262,6 +271,14 @@ Result<Batch> BatchLoader::batch(uint64_t epoch, uint64_t number) const {
                             std::to_string(number + 1));
   }
   return impl_->build(epoch, number, order);
+}
+
+void BatchLoader::recycle(Batch&& batch) {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  // Enough for every batch that can be in flight; more would only hold memory.
+  if (impl_->spares.size() < size_t{impl_->plan.options.prefetch_batches} + impl_->plan.options.threads + 1) {
+    impl_->spares.push_back(std::move(batch));
+  }
 }
 
 LoaderStats BatchLoader::stats() const {
