@@ -177,6 +177,7 @@ EpibookRun run_epibook(const Files& files, uint32_t threads, size_t cache_bytes)
     if (!batch.is_ok()) die(batch.status().message());
     if (!batch->has_value()) break;
     add_to(run.checksum, **batch);
+    loader->recycle(std::move(**batch));
   }
   run.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   for (size_t t = 0; t < readers.size(); ++t) {
