@@ -26,10 +26,16 @@ function attachMenuButton() {
   sidebar.addEventListener('click', (event) => { if (event.target.closest('a')) setOpen(false); });
 }
 
+// Storing the whole book takes bandwidth the first lab needs, so the worker is
+// registered once the labs in view have mounted (or after a few seconds).
+let firstLabsSettled;
+const labsSettled = new Promise((resolve) => { firstLabsSettled = resolve; });
+
 function registerServiceWorker() {
   if (!('serviceWorker' in navigator)) return;
-  navigator.serviceWorker.register(new URL('sw.js', siteRoot), { scope: siteRoot.pathname })
+  const register = () => navigator.serviceWorker.register(new URL('sw.js', siteRoot), { scope: siteRoot.pathname })
     .catch((error) => console.warn(`epibook: offline copy unavailable: ${error.message}`));
+  Promise.race([labsSettled, new Promise((resolve) => setTimeout(resolve, 4000))]).then(register);
 }
 
 // Timings the end-to-end tests read: navigation start to each lab being interactive.
@@ -67,11 +73,12 @@ async function mountLabCanvas(canvas) {
     show(`The lab could not start: ${error.message}`, true);
     console.error(`epibook: lab ${canvas.dataset.lab}: ${error.message}`);
   }
+  firstLabsSettled();
 }
 
 function mountLabsWhenVisible() {
   const canvases = [...document.querySelectorAll('canvas.lab-canvas')];
-  if (canvases.length === 0) return;
+  if (canvases.length === 0) { firstLabsSettled(); return; }
   const observer = new IntersectionObserver((entries) => {
     for (const entry of entries) {
       if (!entry.isIntersecting) continue;
