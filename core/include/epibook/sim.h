@@ -88,8 +88,8 @@ struct SimOptions {
   double accessible_fraction = 0.6;
 
   // Signal tracks: counts per bin of `bin_size` bases. Expected count at depth 1 is
-  // `background` plus, for each peak, `peak_height` x site score x a Gaussian of sd
-  // `peak_sd` around the site. Counts are negative binomial (variance mu + mu^2 / dispersion).
+  // `background` plus, for each peak, `peak_height` x exp(4 (site score - 1)) (binding
+  // strength grows exponentially with the match) x a Gaussian of sd `peak_sd` around the site. Counts are negative binomial (variance mu + mu^2 / dispersion).
   uint32_t bin_size = 25;
   double background = 2.0;
   double peak_height = 60.0;

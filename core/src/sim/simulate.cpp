@@ -203,6 +203,12 @@ Status write_genome_and_tracks(const RunPlan& plan, const std::string& dir, cons
   return Status::ok();
 }
 
+// Binding strength grows exponentially with the match, as affinity does with binding
+// energy: the consensus gets peak_height, a site scoring 0.75 about a third of it.
+double peak_height_for(const SimOptions& options, double score) {
+  return options.peak_height * std::exp(4.0 * (score - 1.0));
+}
+
 }  // namespace
 
 RunPlan plan_run(const SimOptions& options) {
@@ -221,7 +227,7 @@ RunPlan plan_run(const SimOptions& options) {
       for (uint32_t cell = 0; cell < options.cell_types; ++cell) {
         if (!is_motif_active(options, cell, site.motif, motif_count)) continue;
         if (!is_accessible(options, layout, cell, site.center())) continue;
-        effects.push_back({index, s, cell, options.peak_height * site.score});
+        effects.push_back({index, s, cell, peak_height_for(options, site.score)});
       }
     }
     plan.layouts.push_back(std::move(layout));
