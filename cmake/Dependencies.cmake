@@ -38,7 +38,8 @@ if(EMSCRIPTEN)
     ${_imgui_src}/imgui_widgets.cpp
     ${_imgui_src}/backends/imgui_impl_glfw.cpp ${_imgui_src}/backends/imgui_impl_opengl3.cpp)
   target_include_directories(imgui_wasm SYSTEM PUBLIC ${_imgui_src} ${_imgui_src}/backends)
-  target_compile_definitions(imgui_wasm PUBLIC IMGUI_DISABLE_DEMO_WINDOWS)
+  # 32-bit indices: a lab plots tens of thousands of bins in one window.
+  target_compile_definitions(imgui_wasm PUBLIC IMGUI_DISABLE_DEMO_WINDOWS "ImDrawIdx=unsigned int")
   target_compile_options(imgui_wasm PRIVATE -Os -w -sUSE_GLFW=3)
   target_link_options(imgui_wasm INTERFACE -sUSE_GLFW=3 -sMAX_WEBGL_VERSION=2 -sMIN_WEBGL_VERSION=2)
 else()

@@ -1,0 +1,14 @@
+// One factory per lab file, for make_lab (lab_params.cpp).
+#pragma once
+
+#include "lab.h"
+
+namespace epibook::labs {
+
+Result<std::unique_ptr<Lab>> make_fastq_quality_lab(const nlohmann::json& params, LabServices& services);
+Result<std::unique_ptr<Lab>> make_peak_calling_lab(const nlohmann::json& params, LabServices& services);
+Result<std::unique_ptr<Lab>> make_track_explorer_lab(const nlohmann::json& params, LabServices& services);
+Result<std::unique_ptr<Lab>> make_tutorial1_prep_lab(const nlohmann::json& params, LabServices& services);
+Result<std::unique_ptr<Lab>> make_class_imbalance_lab(const nlohmann::json& params, LabServices& services);
+
+}  // namespace epibook::labs

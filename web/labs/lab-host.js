@@ -1,0 +1,212 @@
+// Mounts an epibook lab (Dear ImGui in WebAssembly, wasm/) in a canvas of a book page
+// and gives the page and the tests a handle on it (contracts.md). Each canvas gets its
+// own instance of the labs module; files the lab asks for are fetched here, shipped
+// assets by HTTP range, the reader's own files by Blob.slice, and never leave the page.
+//
+// Sections: module loading | files and byte ranges | canvas size and input | mountLab
+
+const MODULE_URL = new URL('../wasm/epibook-labs.js', import.meta.url);
+// A reader's non-bigWig file is read whole, up to this many bytes (a FASTQ's first
+// records are enough for a quality plot; a larger file's tail is left unread).
+const MAX_WHOLE_FILE_BYTES = 64 * 1024 * 1024;
+const IDLE_TIMEOUT_MS = 120000;
+
+let moduleFactory = null;
+function loadModuleFactory() {
+  moduleFactory ??= import(MODULE_URL.href).then((module) => module.default);
+  return moduleFactory;
+}
+
+// An asset path of a lab block ("assets/x.bw") as a URL of the site.
+function assetUrl(path) {
+  return new URL('../' + path.replace(/^\/+/, ''), import.meta.url);
+}
+
+function nextFrame() {
+  return new Promise((resolve) => {
+    // requestAnimationFrame pauses in hidden tabs; the timeout keeps whenIdle moving.
+    let done = false;
+    const finish = () => { if (!done) { done = true; resolve(); } };
+    requestAnimationFrame(finish);
+    setTimeout(finish, 50);
+  });
+}
+
+// ---------------------------------------------------------------------------------
+// Files and byte ranges: the lab queues what it needs (lab_take_requests), this
+// answers each request once.
+class FileFetcher {
+  constructor(module) {
+    this.module = module;
+    this.userFiles = new Map();  // name -> Blob the reader opened
+    this.inFlight = 0;
+  }
+
+  addUserFile(name, blob) {
+    this.userFiles.set(name, blob);
+  }
+
+  pump() {
+    const requests = JSON.parse(this.module.lab_take_requests());
+    for (const request of requests) {
+      this.inFlight += 1;
+      this.answer(request)
+        .catch((error) => this.module.lab_fail_file(request.file, String(error.message || error)))
+        .finally(() => { this.inFlight -= 1; });
+    }
+    return requests.length;
+  }
+
+  async answer({ file, start, end }) {
+    const blob = this.userFiles.get(file);
+    if (blob) {
+      if (end < 0) {
+        const bytes = new Uint8Array(await blob.slice(0, MAX_WHOLE_FILE_BYTES).arrayBuffer());
+        this.module.lab_provide_whole(file, bytes);
+      } else {
+        const bytes = new Uint8Array(await blob.slice(start, Math.min(end, blob.size)).arrayBuffer());
+        this.module.lab_provide_range(file, start, bytes, blob.size);
+      }
+      return;
+    }
+    const url = assetUrl(file);
+    if (end < 0) {
+      const response = await fetch(url);
+      if (!response.ok) throw new Error(`could not be read (HTTP ${response.status})`);
+      this.module.lab_provide_whole(file, new Uint8Array(await response.arrayBuffer()));
+      return;
+    }
+    const response = await fetch(url, { headers: { Range: `bytes=${start}-${end - 1}` } });
+    if (response.status === 206) {
+      const total = Number((response.headers.get('Content-Range') || '').split('/')[1]);
+      const bytes = new Uint8Array(await response.arrayBuffer());
+      if (!Number.isFinite(total)) throw new Error('the server sent a byte range without the file size');
+      this.module.lab_provide_range(file, start, bytes, total);
+    } else if (response.ok) {
+      // A server (or cache) that ignores ranges sends the whole file: keep all of it.
+      const bytes = new Uint8Array(await response.arrayBuffer());
+      this.module.lab_provide_range(file, 0, bytes, bytes.length);
+    } else if (response.status === 416) {
+      this.module.lab_provide_range(file, start, new Uint8Array(0), start);
+    } else {
+      throw new Error(`could not be read (HTTP ${response.status})`);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------
+// Canvas size and input. The module draws in device pixels; CSS decides the size.
+function canvasPixels(canvas) {
+  const ratio = window.devicePixelRatio || 1;
+  const width = canvas.clientWidth || 800;
+  const height = canvas.clientHeight || 500;
+  return { width: Math.round(width * ratio), height: Math.round(height * ratio), ratio };
+}
+
+function openFilePicker(accept, onFile) {
+  const input = document.createElement('input');
+  input.type = 'file';
+  input.accept = accept;
+  input.style.display = 'none';
+  input.addEventListener('change', () => {
+    if (input.files && input.files[0]) onFile(input.files[0]);
+    input.remove();
+  });
+  document.body.appendChild(input);
+  input.click();
+}
+
+// ---------------------------------------------------------------------------------
+export async function mountLab(canvas, name, params = {}) {
+  const createModule = await loadModuleFactory();
+  const inlineStyle = canvas.getAttribute('style');
+  let focused = false;
+  let fetcher = null;
+  const module = await createModule({
+    canvas,
+    print: (text) => console.log(`epibook lab ${name}: ${text}`),
+    printErr: (text) => console.warn(`epibook lab ${name}: ${text}`),
+    epibookHasFocus: () => focused,
+    epibookPickFile: (accept) => openFilePicker(accept, (file) => {
+      fetcher.addUserFile(file.name, file);
+      module.lab_open_file(file.name);
+    }),
+  });
+  fetcher = new FileFetcher(module);
+
+  // Emscripten's GLFW resizes the canvas and clears its inline size; the page's CSS
+  // (or the inline style it had) keeps deciding how big it looks.
+  const restoreStyle = () => {
+    if (inlineStyle === null) canvas.removeAttribute('style');
+    else canvas.setAttribute('style', inlineStyle);
+  };
+  const size = canvasPixels(canvas);
+  const labParams = {};
+  for (const [key, value] of Object.entries(params)) {
+    if (key !== 'caption') labParams[key] = typeof value === 'string' ? value : JSON.stringify(value);
+  }
+  const error = module.lab_mount(name, JSON.stringify(labParams), size.width, size.height, size.ratio);
+  restoreStyle();
+  if (error) throw new Error(error);
+
+  const onPointerDown = (event) => { focused = event.target === canvas; };
+  document.addEventListener('pointerdown', onPointerDown, true);
+  const resizeObserver = new ResizeObserver(() => {
+    const next = canvasPixels(canvas);
+    if (next.width === canvas.width && next.height === canvas.height) return;
+    module.lab_resize(next.width, next.height, next.ratio);
+    restoreStyle();
+  });
+  resizeObserver.observe(canvas);
+  const visibility = new IntersectionObserver((entries) => {
+    for (const entry of entries) module.lab_set_visible(entry.isIntersecting);
+  });
+  visibility.observe(canvas);
+
+  let mounted = true;
+  const pumpLoop = () => {
+    if (!mounted) return;
+    fetcher.pump();
+    setTimeout(pumpLoop, 16);
+  };
+  pumpLoop();
+
+  const handle = {
+    name,
+    state: () => JSON.parse(module.lab_state_json()),
+    async set(key, value) {
+      const message = module.lab_set(key, JSON.stringify(value));
+      if (message) throw new Error(message);
+    },
+    async whenIdle() {
+      const deadline = performance.now() + IDLE_TIMEOUT_MS;
+      let quietChecks = 0;
+      while (mounted && performance.now() < deadline) {
+        const queued = fetcher.pump();
+        const quiet = queued === 0 && fetcher.inFlight === 0 && !module.lab_busy();
+        quietChecks = quiet ? quietChecks + 1 : 0;
+        if (quietChecks >= 2) return;
+        await nextFrame();
+      }
+    },
+    async openBytes(fileName, bytes) {
+      fetcher.addUserFile(fileName, new Blob([bytes]));
+      module.lab_open_file(fileName);
+    },
+    unmount() {
+      if (!mounted) return;
+      mounted = false;
+      resizeObserver.disconnect();
+      visibility.disconnect();
+      document.removeEventListener('pointerdown', onPointerDown, true);
+      module.lab_unmount();
+      restoreStyle();
+      const labs = window.epibookLabs || [];
+      const at = labs.indexOf(handle);
+      if (at >= 0) labs.splice(at, 1);
+    },
+  };
+  window.epibookLabs ??= [];
+  window.epibookLabs.push(handle);
+  return handle;
+}
