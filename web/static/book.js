@@ -57,15 +57,18 @@ async function mountLabCanvas(canvas) {
   };
   show('Loading the lab…');
   try {
+    const startMs = performance.now();
     const { mountLab } = await loadLabHost();
+    const hostMs = performance.now();
     const params = JSON.parse(canvas.dataset.params || '{}');
     const handle = await mountLab(canvas, canvas.dataset.lab, params);
+    const mountedMs = performance.now();
     window.epibookLabs ??= [];
     if (!window.epibookLabs.includes(handle)) window.epibookLabs.push(handle);
     // The end-to-end tests find a figure's lab from its canvas.
     canvas.epibookLab = handle;
     await handle.whenIdle();
-    window.epibookTiming.labsInteractive.push({ lab: canvas.dataset.lab, ms: performance.now() });
+    window.epibookTiming.labsInteractive.push({ lab: canvas.dataset.lab, startMs, hostMs, mountedMs, ms: performance.now() });
     figure?.classList.add('mounted');
     show('');
   } catch (error) {
