@@ -62,7 +62,9 @@ Status read_dataset(const fs::path& dir, AuditInputs& inputs, std::vector<std::s
     uint64_t count = 0;
     for (uint64_t b = 0; b < per_window; ++b) {
       const float v = values[w * per_window + b];
-      if (!std::isnan(v)) sum += v, ++count;
+      if (std::isnan(v)) continue;
+      sum += v;
+      ++count;
     }
     inputs.depth.push_back(count == 0 ? std::nan("") : sum / static_cast<double>(count));
   }

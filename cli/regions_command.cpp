@@ -2,6 +2,8 @@
 // epibook/regions.h): windows around peaks with GC-matched negatives, or a labelled
 // genome-wide tiling, minus exclusion lists, each split. Writes BED that `epibook audit`
 // and the loader read: chrom, start, end, split, label.
+#include <algorithm>
+#include <array>
 #include <iostream>
 #include <map>
 #include <memory>
