@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { expect, repo } from './harness.mjs';
 
 // Lines naming files the book does not ship, or commands that build or fetch.
-const NOT_RUNNABLE = /\b(make|curl|macs2|scripts\/)\b|\b(signal\.bw|reads\.fastq\.gz|peaks\.bed|chroms\.bed|coverage\.bedGraph|treatment\.bed|ENCFF\w+\.fastq\.gz|build\/native)\b/;
+const NOT_RUNNABLE = /\b(make|curl|macs2|scripts\/)\b|\b(signal\.bw|reads\.fastq\.gz|peaks\.bed|chroms\.bed|coverage\.bedGraph|treatment\.bed|\sgenome\.fa|genome200|ENCFF\w+\.fastq\.gz|build\/native)\b/;
 
 function markdownFiles() {
   const chapters = fs.readdirSync(path.join(repo, 'tutorials'), { withFileTypes: true })
