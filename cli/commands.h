@@ -12,5 +12,6 @@ void add_prep_command(CLI::App& app);      // prep                           (pr
 void add_regions_command(CLI::App& app);   // regions                        (regions_command.cpp)
 void add_audit_command(CLI::App& app);     // audit                          (audit_command.cpp)
 void add_simulate_command(CLI::App& app);  // simulate                       (simulate_command.cpp)
+void add_load_command(CLI::App& app);      // load                           (load_command.cpp)
 
 }  // namespace epibook::cli

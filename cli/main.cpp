@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   epibook::cli::add_regions_command(app);
   epibook::cli::add_audit_command(app);
   epibook::cli::add_simulate_command(app);
+  epibook::cli::add_load_command(app);
 
   try {
     app.parse(argc, argv);
