@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "epibook/metrics.h"
 #include "epibook/nn/layer.h"
 #include "epibook/nn/loss.h"
 #include "epibook/nn/optimizer.h"
@@ -95,6 +96,11 @@ Result<TrainOptions> train_preset(std::string_view name);
 Status validate_train_options(const TrainOptions& options);
 // The options as JSON text (for manifest.json and a lab's link).
 std::string train_options_json(const TrainOptions& options);
+// Options from JSON text with the sections of train_options_json ("data", "model",
+// "loss", "optimizer", "schedule", "train", "early_stopping") and an optional top-level
+// "preset": keys given override the preset's. Unknown sections or keys and values of
+// the wrong type are refused, naming the key ("model.chanels is not a known key").
+Result<TrainOptions> parse_train_options_json(std::string_view text);
 
 // ---------------------------------------------------------------------------------
 // Data.
@@ -107,6 +113,8 @@ struct TrainingData {
 // Reads and checks the arrays: same N, finite inputs; drops rows with missing targets.
 // Errors name the file.
 Result<TrainingData> load_training_data(const DataOptions& options);
+// Only the inputs, every row (what `epibook predict` needs: no targets, no split).
+Result<nn::Tensor> load_inputs(const DataOptions& options);
 // Rows `rows` of `source` stacked into `batch` ([rows.size(), ...]).
 void gather_rows(const nn::Tensor& source, std::span<const uint32_t> rows, nn::Tensor& batch);
 
@@ -130,6 +138,22 @@ struct MetricValue {
 // bce (when the targets are 0/1); accuracy for cross_entropy.
 Result<std::vector<MetricValue>> validation_metrics(const std::string& loss, const nn::Tensor& outputs,
                                                     const nn::Tensor& targets);
+
+// A model scored on the rows of one split (-1: every row): the loss, the validation
+// metrics of its loss, and beside each ranking or correlation metric its shuffled-label
+// floor (metrics.h), so "AUROC 0.91" comes with what chance gives on these labels.
+struct Evaluation {
+  uint64_t rows = 0;
+  double loss = 0.0;
+  std::vector<MetricValue> metrics;
+  struct Floor {
+    std::string name;
+    MetricFloor floor;
+  };
+  std::vector<Floor> floors;
+};
+Result<Evaluation> evaluate_model(nn::Layer& model, const TrainOptions& options, const TrainingData& data,
+                                  int split, uint32_t floor_rounds = 20);
 
 struct EpochRecord {
   uint32_t epoch = 0;            // from 0

@@ -141,10 +141,10 @@ template <typename T>
 Status read_key(const nlohmann::json& j, const char* section, const char* key, T& out) {
   const auto s = j.find(section);
   if (s == j.end()) return Status::ok();
-  if (!s->is_object()) return corrupt(std::string("options.") + section + " is not an object");
+  if (!s->is_object()) return corrupt(std::string(section) + " is not a table");
   const auto v = s->find(key);
   if (v == s->end()) return Status::ok();
-  if (!fits(*v, out)) return corrupt(std::string("options.") + section + "." + key + " has the wrong type");
+  if (!fits(*v, out)) return corrupt(std::string(section) + "." + key + " has the wrong type");
   out = v->get<T>();
   return Status::ok();
 }
@@ -203,5 +203,29 @@ Result<TrainOptions> options_from_json(const nlohmann::json& j) {
 }
 
 std::string train_options_json(const TrainOptions& options) { return options_to_json(options).dump(2) + "\n"; }
+
+Result<TrainOptions> parse_train_options_json(std::string_view text) {
+  const nlohmann::json given = nlohmann::json::parse(text, nullptr, false);
+  if (given.is_discarded() || !given.is_object()) return invalid_argument("the options are not a JSON object");
+  std::string preset = "default";
+  if (given.contains("preset")) {
+    if (!given["preset"].is_string()) return invalid_argument("preset must be a name (default or quick)");
+    preset = given["preset"].get<std::string>();
+  }
+  EPIBOOK_ASSIGN_OR_RETURN(const TrainOptions base, train_preset(preset));
+  nlohmann::json merged = options_to_json(base);
+  for (const auto& [section, keys] : given.items()) {
+    if (section == "preset") continue;
+    if (!merged.contains(section)) return invalid_argument(section + " is not a known section");
+    if (!keys.is_object()) return invalid_argument(section + " must be a table of keys");
+    for (const auto& [key, value] : keys.items()) {
+      if (!merged[section].contains(key)) return invalid_argument(section + "." + key + " is not a known key");
+      merged[section][key] = value;
+    }
+  }
+  Result<TrainOptions> options = options_from_json(merged);
+  if (!options.is_ok()) return invalid_argument(options.status().message());
+  return options;
+}
 
 }  // namespace epibook

@@ -52,6 +52,15 @@ void gather_rows(const nn::Tensor& source, std::span<const uint32_t> rows, nn::T
   }
 }
 
+Result<nn::Tensor> load_inputs(const DataOptions& options) {
+  const std::string path = path_in(options.dir, options.inputs);
+  EPIBOOK_ASSIGN_OR_RETURN(nn::Tensor inputs, read_tensor(path, false));
+  for (int64_t i = 0; i < inputs.size(); ++i) {
+    if (!std::isfinite(inputs[i])) return invalid_argument(path + ": holds a NaN or infinite input");
+  }
+  return inputs;
+}
+
 Result<TrainingData> load_training_data(const DataOptions& options) {
   const std::string inputs_path = path_in(options.dir, options.inputs);
   const std::string targets_path = path_in(options.dir, options.targets);

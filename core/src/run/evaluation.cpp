@@ -1,0 +1,56 @@
+// Scoring a trained model on a split with floors beside the scores: what `epibook
+// eval` prints and the chapters quote.
+#include <cmath>
+
+#include "epibook/train.h"
+
+namespace epibook {
+namespace {
+
+// The metrics that have a meaningful shuffled-label floor, by name.
+PairedMetric floor_metric(const std::string& name) {
+  if (name == "pearson") return pearson;
+  if (name == "spearman") return spearman;
+  if (name == "auroc") return auroc;
+  if (name == "auprc") return auprc;
+  return {};
+}
+
+}  // namespace
+
+Result<Evaluation> evaluate_model(nn::Layer& model, const TrainOptions& options, const TrainingData& data, int split,
+                                  uint32_t floor_rounds) {
+  std::vector<uint32_t> rows;
+  for (size_t i = 0; i < data.split.size(); ++i) {
+    if (split < 0 || data.split[i] == split) rows.push_back(static_cast<uint32_t>(i));
+  }
+  if (rows.empty()) return invalid_argument("the data have no rows in split " + std::to_string(split));
+  nn::Tensor inputs, targets;
+  gather_rows(data.inputs, rows, inputs);
+  gather_rows(data.targets, rows, targets);
+  EPIBOOK_ASSIGN_OR_RETURN(const nn::Tensor outputs, predict(model, inputs, options.batch_size));
+  if (options.loss != "cross_entropy") {
+    if (outputs.size() != targets.size()) {
+      return invalid_argument("the model gives " + outputs.shape().text() + " for targets " + targets.shape().text());
+    }
+    targets.reshape(outputs.shape());
+  }
+  EPIBOOK_ASSIGN_OR_RETURN(const auto loss, nn::make_loss(options.loss, options.loss_weights));
+  Evaluation evaluation;
+  evaluation.rows = rows.size();
+  EPIBOOK_ASSIGN_OR_RETURN(evaluation.loss, loss->evaluate(outputs, targets, nullptr));
+  EPIBOOK_ASSIGN_OR_RETURN(evaluation.metrics, validation_metrics(options.loss, outputs, targets));
+  std::vector<float> predictions(outputs.values().begin(), outputs.values().end());
+  if (options.loss == "poisson") {
+    for (float& p : predictions) p = std::exp(p);
+  }
+  for (const MetricValue& m : evaluation.metrics) {
+    const PairedMetric metric = floor_metric(m.name);
+    if (!metric || floor_rounds == 0) continue;
+    Result<MetricFloor> floor = shuffled_label_floor(metric, predictions, targets.values(), options.seed, floor_rounds);
+    if (floor.is_ok()) evaluation.floors.push_back({m.name, *floor});
+  }
+  return evaluation;
+}
+
+}  // namespace epibook

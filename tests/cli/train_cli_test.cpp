@@ -1,0 +1,99 @@
+// `epibook train`, `eval` and `predict` as a user meets them: a TOML config trains and
+// writes its run directory, eval prints scores with floors, predict writes a bigWig
+// pyBigWig reads, and a bad config names the file, the line and the key.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "support/test_support.h"
+#include "unit/train_dataset_fixture.h"
+
+namespace epibook {
+namespace {
+
+testing::CommandResult epibook_cli(const std::string& arguments) {
+  return testing::run_command(std::string(EPIBOOK_CLI) + " " + arguments + " 2>&1");
+}
+
+// A dataset directory with windows.bed beside the arrays, and a config beside it.
+std::string prepared_run_dir(const std::string& name, const std::string& extra_config = "") {
+  const std::string dir = testing::scratch_dir(name);
+  std::filesystem::create_directories(dir + "/data");
+  EXPECT_TRUE(testing::write_motif_dataset(dir + "/data", 200, 40, 9));
+  std::string bed;
+  for (int i = 0; i < 200; ++i) bed += "chr1\t" + std::to_string(i * 40) + "\t" + std::to_string(i * 40 + 40) + "\n";
+  testing::write_file(dir + "/data/windows.bed", bed);
+  testing::write_file(dir + "/run.toml",
+                      "preset = \"quick\"\n[data]\ndir = \"data\"\n[model]\npool = 4\nchannels = 8\n"
+                      "[loss]\nname = \"bce\"\n[schedule]\nlearning_rate = 0.02\n[train]\nepochs = 3\n" +
+                          extra_config);
+  return dir;
+}
+
+TEST(TrainCli, TrainsFromTomlThenEvalAndPredictUseTheCheckpoint) {
+  const std::string dir = prepared_run_dir("train-cli");
+  const auto trained = epibook_cli("train --config " + dir + "/run.toml -q");
+  ASSERT_EQ(trained.exit_code, 0) << trained.output;
+  EXPECT_NE(trained.output.find("wrote " + dir + "/run.run: 3 epochs"), std::string::npos) << trained.output;
+  const std::string metrics = testing::read_file(dir + "/run.run/metrics.jsonl");
+  EXPECT_EQ(std::count(metrics.begin(), metrics.end(), '\n'), 3);
+
+  const auto evaluated = epibook_cli("eval --checkpoint " + dir + "/run.run/best.ckpt --split validation --json");
+  ASSERT_EQ(evaluated.exit_code, 0) << evaluated.output;
+  const nlohmann::json scores = nlohmann::json::parse(evaluated.output);
+  EXPECT_EQ(scores["rows"], 40);
+  EXPECT_TRUE(scores["metrics"]["auroc"]["floor"].contains("mean"));
+  const auto table = epibook_cli("eval --checkpoint " + dir + "/run.run/best.ckpt --split all");
+  ASSERT_EQ(table.exit_code, 0) << table.output;
+  EXPECT_NE(table.output.find("shuffled-label floor"), std::string::npos) << table.output;
+
+  const auto predicted = epibook_cli("predict --checkpoint " + dir + "/run.run/best.ckpt -o " + dir + "/pred.bw");
+  ASSERT_EQ(predicted.exit_code, 0) << predicted.output;
+  const auto read_back = testing::run_command(std::string(EPIBOOK_PYTHON) +
+                                              " -c \"import pyBigWig; b = pyBigWig.open('" + dir +
+                                              "/pred.bw'); v = b.values('chr1', 0, 8000); "
+                                              "print(len(v), min(v) >= 0, max(v) <= 1)\"");
+  ASSERT_EQ(read_back.exit_code, 0) << read_back.output;
+  EXPECT_EQ(read_back.output, "8000 True True\n");
+}
+
+TEST(TrainCli, ResumeContinuesARun) {
+  const std::string dir = prepared_run_dir("train-cli-resume");
+  ASSERT_EQ(epibook_cli("train -c " + dir + "/run.toml -o " + dir + "/out -q").exit_code, 0);
+  const auto more = epibook_cli("train -c " + dir + "/run.toml -o " + dir + "/out --resume -q");
+  ASSERT_EQ(more.exit_code, 0) << more.output;
+  EXPECT_NE(more.output.find("0 epochs (resumed)"), std::string::npos) << more.output;
+}
+
+TEST(TrainCli, BadConfigNamesFileLineAndKey) {
+  const std::string dir = prepared_run_dir("train-cli-bad", "[optimizer]\nnmae = \"sgd\"\n");
+  const auto unknown = epibook_cli("train -c " + dir + "/run.toml");
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_NE(unknown.output.find("epibook: " + dir + "/run.toml: line 14: optimizer.nmae is not a known key"),
+            std::string::npos)
+      << unknown.output;
+  testing::write_file(dir + "/typed.toml", "[data]\ndir = \"data\"\n[train]\nbatch_size = \"big\"\n");
+  const auto typed = epibook_cli("train -c " + dir + "/typed.toml");
+  EXPECT_EQ(typed.exit_code, 1);
+  EXPECT_NE(typed.output.find("line 4: train.batch_size has the wrong type"), std::string::npos) << typed.output;
+  testing::write_file(dir + "/broken.toml", "[data\n");
+  const auto broken = epibook_cli("train -c " + dir + "/broken.toml");
+  EXPECT_EQ(broken.exit_code, 1);
+  EXPECT_NE(broken.output.find(dir + "/broken.toml: line 1"), std::string::npos) << broken.output;
+  testing::write_file(dir + "/nodata.toml", "[data]\ndir = \"nowhere\"\n");
+  const auto nodata = epibook_cli("train -c " + dir + "/nodata.toml");
+  EXPECT_EQ(nodata.exit_code, 1);
+  EXPECT_NE(nodata.output.find("nowhere/inputs.npy"), std::string::npos) << nodata.output;
+}
+
+TEST(TrainCli, HelpListsTheConfigKeys) {
+  const auto help = epibook_cli("train --help");
+  EXPECT_EQ(help.exit_code, 0);
+  for (const char* key : {"[data]", "[model]", "[loss]", "[optimizer]", "[schedule]", "[early_stopping]"}) {
+    EXPECT_NE(help.output.find(key), std::string::npos) << key;
+  }
+}
+
+}  // namespace
+}  // namespace epibook
