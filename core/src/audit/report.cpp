@@ -86,6 +86,9 @@ AuditCheck normalisation_check(const NormalisationFindings& f, std::span<const N
 
 AuditCheck label_check(const LabelBalance& b, const AuditOptions& o) {
   if (!b.known) return {"label-balance", CheckLevel::kSkipped, "windows carry no labels (BED column 5)"};
+  if (b.gap_first == b.gap_second) {
+    return {"label-balance", CheckLevel::kSkipped, "fewer than two splits have labelled windows"};
+  }
   std::string text = "peak fraction";
   for (Split s : {Split::kTrain, Split::kValidation, Split::kTest}) {
     const SplitSummary& summary = b.per_split[static_cast<size_t>(s)];
@@ -102,7 +105,8 @@ AuditCheck label_check(const LabelBalance& b, const AuditOptions& o) {
 
 AuditCheck distribution_check(const std::string& name, const std::optional<DistributionFindings>& f,
                               const AuditOptions& o, const char* missing) {
-  if (!f || f->pairs.empty()) return {name, CheckLevel::kSkipped, missing};
+  if (!f) return {name, CheckLevel::kSkipped, missing};
+  if (f->pairs.empty()) return {name, CheckLevel::kSkipped, "fewer than two splits have windows with a value"};
   std::string text = "mean";
   for (Split s : {Split::kTrain, Split::kValidation, Split::kTest}) {
     const double mean = f->mean[static_cast<size_t>(s)];
