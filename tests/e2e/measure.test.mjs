@@ -6,18 +6,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 
+import { listFiles } from '../../web/build/site-files.mjs';
 import { expect, newContext, siteLabs, watchedPage } from './harness.mjs';
 import { waitForLab } from './labs.mjs';
 
 const WASM_GZIP_BUDGET = 2 * 1024 * 1024;
-
-function listFiles(dir) {
-  if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const full = path.join(dir, entry.name);
-    return entry.isDirectory() ? listFiles(full) : [full];
-  });
-}
 
 function kib(bytes) {
   return `${(bytes / 1024).toFixed(1)} KiB`;
@@ -26,7 +19,8 @@ function kib(bytes) {
 export const tests = [{
   name: 'sizes of the wasm and JavaScript the book ships (wasm under 2 MB gzip)',
   async run(harness) {
-    const files = listFiles(harness.siteDir).filter((f) => /\.(wasm|m?js)$/.test(f) && !f.endsWith('sw.js'));
+    const files = listFiles(harness.siteDir).filter((f) => /\.(wasm|m?js)$/.test(f) && f !== 'sw.js')
+      .map((f) => path.join(harness.siteDir, f));
     const totals = { wasm: { raw: 0, gzip: 0 }, js: { raw: 0, gzip: 0 } };
     for (const file of files.sort()) {
       const bytes = fs.readFileSync(file);

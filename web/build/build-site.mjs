@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { createMarkdown } from './markdown.mjs';
 import { renderPage } from './layout.mjs';
 import { sectionsOf, buildSearchIndex } from './search-index.mjs';
+import { copyTree, listFiles } from './site-files.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const BOOK_TITLE = 'Machine Learning in Genomics';
@@ -96,18 +97,6 @@ function renderMarkdown(book) {
   return sections;
 }
 
-function copyTree(from, to, keep = () => true) {
-  if (!fs.existsSync(from)) return false;
-  for (const entry of fs.readdirSync(from, { withFileTypes: true })) {
-    const source = path.join(from, entry.name);
-    const target = path.join(to, entry.name);
-    if (!keep(source, entry)) continue;
-    if (entry.isDirectory()) copyTree(source, target, keep);
-    else { fs.mkdirSync(to, { recursive: true }); fs.copyFileSync(source, target); }
-  }
-  return true;
-}
-
 function copyKatex(out) {
   const dist = path.join(repo, 'node_modules/katex/dist');
   fs.mkdirSync(path.join(out, 'katex/fonts'), { recursive: true });
@@ -119,13 +108,6 @@ function copyKatex(out) {
   for (const font of fs.readdirSync(path.join(dist, 'fonts')).filter((f) => f.endsWith('.woff2'))) {
     fs.copyFileSync(path.join(dist, 'fonts', font), path.join(out, 'katex/fonts', font));
   }
-}
-
-function listFiles(dir, prefix = '') {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const rel = prefix + entry.name;
-    return entry.isDirectory() ? listFiles(path.join(dir, entry.name), rel + '/') : [rel];
-  }).sort();
 }
 
 // The cache name changes whenever any byte of the site does, so a reader's offline

@@ -2,9 +2,10 @@
 // written chapters, previous / next. Pure functions of the book's page list, so
 // build-site.mjs only decides what goes where.
 
+// Safe inside element text and inside attributes quoted with " or ' (lab params use ').
 export function escapeHtml(text) {
   return String(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;');
+    .replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
 // A link from the page at `fromUrl` to `toUrl`, both relative to the site root.

@@ -7,16 +7,12 @@ import katex from 'katex';
 import hljs from 'highlight.js';
 
 import { parseLabBlock, labTitle } from './lab-block.mjs';
+import { escapeHtml } from './layout.mjs';
 
 // Anchor ids from heading text: lower case, letters and digits joined by dashes.
 export function slugify(text) {
   return text.toLowerCase().normalize('NFKD').replace(/[\u0300-\u036f]/g, '')
     .replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'section';
-}
-
-function escapeHtml(text) {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
 function renderTex(tex, displayMode, where) {

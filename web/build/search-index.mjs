@@ -2,12 +2,7 @@
 // per heading) and an inverted index from words to sections, which web/static/search.js
 // reads in the browser. No server is ever asked.
 
-// Words as the reader types them: lower case, accents dropped, digits kept
-// ("h3k36me3", "grch38", "25"), so a query is cut the same way in the browser.
-export function words(text) {
-  return text.toLowerCase().normalize('NFKD').replace(/[\u0300-\u036f]/g, '')
-    .match(/[a-z0-9]+/g) ?? [];
-}
+import { words } from '../static/search.js';
 
 // Walks markdown-it tokens and cuts the text at every heading of level 1 to 3.
 export function sectionsOf(tokens, page) {

@@ -1,8 +1,9 @@
 // Client side of the book's search: fetches search-index.json (built by
 // web/build/search-index.mjs) on first use and ranks sections by the query's words.
-// Word cutting must stay the same as words() in search-index.mjs.
 
-function words(text) {
+// Words as the reader types them: lower case, accents dropped, digits kept
+// ("h3k36me3", "grch38", "25"). The index is cut with this same function.
+export function words(text) {
   return text.toLowerCase().normalize('NFKD').replace(/[\u0300-\u036f]/g, '')
     .match(/[a-z0-9]+/g) ?? [];
 }
