@@ -69,7 +69,7 @@ LabApp::~LabApp() {
 
 void LabApp::apply_style() {
   const float scale = services_.ui_scale;
-  ImGui::StyleColorsLight();
+  // From the defaults each time, so scaling twice never compounds.
   ImGuiStyle& style = ImGui::GetStyle();
   style = ImGuiStyle();
   ImGui::StyleColorsLight(&style);

@@ -10,8 +10,21 @@
   GLFW.onKeydown = onlyWhenFocused(GLFW.onKeydown);
   GLFW.onKeyup = onlyWhenFocused(GLFW.onKeyup);
   GLFW.onKeyPress = onlyWhenFocused(GLFW.onKeyPress);
+  // This GLFW passes a 'wheel' event's deltaY on as is: pixels, and positive for
+  // "down", where GLFW (and ImGui) expect about one unit per notch, positive for "up".
+  // The lab gets the event as a legacy 'mousewheel' one, in notches.
   const wheel = GLFW.onMouseWheel;
+  const notches = (delta, mode) => {
+    const lines = mode === 1 ? delta / 3 : mode === 2 ? delta * 10 : delta / 100;
+    return -Math.sign(lines) * Math.min(Math.max(Math.abs(lines), 1), 5);
+  };
   GLFW.onMouseWheel = function (event) {
-    if (Module['lab_wants_wheel'] && Module['lab_wants_wheel']()) return wheel(event);
+    if (!(Module['lab_wants_wheel'] && Module['lab_wants_wheel']())) return;
+    const x = notches(event.deltaX || 0, event.deltaMode);
+    const y = notches(event.deltaY || 0, event.deltaMode);
+    wheel({
+      type: 'mousewheel', target: event.target, wheelDeltaX: x, wheelDeltaY: y, wheelDelta: y * 120,
+      detail: -y, preventDefault: () => event.preventDefault(),
+    });
   };
 })();

@@ -54,7 +54,7 @@ bool PlotArea::contains(ImVec2 pixel) const {
 }
 
 PlotArea begin_plot(const char* id, ImVec2 size, double x0, double x1, double y0, double y1,
-                    const std::string& x_label, const std::string& y_label, bool genomic_x) {
+                    const std::string& x_label, const std::string& y_label, bool genomic_x, bool y_ticks) {
   const float line = ImGui::GetTextLineHeight();
   const ImVec2 origin = ImGui::GetCursorScreenPos();
   ImGui::InvisibleButton(id, ImVec2(std::max(size.x, 40.0f), std::max(size.y, 40.0f)));
@@ -81,7 +81,7 @@ PlotArea begin_plot(const char* id, ImVec2 size, double x0, double x1, double y0
     draw->AddText(ImVec2(at, area.max.y + 2), colours::kAxisText, text.c_str());
   }
   const double y_step = tick_step(area.y1 - area.y0, std::max(2, static_cast<int>(area.height() / (line * 2.5f))));
-  for (double y = std::ceil(area.y0 / y_step) * y_step; y <= area.y1 + y_step * 1e-9; y += y_step) {
+  for (double y = std::ceil(area.y0 / y_step) * y_step; y_ticks && y <= area.y1 + y_step * 1e-9; y += y_step) {
     const float p = area.py(y);
     draw->AddLine(ImVec2(area.min.x, p), ImVec2(area.max.x, p), colours::kGrid);
     const std::string text = tick_text(y, y_step, false);

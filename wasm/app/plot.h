@@ -46,8 +46,10 @@ struct PlotArea {
 // dragged), paints the background, grid and axis labels, and returns the inner area.
 // `x_label` and `y_label` may be empty; x ticks print genome positions when
 // `genomic_x` is true ("7,012,000").
+// `y_ticks` false leaves the y axis bare (lanes of boxes, not values).
 PlotArea begin_plot(const char* id, ImVec2 size, double x0, double x1, double y0, double y1,
-                    const std::string& x_label, const std::string& y_label, bool genomic_x = false);
+                    const std::string& x_label, const std::string& y_label, bool genomic_x = false,
+                    bool y_ticks = true);
 // Draws the frame last, over the data, and clips nothing outside it.
 void end_plot(const PlotArea& area);
 

@@ -294,8 +294,8 @@ void PeakCallingLab::draw() {
   if (!signal_) return;
   const float avail = ImGui::GetContentRegionAvail().y;
   const float line = ImGui::GetTextLineHeightWithSpacing();
-  draw_overview(line * 3.6f);
-  draw_detail(std::max(line * 6, avail - line * 3.6f - line * 3.4f));
+  draw_overview(line * 4.2f);
+  draw_detail(std::max(line * 6, avail - line * 4.2f - line * 3.4f));
   ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.35f, 0.38f, 0.45f, 1));
   ImGui::TextWrapped(
       "How MACS2 differs: it estimates the fragment length from the shift between + and - strand reads, uses the "
@@ -308,8 +308,20 @@ void PeakCallingLab::draw_overview(float height) {
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const Region& span = signal_->span;
   PlotArea area = begin_plot("overview", ImVec2(avail.x, height), static_cast<double>(span.start),
-                             static_cast<double>(span.end), 0, 1, "", "", true);
+                             static_cast<double>(span.end), 0, 1, "", "", true, false);
   const float lane = area.height() / 3;
+  ImDrawList* labels = ImGui::GetWindowDrawList();
+  const float text_height = ImGui::GetTextLineHeight();
+  const char* lane_names[] = {"truth", "ours", "MACS2"};
+  const ImU32 lane_colours[] = {colours::kTruth, colours::kPeak, colours::kOther};
+  for (int i = 0; i < 3; ++i) {
+    const float width = ImGui::CalcTextSize(lane_names[i]).x;
+    // Outside the plot's clip rectangle: drawn on the window's own clip.
+    labels->PushClipRectFullScreen();
+    labels->AddText(ImVec2(area.min.x - width - 6, area.min.y + lane * (i + 0.5f) - text_height / 2), lane_colours[i],
+                    lane_names[i]);
+    labels->PopClipRect();
+  }
   draw_lane(area, truth_.regions(), span.chrom, area.min.y + 1, area.min.y + lane - 1, colours::kTruth);
   std::vector<Region> ours;
   for (const CalledPeak& peak : peaks_) ours.push_back(peak.region);
