@@ -78,7 +78,8 @@ struct TrainOptions {
   OptimizerKind optimizer = OptimizerKind::kAdam;
   nn::SgdOptions sgd;               // learning rate taken from `schedule.base`
   nn::AdamOptions adam;             // likewise
-  nn::LearningRateSchedule schedule;  // base = the learning rate; total_steps 0: the whole run
+  // base = the learning rate; total_steps 0: the whole run (epochs x batches per epoch)
+  nn::LearningRateSchedule schedule{nn::LearningRateSchedule::Kind::kConstant, 1e-3, 0.0, 0};
   uint32_t epochs = 10;
   uint32_t batch_size = 64;
   uint64_t seed = 1;

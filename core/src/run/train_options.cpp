@@ -1,5 +1,6 @@
 // TrainOptions: presets, checks that name the config key at fault, and the JSON form
 // recorded in manifest.json and checkpoints (read back by options_from_json).
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include <type_traits>
@@ -77,7 +78,9 @@ Status validate_train_options(const TrainOptions& o) {
   EPIBOOK_RETURN_IF_ERROR(positive(o.batch_size > 0, "train.batch_size"));
   EPIBOOK_RETURN_IF_ERROR(positive(o.threads > 0, "train.threads"));
   if (!(o.clip_norm >= 0.0)) return invalid_argument("train.clip_norm must be >= 0");
-  EPIBOOK_RETURN_IF_ERROR(nn::validate_schedule(o.schedule).with_context("schedule"));
+  nn::LearningRateSchedule schedule = o.schedule;
+  if (schedule.total_steps == 0) schedule.total_steps = std::max<uint64_t>(1, schedule.warmup_steps);  // known once the data are
+  EPIBOOK_RETURN_IF_ERROR(nn::validate_schedule(schedule).with_context("schedule"));
   nn::SgdOptions sgd = o.sgd;
   sgd.learning_rate = o.schedule.base;
   nn::AdamOptions adam = o.adam;
