@@ -34,6 +34,8 @@ struct NpyArray {
   std::vector<float> as_float32() const;  // converts any numeric dtype
 };
 Result<NpyArray> read_npy(const std::string& path);
+// Parses the bytes of a .npy file (e.g. one member of an .npz); `source` names it in errors.
+Result<NpyArray> parse_npy(const std::string& bytes, const std::string& source);
 
 // Writes `bytes` to `path` via a temporary file and a rename, so a crash never leaves
 // a half-written file under the final name.

@@ -1,6 +1,7 @@
 // .npy reading and writing (format 1.0), see epibook/npy.h.
 #include "epibook/npy.h"
 
+#include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -91,7 +92,10 @@ Result<NpyArray> read_npy(const std::string& path) {
   if (!in) return not_found(path + ": cannot open");
   std::ostringstream buffer;
   buffer << in.rdbuf();
-  const std::string data = buffer.str();
+  return parse_npy(buffer.str(), path);
+}
+
+Result<NpyArray> parse_npy(const std::string& data, const std::string& path) {
   if (data.size() < 10 || data.compare(0, 6, "\x93NUMPY") != 0) return corrupt(path + ": not a .npy file (bad magic)");
   if (data[6] != 1) return unsupported(path + ": .npy format version " + std::to_string(data[6]) + " (only 1.0 is read)");
   const size_t header_len = static_cast<uint8_t>(data[8]) | (static_cast<size_t>(static_cast<uint8_t>(data[9])) << 8);
@@ -114,7 +118,14 @@ Result<NpyArray> read_npy(const std::string& path) {
   std::string token;
   while (std::getline(dims, token, ',')) {
     if (token.find_first_not_of(' ') == std::string::npos) continue;
-    array.shape.push_back(std::stoull(token));
+    const size_t first = token.find_first_not_of(' ');
+    uint64_t extent = 0;
+    const auto parsed = std::from_chars(token.data() + first, token.data() + token.size(), extent);
+    if (parsed.ec != std::errc() || token.find_first_not_of(' ', static_cast<size_t>(parsed.ptr - token.data())) != std::string::npos ||
+        extent > (uint64_t{1} << 40)) {
+      return corrupt(path + ": bad shape in header '" + header + "'");
+    }
+    array.shape.push_back(extent);
   }
   array.bytes = data.substr(10 + header_len);
   if (array.bytes.size() != array.elements() * info(array.dtype).size) {

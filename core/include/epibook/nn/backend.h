@@ -109,6 +109,9 @@ class CpuBackend final : public Backend {
   std::string name() const override { return "cpu"; }
   int threads() const override;
   void set_threads(int threads);
+  // Stride-1 Conv1D runs direct register-tiled kernels unless disabled; disabled, every
+  // geometry takes the im2col + Eigen GEMM path (the reference in tests and benchmarks).
+  void set_direct_kernels(bool enabled) { direct_kernels_ = enabled; }
 
   void gemm(Transpose transpose_a, Transpose transpose_b, int64_t m, int64_t n, int64_t k, float alpha,
             const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) override;
@@ -136,7 +139,14 @@ class CpuBackend final : public Backend {
 
  private:
   struct Workers;
+  // Conv1D with stride 1 by the direct kernels (no im2col).
+  void direct_forward(const Conv1dGeometry& geometry, const Tensor& input, const Tensor& weight, const Tensor* bias,
+                      Tensor& output);
+  void direct_backward(const Conv1dGeometry& geometry, const Tensor& input, const Tensor& weight,
+                       const Tensor& grad_output, Tensor* grad_input, Tensor* grad_weight, Tensor* grad_bias);
+
   std::unique_ptr<Workers> workers_;
+  bool direct_kernels_ = true;
 };
 
 // The process-wide CPU backend every layer uses unless given another; one thread

@@ -1,10 +1,12 @@
-// Conv1D on the CPU as im2col + one GEMM per sample: the sample's receptive fields
-// are laid out as a [C_in * K, L_out] matrix so the weights [C_out, C_in * K] multiply
-// it in one call, and the GEMM (Eigen's, vectorised) does nearly all the work.
-// Weight gradients are summed per fixed chunk of samples, then over chunks in order.
+// Conv1D on the CPU. Stride 1 (every model in the book) runs the direct kernels of
+// direct_conv1d.h; other geometries use im2col + one Eigen GEMM per sample: the
+// sample's receptive fields laid out as a [C_in * K, L_out] matrix that the weights
+// [C_out, C_in * K] multiply. Either way, weight gradients are summed per fixed chunk
+// of samples, then over chunks in order, so threads never change the bits.
 #include <algorithm>
 #include <cstring>
 
+#include "nn/cpu/direct_conv1d.h"
 #include "nn/cpu/eigen_products.h"
 #include "nn/cpu/workers.h"
 
@@ -72,6 +74,33 @@ void col2im(const Conv1dGeometry& g, const float* columns, int64_t length_in, in
   }
 }
 
+// The direct kernels cover stride 1 with left padding no wider than the kernel's span
+// (so the input-gradient convolution needs no negative padding).
+bool has_direct_kernels(const Conv1dGeometry& g) {
+  return g.stride == 1 && g.padding_left <= g.dilation * (g.kernel_size - 1);
+}
+
+// Adds each output channel's gradient sum (in double, positions in order) to the chunk's partial.
+void add_bias_gradient(const float* grad, int64_t channels, int64_t length, int64_t chunk, std::vector<double>& partials) {
+  for (int64_t o = 0; o < channels; ++o) {
+    double sum = 0.0;
+    for (int64_t j = 0; j < length; ++j) sum += grad[o * length + j];
+    partials[static_cast<size_t>(chunk * channels + o)] += sum;
+  }
+}
+
+void sum_bias_partials(const std::vector<double>& partials, int64_t chunks, Tensor& grad_bias) {
+  const int64_t channels = grad_bias.size();
+  for (int64_t o = 0; o < channels; ++o) {
+    double sum = 0.0;
+    for (int64_t chunk = 0; chunk < chunks; ++chunk) sum += partials[static_cast<size_t>(chunk * channels + o)];
+    grad_bias[o] += static_cast<float>(sum);
+  }
+}
+
+// Scratch slots of the direct path.
+enum DirectSlot { kPaddedInput = 0, kTransposedGradient = 1, kPaddedGradient = 2, kZeroRow = 3, kTail = 4 };
+
 }  // namespace
 
 int64_t Conv1dGeometry::output_length(int64_t input_length) const {
@@ -87,6 +116,10 @@ void CpuBackend::conv1d_forward(const Conv1dGeometry& g, const Tensor& input, co
   const int64_t length_out = g.output_length(length_in);
   const int64_t rows = g.in_channels * g.kernel_size;
   output.resize({batch, g.out_channels, length_out});
+  if (direct_kernels_ && has_direct_kernels(g)) {
+    direct_forward(g, input, weight, bias, output);
+    return;
+  }
   const ConstMatrixView weights(weight.data(), g.out_channels, rows);
   workers_->run(batch, [&](int64_t n, int worker) {
     const float* sample = input.data() + n * g.in_channels * length_in;
@@ -109,11 +142,15 @@ void CpuBackend::conv1d_backward(const Conv1dGeometry& g, const Tensor& input, c
   const int64_t length_in = input.dim(2);
   const int64_t length_out = grad_output.dim(2);
   const int64_t rows = g.in_channels * g.kernel_size;
+  if (grad_input != nullptr) grad_input->resize(input.shape());
+  if (direct_kernels_ && has_direct_kernels(g)) {
+    direct_backward(g, input, weight, grad_output, grad_input, grad_weight, grad_bias);
+    return;
+  }
   const int64_t chunks = (batch + kSamplesPerChunk - 1) / kSamplesPerChunk;
   const int64_t weight_elements = g.out_channels * rows;
   ScratchVector weight_partials(grad_weight != nullptr ? static_cast<size_t>(chunks * weight_elements) : 0);
   std::vector<double> bias_partials(grad_bias != nullptr ? static_cast<size_t>(chunks * g.out_channels) : 0, 0.0);
-  if (grad_input != nullptr) grad_input->resize(input.shape());
   const ConstMatrixView weights(weight.data(), g.out_channels, rows);
 
   workers_->run(chunks, [&](int64_t chunk, int worker) {
@@ -137,13 +174,7 @@ void CpuBackend::conv1d_backward(const Conv1dGeometry& g, const Tensor& input, c
           partial.noalias() += dy * cols.transpose();
         }
       }
-      if (grad_bias != nullptr) {
-        for (int64_t o = 0; o < g.out_channels; ++o) {
-          double sum = 0.0;
-          for (int64_t j = 0; j < length_out; ++j) sum += dy(o, j);
-          bias_partials[static_cast<size_t>(chunk * g.out_channels + o)] += sum;
-        }
-      }
+      if (grad_bias != nullptr) add_bias_gradient(dy.data(), g.out_channels, length_out, chunk, bias_partials);
       if (grad_input != nullptr) {
         float* dx = grad_input->data() + n * g.in_channels * length_in;
         if (is_pointwise(g)) {
@@ -163,13 +194,89 @@ void CpuBackend::conv1d_backward(const Conv1dGeometry& g, const Tensor& input, c
       total += ConstVectorView(weight_partials.data() + chunk * weight_elements, weight_elements);
     }
   }
-  if (grad_bias != nullptr) {
+  if (grad_bias != nullptr) sum_bias_partials(bias_partials, chunks, *grad_bias);
+}
+
+void CpuBackend::direct_forward(const Conv1dGeometry& g, const Tensor& input, const Tensor& weight, const Tensor* bias,
+                                Tensor& output) {
+  const int64_t batch = input.dim(0);
+  const int64_t length_in = input.dim(2);
+  const int64_t length_out = output.dim(2);
+  const int64_t span = g.dilation * (g.kernel_size - 1);
+  const int64_t row_length = direct::round_up(length_out, direct::kTileColumns) + span;
+  ScratchVector packed(static_cast<size_t>(direct::packed_weight_size(g.out_channels, g.in_channels, g.kernel_size)));
+  direct::pack_weights(weight.data(), g.out_channels, g.in_channels, g.kernel_size, false, packed.data());
+  workers_->run(batch, [&](int64_t n, int worker) {
+    float* padded = workers_->scratch(worker, kPaddedInput, g.in_channels * row_length);
+    direct::pad_rows(input.data() + n * g.in_channels * length_in, g.in_channels, length_in, g.padding_left,
+                     row_length, padded);
+    direct::convolve(packed.data(), bias != nullptr ? bias->data() : nullptr, padded, g.in_channels, g.out_channels,
+                     g.kernel_size, g.dilation, row_length, length_out,
+                     output.data() + n * g.out_channels * length_out,
+                     workers_->scratch(worker, kTail, direct::kTileChannels * direct::kTileColumns));
+  });
+}
+
+void CpuBackend::direct_backward(const Conv1dGeometry& g, const Tensor& input, const Tensor& weight,
+                                 const Tensor& grad_output, Tensor* grad_input, Tensor* grad_weight,
+                                 Tensor* grad_bias) {
+  const int64_t batch = input.dim(0);
+  const int64_t length_in = input.dim(2);
+  const int64_t length_out = grad_output.dim(2);
+  const int64_t span = g.dilation * (g.kernel_size - 1);
+  const int64_t row_length = direct::round_up(length_out, direct::kTileColumns) + span;
+  const int64_t gradient_row_length = direct::round_up(length_in, direct::kTileColumns) + span;
+  const int64_t out16 = direct::round_up(g.out_channels, 16);
+  const int64_t rows = g.in_channels * g.kernel_size;
+  const int64_t chunks = (batch + kSamplesPerChunk - 1) / kSamplesPerChunk;
+  ScratchVector flipped;
+  if (grad_input != nullptr) {
+    flipped.resize(static_cast<size_t>(direct::packed_weight_size(g.in_channels, g.out_channels, g.kernel_size)));
+    direct::pack_weights(weight.data(), g.out_channels, g.in_channels, g.kernel_size, true, flipped.data());
+  }
+  ScratchVector weight_partials(grad_weight != nullptr ? static_cast<size_t>(chunks * rows * out16) : 0, 0.0f);
+  std::vector<double> bias_partials(grad_bias != nullptr ? static_cast<size_t>(chunks * g.out_channels) : 0, 0.0);
+
+  workers_->run(chunks, [&](int64_t chunk, int worker) {
+    const int64_t last = std::min(batch, (chunk + 1) * kSamplesPerChunk);
+    for (int64_t n = chunk * kSamplesPerChunk; n < last; ++n) {
+      const float* dy = grad_output.data() + n * g.out_channels * length_out;
+      if (grad_weight != nullptr) {
+        float* padded = workers_->scratch(worker, kPaddedInput, g.in_channels * row_length);
+        direct::pad_rows(input.data() + n * g.in_channels * length_in, g.in_channels, length_in, g.padding_left,
+                         row_length, padded);
+        float* transposed = workers_->scratch(worker, kTransposedGradient, length_out * out16);
+        direct::transpose_gradient(dy, g.out_channels, length_out, out16, transposed);
+        float* zero_row = workers_->scratch(worker, kZeroRow, row_length);
+        std::fill(zero_row, zero_row + row_length, 0.0f);
+        direct::accumulate_weight_gradient(transposed, padded, g.in_channels, out16, g.kernel_size, g.dilation,
+                                           row_length, length_out, zero_row,
+                                           weight_partials.data() + chunk * rows * out16);
+      }
+      if (grad_bias != nullptr) add_bias_gradient(dy, g.out_channels, length_out, chunk, bias_partials);
+      if (grad_input != nullptr) {
+        // dx is the convolution of dy (padded by span - padding_left) with the flipped,
+        // transposed weights.
+        float* padded = workers_->scratch(worker, kPaddedGradient, g.out_channels * gradient_row_length);
+        direct::pad_rows(dy, g.out_channels, length_out, span - g.padding_left, gradient_row_length, padded);
+        direct::convolve(flipped.data(), nullptr, padded, g.out_channels, g.in_channels, g.kernel_size, g.dilation,
+                         gradient_row_length, length_in, grad_input->data() + n * g.in_channels * length_in,
+                         workers_->scratch(worker, kTail, direct::kTileChannels * direct::kTileColumns));
+      }
+    }
+  });
+
+  if (grad_weight != nullptr) {
+    // partial[chunk][c * K + k][o] -> grad_weight[o][c][k], chunks in order.
     for (int64_t o = 0; o < g.out_channels; ++o) {
-      double sum = 0.0;
-      for (int64_t chunk = 0; chunk < chunks; ++chunk) sum += bias_partials[static_cast<size_t>(chunk * g.out_channels + o)];
-      (*grad_bias)[o] += static_cast<float>(sum);
+      for (int64_t r = 0; r < rows; ++r) {
+        float sum = (*grad_weight)[o * rows + r];
+        for (int64_t chunk = 0; chunk < chunks; ++chunk) sum += weight_partials[static_cast<size_t>((chunk * rows + r) * out16 + o)];
+        (*grad_weight)[o * rows + r] = sum;
+      }
     }
   }
+  if (grad_bias != nullptr) sum_bias_partials(bias_partials, chunks, *grad_bias);
 }
 
 }  // namespace epibook::nn

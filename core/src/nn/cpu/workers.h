@@ -21,12 +21,13 @@ struct CpuBackend::Workers {
   // picks that worker's scratch buffers. Returns when all tasks are done.
   void run(int64_t count, const std::function<void(int64_t index, int worker)>& task);
 
-  // Per-worker scratch (an im2col matrix and its gradient), grown on demand.
+  // Per-worker scratch (im2col matrices, padded rows, a transposed gradient), grown on
+  // demand; slot numbers are chosen by the kernels.
   float* scratch(int worker, int slot, int64_t elements);
 
   int threads = 1;
   std::vector<ScratchVector> scratch_buffers;  // [worker * kSlots + slot]
-  static constexpr int kSlots = 2;
+  static constexpr int kSlots = 5;
 };
 
 }  // namespace epibook::nn

@@ -18,9 +18,12 @@ using nlohmann::json;
 // The field `key` as T, or an error naming the layer kind and the field.
 template <typename T>
 Result<T> field(const json& description, const std::string& key) {
+  if (!description.is_object()) return invalid_argument("a layer description must be a JSON object");
   const auto found = description.find(key);
   if (found == description.end()) {
-    return invalid_argument(description.value("kind", std::string("layer")) + ": description lacks '" + key + "'");
+    const auto kind = description.find("kind");
+    const std::string layer = kind != description.end() && kind->is_string() ? kind->get<std::string>() : "layer";
+    return invalid_argument(layer + ": description lacks '" + key + "'");
   }
   if constexpr (std::is_same_v<T, bool>) {
     if (!found->is_boolean()) return invalid_argument("'" + key + "' must be true or false");
@@ -124,7 +127,8 @@ Result<LayerPtr> layer_from_description(const json& d) {
 
 Result<std::unique_ptr<Sequential>> sequential_from_description(const json& d, uint64_t seed) {
   const auto layers = d.find("layers");
-  if (!d.is_object() || d.value("kind", std::string()) != "Sequential" || layers == d.end() || !layers->is_array()) {
+  if (!d.is_object() || d.find("kind") == d.end() || d["kind"] != "Sequential" || layers == d.end() ||
+      !layers->is_array()) {
     return invalid_argument("a Sequential description needs \"kind\": \"Sequential\" and a \"layers\" array");
   }
   auto model = std::make_unique<Sequential>(seed);

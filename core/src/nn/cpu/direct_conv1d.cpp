@@ -1,0 +1,188 @@
+// Register-tiled direct Conv1D kernels (see direct_conv1d.h). A tile is 8 output
+// channels x 48 positions (24 vector accumulators of 16 floats); each (channel, tap)
+// step loads 3 shifted input vectors and broadcasts 8 weights. The weight gradient
+// vectorises over output channels instead (no horizontal sums): 4 x 16 channels x 6
+// (channel, tap) rows per tile. Every sum runs in one fixed order.
+#include "nn/cpu/direct_conv1d.h"
+
+#include <algorithm>
+#include <cstring>
+
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
+namespace epibook::nn::direct {
+namespace {
+
+typedef float Vec16 __attribute__((vector_size(64)));
+
+inline Vec16 load(const float* p) {
+  Vec16 v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+inline void store(float* p, Vec16 v) { std::memcpy(p, &v, sizeof v); }
+
+inline Vec16 splat(float x) { return Vec16{} + x; }
+
+// a * b + c: fused natively where the CPU has it (one rounding), else two roundings.
+inline Vec16 multiply_add(Vec16 a, Vec16 b, Vec16 c) {
+#if defined(__AVX512F__)
+  return reinterpret_cast<Vec16>(_mm512_fmadd_ps(reinterpret_cast<__m512>(a), reinterpret_cast<__m512>(b),
+                                                 reinterpret_cast<__m512>(c)));
+#else
+  return a * b + c;
+#endif
+}
+
+constexpr int kVectors = static_cast<int>(kTileColumns / 16);
+constexpr int kChannels = static_cast<int>(kTileChannels);
+
+// One 8 x 48 tile: acc[r][v] over all (c, k).
+inline void tile(const float* packed_block, const float* padded_column, int64_t in_channels, int64_t kernel,
+                 int64_t dilation, int64_t row_length, Vec16 (&acc)[kChannels][kVectors]) {
+  for (int r = 0; r < kChannels; ++r) {
+    for (int v = 0; v < kVectors; ++v) acc[r][v] = Vec16{};
+  }
+  const float* w = packed_block;
+  for (int64_t c = 0; c < in_channels; ++c) {
+    const float* row = padded_column + c * row_length;
+    for (int64_t k = 0; k < kernel; ++k, w += kChannels) {
+      const float* x = row + k * dilation;
+      const Vec16 x0 = load(x);
+      const Vec16 x1 = load(x + 16);
+      const Vec16 x2 = load(x + 32);
+      for (int r = 0; r < kChannels; ++r) {
+        const Vec16 weight = splat(w[r]);
+        acc[r][0] = multiply_add(weight, x0, acc[r][0]);
+        acc[r][1] = multiply_add(weight, x1, acc[r][1]);
+        acc[r][2] = multiply_add(weight, x2, acc[r][2]);
+      }
+    }
+  }
+}
+
+template <int Groups>
+void gradient_tile(const float* grad_t, const float* const (&rows)[kGradientRows], int64_t out16, int64_t length,
+                   float* gradient, const int64_t (&row_index)[kGradientRows], bool (&row_valid)[kGradientRows]) {
+  Vec16 acc[kGradientRows][Groups];
+  for (int r = 0; r < kGradientRows; ++r) {
+    for (int g = 0; g < Groups; ++g) acc[r][g] = row_valid[r] ? load(gradient + row_index[r] * out16 + g * 16) : Vec16{};
+  }
+  for (int64_t j = 0; j < length; ++j) {
+    const float* dy = grad_t + j * out16;
+    Vec16 d[Groups];
+    for (int g = 0; g < Groups; ++g) d[g] = load(dy + g * 16);
+    for (int r = 0; r < kGradientRows; ++r) {
+      const Vec16 x = splat(rows[r][j]);
+      for (int g = 0; g < Groups; ++g) acc[r][g] = multiply_add(d[g], x, acc[r][g]);
+    }
+  }
+  for (int r = 0; r < kGradientRows; ++r) {
+    if (!row_valid[r]) continue;
+    for (int g = 0; g < Groups; ++g) store(gradient + row_index[r] * out16 + g * 16, acc[r][g]);
+  }
+}
+
+}  // namespace
+
+void pad_rows(const float* source, int64_t channels, int64_t length, int64_t left, int64_t row_length,
+              float* destination) {
+  const int64_t copied = std::max<int64_t>(0, std::min(length, row_length - left));
+  for (int64_t c = 0; c < channels; ++c) {
+    float* row = destination + c * row_length;
+    std::fill(row, row + left, 0.0f);
+    std::memcpy(row + left, source + c * length, static_cast<size_t>(copied) * sizeof(float));
+    std::fill(row + left + copied, row + row_length, 0.0f);
+  }
+}
+
+int64_t packed_weight_size(int64_t out_channels, int64_t in_channels, int64_t kernel) {
+  return round_up(out_channels, kTileChannels) * in_channels * kernel;
+}
+
+void pack_weights(const float* weights, int64_t out_channels, int64_t in_channels, int64_t kernel, bool flip,
+                  float* packed) {
+  // Rows of the convolution being packed (tile axis) and its input channels.
+  const int64_t rows = flip ? in_channels : out_channels;
+  const int64_t inputs = flip ? out_channels : in_channels;
+  for (int64_t block = 0; block < round_up(rows, kTileChannels) / kTileChannels; ++block) {
+    for (int64_t i = 0; i < inputs; ++i) {
+      for (int64_t k = 0; k < kernel; ++k) {
+        float* slot = packed + ((block * inputs + i) * kernel + k) * kTileChannels;
+        for (int64_t r = 0; r < kTileChannels; ++r) {
+          const int64_t row = block * kTileChannels + r;
+          if (row >= rows) {
+            slot[r] = 0.0f;
+          } else if (flip) {  // W'[c = row][o = i][k] = W[o][c][K - 1 - k]
+            slot[r] = weights[(i * in_channels + row) * kernel + (kernel - 1 - k)];
+          } else {
+            slot[r] = weights[(row * in_channels + i) * kernel + k];
+          }
+        }
+      }
+    }
+  }
+}
+
+void convolve(const float* packed, const float* bias, const float* padded, int64_t in_channels,
+              int64_t out_channels, int64_t kernel, int64_t dilation, int64_t row_length, int64_t length_out,
+              float* output, float* tail) {
+  const int64_t blocks = round_up(out_channels, kTileChannels) / kTileChannels;
+  for (int64_t block = 0; block < blocks; ++block) {
+    const float* packed_block = packed + block * in_channels * kernel * kTileChannels;
+    const int64_t first_channel = block * kTileChannels;
+    const int64_t channels = std::min(kTileChannels, out_channels - first_channel);
+    for (int64_t j0 = 0; j0 < length_out; j0 += kTileColumns) {
+      Vec16 acc[kChannels][kVectors];
+      tile(packed_block, padded + j0, in_channels, kernel, dilation, row_length, acc);
+      const int64_t columns = std::min(kTileColumns, length_out - j0);
+      for (int64_t r = 0; r < channels; ++r) {
+        const Vec16 shift = splat(bias != nullptr ? bias[first_channel + r] : 0.0f);
+        float* destination = output + (first_channel + r) * length_out + j0;
+        float* staging = columns == kTileColumns ? destination : tail;
+        for (int v = 0; v < kVectors; ++v) store(staging + v * 16, acc[r][v] + shift);
+        if (staging == tail) std::memcpy(destination, tail, static_cast<size_t>(columns) * sizeof(float));
+      }
+    }
+  }
+}
+
+void accumulate_weight_gradient(const float* grad_t, const float* padded, int64_t in_channels, int64_t out16,
+                                int64_t kernel, int64_t dilation, int64_t row_length, int64_t length,
+                                const float* zero_row, float* gradient) {
+  const int64_t total_rows = in_channels * kernel;
+  for (int64_t first = 0; first < total_rows; first += kGradientRows) {
+    const float* rows[kGradientRows];
+    int64_t row_index[kGradientRows];
+    bool row_valid[kGradientRows];
+    for (int64_t r = 0; r < kGradientRows; ++r) {
+      const int64_t index = first + r;
+      row_valid[r] = index < total_rows;
+      row_index[r] = row_valid[r] ? index : 0;
+      rows[r] = row_valid[r] ? padded + (index / kernel) * row_length + (index % kernel) * dilation : zero_row;
+    }
+    for (int64_t g0 = 0; g0 < out16; g0 += 64) {
+      const float* dy = grad_t + g0;
+      float* slice = gradient + g0;
+      switch ((std::min<int64_t>(64, out16 - g0)) / 16) {
+        case 4: gradient_tile<4>(dy, rows, out16, length, slice, row_index, row_valid); break;
+        case 3: gradient_tile<3>(dy, rows, out16, length, slice, row_index, row_valid); break;
+        case 2: gradient_tile<2>(dy, rows, out16, length, slice, row_index, row_valid); break;
+        default: gradient_tile<1>(dy, rows, out16, length, slice, row_index, row_valid); break;
+      }
+    }
+  }
+}
+
+void transpose_gradient(const float* grad, int64_t out_channels, int64_t length, int64_t out16, float* grad_t) {
+  for (int64_t j = 0; j < length; ++j) {
+    float* row = grad_t + j * out16;
+    for (int64_t o = 0; o < out_channels; ++o) row[o] = grad[o * length + j];
+    std::fill(row + out_channels, row + out16, 0.0f);
+  }
+}
+
+}  // namespace epibook::nn::direct
