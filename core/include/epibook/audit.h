@@ -68,14 +68,18 @@ struct SplitContact {
 struct ContactFindings {
   uint64_t overlapping_windows = 0;  // windows sharing a base with a window of another split
   uint64_t adjacent_windows = 0;     // windows not overlapping but within adjacency_bp of one
-  std::vector<SplitContact> examples;  // the closest contacts, overlaps first
+  std::vector<SplitContact> examples;  // the closest: up to max_examples overlaps, then as many adjacent pairs
 };
 ContactFindings find_cross_split_contacts(const SplitWindows& data, uint64_t adjacency_bp, size_t max_examples = 10);
 
 // ---------------------------------------------------------------------------------
 // (b) Near-duplicate sequences. Each window's sequence becomes a MinHash sketch of its
 // canonical k-mers (the smaller of a k-mer and its reverse complement, so a sequence
-// and its reverse complement have the same sketch); k-mers with N are skipped. Windows
+// and its reverse complement have the same sketch); k-mers with N are skipped. The
+// sketch is a one-permutation MinHash: each k-mer is hashed once into one of `hashes`
+// bins, each bin keeps its minimum, and empty bins are filled from the next non-empty
+// one (densification by rotation); the share of bins two sketches agree on estimates
+// the Jaccard index of their k-mer sets. Windows
 // whose sketches share a band (locality-sensitive hashing) are compared, and a pair in
 // different splits whose estimated Jaccard index reaches the threshold is a duplicate.
 // With 32 bands of 4, a pair at Jaccard 0.5 is compared with probability 0.87, at 0.6

@@ -86,8 +86,13 @@ ContactFindings find_cross_split_contacts(const SplitWindows& data, uint64_t adj
     }
     contacts.insert({c.gap, std::min(i, c.partner), std::max(i, c.partner)});
   }
+  // Up to max_examples overlaps and as many adjacent pairs, so that each finding has
+  // an example even when overlaps are plentiful.
+  size_t overlaps = 0, adjacent = 0;
   for (const auto& [gap, first, second] : contacts) {
-    if (findings.examples.size() == max_examples) break;
+    size_t& shown = gap < 0 ? overlaps : adjacent;
+    if (shown == max_examples) continue;
+    ++shown;
     findings.examples.push_back(SplitContact{first, second, gap});
   }
   return findings;

@@ -86,15 +86,29 @@ Status validate_minhash_options(const MinHashOptions& o) {
 }
 
 MinHashSketch minhash_sketch(std::string_view sequence, const MinHashOptions& o) {
-  std::vector<uint64_t> salts(o.hashes);
-  for (uint32_t i = 0; i < o.hashes; ++i) salts[i] = mix64(o.seed * 0x100000001b3ULL + i);
-  MinHashSketch sketch(o.hashes, ~uint64_t{0});
+  // One-permutation hashing: one hash per k-mer, whose top bits pick a bin; each bin
+  // keeps its minimum. `hashes` times cheaper than one hash function per sketch entry.
+  constexpr uint64_t kEmpty = ~uint64_t{0};
+  const uint64_t key = mix64(o.seed ^ 0x5bd1e995ULL);
+  MinHashSketch bins(o.hashes, kEmpty);
   bool any = false;
   for_each_canonical_kmer(sequence, o.k, [&](uint64_t kmer) {
     any = true;
-    for (uint32_t i = 0; i < o.hashes; ++i) sketch[i] = std::min(sketch[i], mix64(kmer ^ salts[i]));
+    const uint64_t h = mix64(kmer ^ key);
+    const auto bin = static_cast<size_t>(((h >> 32) * o.hashes) >> 32);
+    bins[bin] = std::min(bins[bin], h);
   });
-  if (!any) sketch.clear();
+  if (!any) return {};
+  // Rotation densification: an empty bin takes the next non-empty bin's minimum (to
+  // the right, wrapping), mixed with the distance, so that two sequences with the same
+  // k-mers fill their empty bins the same way.
+  MinHashSketch sketch(bins);
+  for (size_t j = 0; j < bins.size(); ++j) {
+    if (bins[j] != kEmpty) continue;
+    size_t distance = 1;
+    while (bins[(j + distance) % bins.size()] == kEmpty) ++distance;
+    sketch[j] = mix64(bins[(j + distance) % bins.size()] + distance);
+  }
   return sketch;
 }
 
