@@ -1,5 +1,6 @@
-"""Independent checks of the real assets that scripts/make-assets cuts from Debian
-packages, run by tests/golden/assets_real_test.cpp with Debian's python3 (pyBigWig).
+"""Independent checks of the assets scripts/make-assets builds (real slices cut from
+Debian packages, the simulated toy set and MACS2's peaks on it), run by
+tests/golden/assets_make_test.cpp with Debian's python3 (pyBigWig).
 Each check prints one line "name: ok" or "name: FAIL <why>"; the C++ test reads them.
 
 usage: assets_reference.py ASSETS_DIR WIG FASTA BED_DIR
@@ -95,12 +96,69 @@ def check_insulators(assets, bed_dir):
     return None
 
 
+def read_bed(path):
+    with open(path) as bed:
+        return [(f[0], int(f[1]), int(f[2])) for f in (line.split() for line in bed) if f]
+
+
+def check_simulated_tracks(assets):
+    lengths = {}
+    with open(os.path.join(assets, "sim-toy", "genome.fa.fai")) as fai:
+        for line in fai:
+            name, length = line.split("\t")[:2]
+            lengths[name] = int(length)
+    tracks = sorted(f for f in os.listdir(os.path.join(assets, "sim-toy")) if f.endswith(".bw"))
+    if len(tracks) < 2:
+        return "only %d tracks" % len(tracks)
+    for track in tracks:
+        bw = pyBigWig.open(os.path.join(assets, "sim-toy", track))
+        if bw.chroms() != lengths:
+            return "%s: chroms %s, genome.fa.fai has %s" % (track, bw.chroms(), lengths)
+        if not bw.header()["sumData"] > 0:
+            return "%s holds no signal" % track
+    return None
+
+
+def overlaps(region, regions):
+    return any(c == region[0] and s < region[2] and region[1] < e for c, s, e in regions)
+
+
+def check_macs2(assets):
+    macs = os.path.join(assets, "chipseq-sim", "macs2_peaks.narrowPeak")
+    if not os.path.exists(macs):
+        return "no macs2_peaks.narrowPeak (is Debian's macs installed?)"
+    called = read_bed(macs)
+    truth = read_bed(os.path.join(assets, "chipseq-sim", "truth_peaks.bed"))
+    recall = sum(overlaps(t, called) for t in truth) / len(truth)
+    precision = sum(overlaps(c, truth) for c in called) / max(1, len(called))
+    if recall < 0.7 or precision < 0.7:
+        return "MACS2 recall %.2f, precision %.2f of the planted peaks" % (recall, precision)
+    return None
+
+
+def check_manifest(assets):
+    import json
+    with open(os.path.join(assets, "manifest.json")) as f:
+        listed = {entry["file"] for entry in json.load(f)["assets"]}
+    present = set()
+    for folder, _, files in os.walk(assets):
+        for name in files:
+            present.add(os.path.relpath(os.path.join(folder, name), assets))
+    present.discard("manifest.json")
+    if listed != present:
+        return "unlisted %s, listed but missing %s" % (sorted(present - listed), sorted(listed - present))
+    return None
+
+
 def main():
     assets, wig_path, fasta_path, bed_dir = sys.argv[1:5]
     checks = [
         ("bigwig_equals_wig", lambda: check_bigwig(assets, wig_path, fasta_path)),
         ("fasta_slice_equals_source", lambda: check_fasta(assets, fasta_path)),
         ("insulators_equal_sources", lambda: check_insulators(assets, bed_dir)),
+        ("simulated_tracks_match_genome", lambda: check_simulated_tracks(assets)),
+        ("macs2_finds_planted_peaks", lambda: check_macs2(assets)),
+        ("manifest_lists_every_file", lambda: check_manifest(assets)),
     ]
     for name, check in checks:
         problem = check()

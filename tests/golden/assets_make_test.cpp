@@ -1,7 +1,8 @@
-// Golden tests of scripts/make-assets' real slices: the shipped bigWig, FASTA slice and
-// insulator BED must hold exactly what their Debian sources hold, as read by pyBigWig
-// and plain Python (tests/golden/assets_reference.py), and a missing source package
-// must be named in the script's message.
+// Golden tests of scripts/make-assets: the real slices (bigWig, FASTA, insulator BED)
+// must hold exactly what their Debian sources hold, as read by pyBigWig and plain
+// Python (tests/golden/assets_reference.py); the simulated sets must be complete and
+// MACS2 must find their planted peaks; a second run rebuilds nothing; a missing
+// source package is named in the script's message.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -22,8 +23,8 @@ testing::CommandResult make_assets(const std::string& out, const std::string& en
                               quoted(EPIBOOK_CLI) + " 2>&1");
 }
 
-TEST(AssetsGolden, RealSlices_HoldExactlyWhatTheirDebianSourcesHold) {
-  const std::string out = testing::scratch_dir("assets_real");
+TEST(AssetsGolden, MakeAssets_RealSlicesEqualTheirSources_SimulatedSetsAreComplete) {
+  const std::string out = testing::scratch_dir("assets_all");
   const testing::CommandResult made = make_assets(out);
   ASSERT_EQ(made.exit_code, 0) << made.output;
 
@@ -32,21 +33,14 @@ TEST(AssetsGolden, RealSlices_HoldExactlyWhatTheirDebianSourcesHold) {
       quoted(out) + " " + quoted(kAugustusData + "/chr2R.7M-8M.wig") + " " + quoted(kAugustusData + "/chr2R.fa") +
       " " + quoted(kPybedtoolsData) + " 2>&1");
   ASSERT_EQ(checked.exit_code, 0) << checked.output;
-  for (const char* check : {"bigwig_equals_wig: ok", "fasta_slice_equals_source: ok", "insulators_equal_sources: ok"}) {
+  for (const char* check : {"bigwig_equals_wig: ok", "fasta_slice_equals_source: ok", "insulators_equal_sources: ok",
+                            "simulated_tracks_match_genome: ok", "macs2_finds_planted_peaks: ok",
+                            "manifest_lists_every_file: ok"}) {
     EXPECT_NE(checked.output.find(check), std::string::npos) << checked.output;
   }
-
-  const std::string manifest = testing::read_file(out + "/manifest.json");
-  for (const char* file : {"dm3-chr2R-rnaseq.bw", "dm3-chr2R-7-8Mb.fa", "dm3-insulators.bed",
-                           "reads-real-phred64.fastq"}) {
-    EXPECT_NE(manifest.find(std::string("\"file\": \"") + file + "\""), std::string::npos) << file;
-  }
   EXPECT_EQ(testing::read_file(out + "/reads-real-phred64.fastq"), testing::read_file(kPybedtoolsData + "/small.fastq"));
-}
 
-TEST(AssetsGolden, FaiOfTheSlice_EqualsSamtools) {
-  const std::string out = testing::scratch_dir("assets_fai");
-  ASSERT_EQ(make_assets(out).exit_code, 0);
+  // The slice's .fai is the one samtools writes.
   const std::string copy = out + "/copy.fa";
   testing::write_file(copy, testing::read_file(out + "/dm3-chr2R-7-8Mb.fa"));
   const testing::CommandResult faidx = testing::run_command("samtools faidx " + quoted(copy) + " 2>&1");
@@ -58,10 +52,12 @@ TEST(AssetsGolden, SecondRun_RebuildsNothingAndKeepsTheBytes) {
   const std::string out = testing::scratch_dir("assets_again");
   ASSERT_EQ(make_assets(out).exit_code, 0);
   const std::string bigwig = testing::read_file(out + "/dm3-chr2R-rnaseq.bw");
+  const std::string track = testing::read_file(out + "/sim-toy/celltypeA.bw");
   const testing::CommandResult again = make_assets(out);
   ASSERT_EQ(again.exit_code, 0) << again.output;
-  EXPECT_EQ(again.output.find("from chr2R"), std::string::npos) << "rebuilt an up-to-date asset:\n" << again.output;
+  EXPECT_EQ(again.output.find(" from "), std::string::npos) << "rebuilt an up-to-date asset:\n" << again.output;
   EXPECT_EQ(testing::read_file(out + "/dm3-chr2R-rnaseq.bw"), bigwig);
+  EXPECT_EQ(testing::read_file(out + "/sim-toy/celltypeA.bw"), track);
 }
 
 TEST(AssetsGolden, MissingSourcePackage_IsNamedAndNothingIsWritten) {
