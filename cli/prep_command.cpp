@@ -106,10 +106,17 @@ bool replaceable(const fs::path& dir) {
   return text.find("\"tool\": \"epibook prep\"") != std::string::npos;
 }
 
+// "dataset/" names the same directory as "dataset"; the staging folder must sit beside
+// it, not inside it.
+fs::path without_trailing_separator(fs::path path) {
+  path = path.lexically_normal();
+  return path.has_filename() || !path.has_parent_path() ? path : path.parent_path();
+}
+
 // The staging directory beside the output: removed unless publish() moved it into place.
 class StagingDirectory {
  public:
-  explicit StagingDirectory(fs::path out) : out_(std::move(out)) {
+  explicit StagingDirectory(fs::path out) : out_(without_trailing_separator(std::move(out))) {
     path_ = out_;
     path_ += ".epibook-partial";
   }

@@ -181,6 +181,17 @@ TEST_F(PrepCli, FailedRerunKeepsTheEarlierDataset) {
   EXPECT_FALSE(fs::exists(out + ".epibook-partial"));
 }
 
+TEST_F(PrepCli, TrailingSlashNamesTheSameDirectoryOnFirstRunAndRerun) {
+  const std::string dir = testing::scratch_dir("out");
+  for (int run = 0; run < 2; ++run) {
+    const auto made = prep(standard_arguments(dir + "/dataset/"));
+    ASSERT_EQ(made.exit_code, 0) << "run " << run << ": " << made.output;
+    EXPECT_TRUE(fs::exists(dir + "/dataset/manifest.json"));
+    EXPECT_FALSE(fs::exists(dir + "/dataset/.epibook-partial"));
+    EXPECT_FALSE(fs::exists(dir + "/dataset.epibook-old"));
+  }
+}
+
 TEST_F(PrepCli, RefusesToReplaceADirectoryItDidNotWrite) {
   const std::string out = testing::scratch_dir("out") + "/mine";
   fs::create_directories(out);
