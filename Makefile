@@ -35,7 +35,7 @@ test-native test-wasm test-asan: test-%: %
 
 test: test-native test-wasm test-asan test-e2e
 
-bench: native
+bench: native wasm
 	scripts/run-benchmarks build/native
 
 clean:
