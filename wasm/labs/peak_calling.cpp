@@ -94,8 +94,8 @@ class PeakCallingLab final : public Lab {
     state["genome_lambda"] = signal_ ? signal_->genome_lambda : 0.0;
     state["peaks"] = peaks_.size();
     state["peak_bases"] = peak_bases_;
-    state["truth_peaks"] = truth_.records.size();
-    state["macs2_peaks"] = macs2_.records.size();
+    state["truth_peaks"] = truth_in_span_;
+    state["macs2_peaks"] = macs2_in_span_;
     state["peaks_overlapping_truth"] = ours_on_truth_;
     state["truth_recovered"] = truth_found_;
     state["peaks_overlapping_macs2"] = ours_on_macs2_;
@@ -222,12 +222,23 @@ class PeakCallingLab final : public Lab {
       }
       return regions;
     }();
-    const std::vector<Region> truth = truth_.regions();
-    const std::vector<Region> macs2 = macs2_.regions();
+    // Only the span is called, so only the sites inside it can be found.
+    const std::vector<Region> truth = inside(truth_.regions(), signal_->span);
+    const std::vector<Region> macs2 = inside(macs2_.regions(), signal_->span);
+    truth_in_span_ = truth.size();
+    macs2_in_span_ = macs2.size();
     ours_on_truth_ = count_overlapping(ours, truth);
     truth_found_ = count_overlapping(truth, ours);
     ours_on_macs2_ = count_overlapping(ours, macs2);
     macs2_found_ = count_overlapping(macs2, ours);
+  }
+
+  static std::vector<Region> inside(const std::vector<Region>& regions, const Region& span) {
+    std::vector<Region> kept;
+    for (const Region& region : regions) {
+      if (region.chrom == span.chrom && region.start < span.end && region.end > span.start) kept.push_back(region);
+    }
+    return kept;
   }
 
   void centre_view(const Region& around) {
@@ -250,6 +261,7 @@ class PeakCallingLab final : public Lab {
   bool signal_dirty_ = false;
   bool peaks_dirty_ = false;
   size_t ours_on_truth_ = 0, truth_found_ = 0, ours_on_macs2_ = 0, macs2_found_ = 0;
+  size_t truth_in_span_ = 0, macs2_in_span_ = 0;
   uint64_t peak_bases_ = 0;
   std::string message_;
   Region view_;
@@ -288,8 +300,8 @@ void PeakCallingLab::draw() {
     ImGui::TextDisabled("%s: %s reads%s, genome-wide lambda %.3f", treatment_.name.c_str(),
                         with_thousands(signal_->treatment_reads).c_str(), control.c_str(), signal_->genome_lambda);
     ImGui::Text("Ours: %zu peaks (%s bp).  True sites found: %zu of %zu.  MACS2 peaks found: %zu of %zu.",
-                peaks_.size(), with_thousands(peak_bases_).c_str(), truth_found_, truth_.records.size(), macs2_found_,
-                macs2_.records.size());
+                peaks_.size(), with_thousands(peak_bases_).c_str(), truth_found_, truth_in_span_, macs2_found_,
+                macs2_in_span_);
   }
   if (!signal_) return;
   const float avail = ImGui::GetContentRegionAvail().y;
