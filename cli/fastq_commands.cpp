@@ -10,6 +10,7 @@
 #include "cli_common.h"
 #include "commands.h"
 #include "epibook/fastq.h"
+#include "epibook/phred_offset.h"
 
 namespace epibook::cli {
 namespace {
@@ -18,6 +19,7 @@ struct FastqHeadArguments {
   std::string file;
   uint64_t count = 10;
   std::string format = "text";
+  std::string phred = "auto";
 };
 
 std::string fixed(double value, int decimals) {
@@ -85,9 +87,9 @@ void print_tsv_summary(const QualitySummary& summary) {
   }
 }
 
-nlohmann::ordered_json record_json(const FastqRecord& record) {
+nlohmann::ordered_json record_json(const FastqRecord& record, int offset) {
   std::string quality;
-  for (uint8_t score : record.quality) quality.push_back(static_cast<char>(score + 33));
+  for (uint8_t score : record.quality) quality.push_back(static_cast<char>(score + offset));
   return {{"name", record.name},
           {"id", fastq_read_id(record)},
           {"sequence", record.sequence},
@@ -116,15 +118,25 @@ void run_fastq_head(const FastqHeadArguments& a) {
     fail(invalid_argument("--format '" + a.format + "': expected text, json or tsv"));
   }
   if (a.count == 0) fail(invalid_argument("-n 0: ask for at least one record"));
+  if (a.phred != "auto" && a.phred != "33" && a.phred != "64") {
+    fail(invalid_argument("--phred '" + a.phred + "': expected auto, 33 or 64"));
+  }
   FastqReader reader = value_or_fail(FastqReader::open(a.file));
+  std::vector<FastqRecord> read;
+  FastqRecord record;
+  while (read.size() < a.count && value_or_fail(reader.next(record))) read.push_back(record);
+  // Old Illumina files (before pipeline 1.8) wrote Phred+64; the offset is decided
+  // from the records shown, as a reader looking at them would.
+  const int offset = a.phred == "auto" ? detect_phred_offset(read) : std::stoi(a.phred);
+  apply_phred_offset(read, offset);
+  if (a.format == "text" && offset != 33) std::cout << "(qualities read as Phred+" << offset << ")\n\n";
   QualitySummaryBuilder summary;
   nlohmann::ordered_json records = nlohmann::ordered_json::array();
-  FastqRecord record;
-  while (reader.records_read() < a.count && value_or_fail(reader.next(record))) {
-    summary.add(record.quality);
-    if (a.format == "text") print_text_record(record);
-    if (a.format == "tsv") print_tsv_record(reader.records_read(), record);
-    if (a.format == "json") records.push_back(record_json(record));
+  for (size_t i = 0; i < read.size(); ++i) {
+    summary.add(read[i].quality);
+    if (a.format == "text") print_text_record(read[i]);
+    if (a.format == "tsv") print_tsv_record(i + 1, read[i]);
+    if (a.format == "json") records.push_back(record_json(read[i], offset));
   }
   if (a.format == "text") print_text_summary(summary.summary());
   if (a.format == "tsv") print_tsv_summary(summary.summary());
@@ -151,6 +163,9 @@ void add_fastq_commands(CLI::App& app) {
   head->add_option("FILE", arguments->file, "FASTQ file (.fq, .fastq, .fq.gz, ...)")->required();
   head->add_option("-n,--records", arguments->count, "How many records to print")->capture_default_str();
   head->add_option("--format", arguments->format, "text, json or tsv")->capture_default_str();
+  head->add_option("--phred", arguments->phred,
+                   "Quality offset: 33 (Illumina 1.8+), 64 (older Illumina) or auto (decided from the records)")
+      ->capture_default_str();
   head->callback([arguments] { run_fastq_head(*arguments); });
 }
 

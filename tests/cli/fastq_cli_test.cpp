@@ -114,6 +114,25 @@ TEST(FastqHeadCli, UnknownFormat_ExitsWithOne) {
   EXPECT_NE(result.output.find("epibook: --format 'xml': expected text, json or tsv"), std::string::npos);
 }
 
+// Old Illumina quality 'h' is Q40 at offset 64 and 'B' is Q2; at offset 33 they would
+// read 71 and 33.
+TEST(FastqHeadCli, PhredPlus64File_IsDetectedAndDecodedWithOffset64) {
+  const std::string file = testing::scratch_dir("fastq-phred64") + "/old.fq";
+  testing::write_file(file, "@old:1\nACGT\n+\nhhhB\n@old:2\nTTGA\n+\nhhgB\n");
+  const auto detected = run_epibook("fastq head " + file);
+  ASSERT_EQ(detected.exit_code, 0) << detected.output;
+  EXPECT_NE(detected.output.find("(qualities read as Phred+64)"), std::string::npos) << detected.output;
+  EXPECT_NE(detected.output.find("Quality Scores: [40, 40, 40, 2]"), std::string::npos) << detected.output;
+  const auto forced = run_epibook("fastq head " + file + " --phred 33 --format tsv");
+  ASSERT_EQ(forced.exit_code, 0) << forced.output;
+  EXPECT_NE(forced.output.find("71,71,71,33"), std::string::npos) << forced.output;
+  const auto json = run_epibook("fastq head " + file + " --format json");
+  EXPECT_NE(json.output.find("\"quality\": \"hhhB\""), std::string::npos) << json.output;
+  const auto bad = run_epibook("fastq head " + file + " --phred 50");
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.output.find("--phred '50': expected auto, 33 or 64"), std::string::npos) << bad.output;
+}
+
 TEST(FastqHeadCli, Help_DescribesPhredScores) {
   const auto result = run_epibook("fastq head --help");
   EXPECT_EQ(result.exit_code, 0);
