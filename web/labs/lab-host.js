@@ -6,15 +6,47 @@
 // Sections: module loading | files and byte ranges | canvas size and input | mountLab
 
 const MODULE_URL = new URL('../wasm/epibook-labs.js', import.meta.url);
+const WASM_URL = new URL('../wasm/epibook-labs.wasm', import.meta.url);
 // A reader's non-bigWig file is read whole, up to this many bytes (a FASTQ's first
 // records are enough for a quality plot; a larger file's tail is left unread).
 const MAX_WHOLE_FILE_BYTES = 64 * 1024 * 1024;
 const IDLE_TIMEOUT_MS = 120000;
 
+// When the page's one compile started and ended (performance.now() ms), copied into
+// every handle's timing for the measure tests.
+const moduleTiming = { compileStartMs: null, compiledMs: null };
+
+// The module's JavaScript and its WebAssembly are fetched in parallel, and the
+// WebAssembly is compiled once per page (while it downloads, where the browser can):
+// every canvas then only instantiates the compiled module, which takes milliseconds.
 let moduleFactory = null;
 function loadModuleFactory() {
   moduleFactory ??= import(MODULE_URL.href).then((module) => module.default);
   return moduleFactory;
+}
+
+let compiledWasm = null;
+function compileWasm() {
+  compiledWasm ??= (async () => {
+    moduleTiming.compileStartMs = performance.now();
+    const fetchBytes = async () => {
+      const response = await fetch(WASM_URL);
+      if (!response.ok) throw new Error(`the labs' WebAssembly could not be read (HTTP ${response.status})`);
+      return response;
+    };
+    let compiled;
+    try {
+      compiled = await WebAssembly.compileStreaming(fetchBytes());
+    } catch (error) {
+      // A server that sends the wasm with another MIME type defeats streaming: compile the bytes.
+      if (!(error instanceof TypeError)) throw error;
+      compiled = await WebAssembly.compile(await (await fetchBytes()).arrayBuffer());
+    }
+    moduleTiming.compiledMs = performance.now();
+    return compiled;
+  })();
+  compiledWasm.catch(() => { compiledWasm = null; });  // a failed download may be retried by the next mount
+  return compiledWasm;
 }
 
 // An asset path of a lab block ("assets/x.bw") as a URL of the site.
@@ -118,12 +150,21 @@ function openFilePicker(accept, onFile) {
 
 // ---------------------------------------------------------------------------------
 export async function mountLab(canvas, name, params = {}) {
-  const createModule = await loadModuleFactory();
+  const timing = { startMs: performance.now() };
+  const [createModule, compiled] = await Promise.all([loadModuleFactory(), compileWasm()]);
+  Object.assign(timing, moduleTiming, { readyMs: performance.now() });
   const inlineStyle = canvas.getAttribute('style');
   let focused = false;
   let fetcher = null;
-  const module = await createModule({
+  let instantiateFailed;
+  const instantiateFailure = new Promise((resolve, reject) => { instantiateFailed = reject; });
+  const module = await Promise.race([instantiateFailure, createModule({
     canvas,
+    instantiateWasm(imports, receiveInstance) {
+      WebAssembly.instantiate(compiled, imports)
+        .then((instance) => receiveInstance(instance, compiled), instantiateFailed);
+      return {};  // the exports arrive through receiveInstance
+    },
     print: (text) => console.log(`epibook lab ${name}: ${text}`),
     printErr: (text) => console.warn(`epibook lab ${name}: ${text}`),
     epibookHasFocus: () => focused,
@@ -131,7 +172,7 @@ export async function mountLab(canvas, name, params = {}) {
       fetcher.addUserFile(file.name, file);
       module.lab_open_file(file.name);
     }),
-  });
+  })]);
   fetcher = new FileFetcher(module);
 
   // Emscripten's GLFW resizes the canvas and clears its inline size; the page's CSS
@@ -145,9 +186,13 @@ export async function mountLab(canvas, name, params = {}) {
   for (const [key, value] of Object.entries(params)) {
     if (key !== 'caption') labParams[key] = typeof value === 'string' ? value : JSON.stringify(value);
   }
+  timing.instantiatedMs = performance.now();
   const error = module.lab_mount(name, JSON.stringify(labParams), size.width, size.height, size.ratio);
   restoreStyle();
   if (error) throw new Error(error);
+  timing.mountedMs = performance.now();
+  // The module's main loop draws in the next animation frame, before this callback.
+  requestAnimationFrame(() => { timing.firstFrameMs = performance.now(); });
 
   const onPointerDown = (event) => { focused = event.target === canvas; };
   document.addEventListener('pointerdown', onPointerDown, true);
@@ -173,6 +218,7 @@ export async function mountLab(canvas, name, params = {}) {
 
   const handle = {
     name,
+    timing,
     state: () => JSON.parse(module.lab_state_json()),
     async set(key, value) {
       const message = module.lab_set(key, JSON.stringify(value));

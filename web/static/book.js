@@ -68,7 +68,9 @@ async function mountLabCanvas(canvas) {
     // The end-to-end tests find a figure's lab from its canvas.
     canvas.epibookLab = handle;
     await handle.whenIdle();
-    window.epibookTiming.labsInteractive.push({ lab: canvas.dataset.lab, startMs, hostMs, mountedMs, ms: performance.now() });
+    window.epibookTiming.labsInteractive.push({
+      lab: canvas.dataset.lab, startMs, hostMs, mountedMs, ms: performance.now(), phases: handle.timing ?? null,
+    });
     figure?.classList.add('mounted');
     show('');
   } catch (error) {
