@@ -44,6 +44,7 @@ struct SplitWindows {
   std::vector<Region> windows;
   std::vector<Split> splits;    // one per window
   std::vector<int8_t> labels;   // empty when unknown; else 1 peak, 0 background, -1 no data
+  std::vector<uint64_t> lines;  // line of each window in its file (for messages)
 };
 
 // "train", "validation" (or "val", "valid"), "test".

@@ -193,6 +193,9 @@ struct SignalSource {
   std::string name;  // for messages: "signal.bw"
   std::function<std::optional<uint64_t>(std::string_view chrom)> chrom_length;
   std::function<Status(std::span<const Region> regions, std::span<float> out)> values_batch;
+  // Optional, for messages: the chromosomes it has ("chr9 is not in signal.bw (its
+  // chromosomes: chr2L, chr2R)"); may be left empty.
+  std::function<std::vector<std::string>()> chrom_names;
 };
 SignalSource bigwig_signal_source(const BigWigReader& reader);  // the reader must outlive it
 

@@ -33,7 +33,7 @@ bool skipped_line(std::string_view line) {
 }
 
 // `labelled` is set by the first data line; every later line must agree with it.
-Status parse_line(std::string_view line, SplitWindows& out, std::optional<bool>& labelled) {
+Status parse_line(std::string_view line, uint64_t number, SplitWindows& out, std::optional<bool>& labelled) {
   const std::vector<std::string_view> f = tab_fields(line);
   if (f.size() < 4) return corrupt("expected chrom, start, end and split in tab-separated columns");
   Region region{std::string(f[0]), 0, 0};
@@ -58,6 +58,7 @@ Status parse_line(std::string_view line, SplitWindows& out, std::optional<bool>&
   }
   out.windows.push_back(std::move(region));
   out.splits.push_back(split);
+  out.lines.push_back(number);
   return Status::ok();
 }
 
@@ -69,7 +70,7 @@ Result<SplitWindows> parse_lines(LineReader lines) {
     if (!more) break;
     if (skipped_line(lines.text())) continue;
     EPIBOOK_RETURN_IF_ERROR(
-        parse_line(lines.text(), out, labelled).with_context(lines.name() + ": line " + std::to_string(lines.number())));
+        parse_line(lines.text(), lines.number(), out, labelled).with_context(lines.name() + ": line " + std::to_string(lines.number())));
   }
   if (out.windows.empty()) return invalid_argument(lines.name() + ": no windows");
   return out;

@@ -144,7 +144,7 @@ Status read_header(const ByteSource& source, BigWigHeader& header) {
   const std::string& name = source.name();
   if (source.size() < 64) {
     return corrupt(name + ": the file is " + with_thousands(source.size()) +
-                   " bytes, too short for a bigWig header (64 bytes)");
+                   " bytes, too short for a bigWig header (64 bytes): not a bigWig file");
   }
   uint8_t bytes[64];
   EPIBOOK_RETURN_IF_ERROR(read_part(source, 0, sizeof bytes, bytes, "header"));

@@ -16,6 +16,11 @@ SignalSource bigwig_signal_source(const BigWigReader& reader) {
   source.values_batch = [&reader](std::span<const Region> regions, std::span<float> out) {
     return reader.values_batch(regions, out);
   };
+  source.chrom_names = [&reader] {
+    std::vector<std::string> names;
+    for (const BigWigChrom& chrom : reader.chroms()) names.push_back(chrom.name);
+    return names;
+  };
   return source;
 }
 

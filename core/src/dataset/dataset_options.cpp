@@ -1,0 +1,31 @@
+// The dataset's options (epibook/dataset.h): names of the target kinds and the checks
+// that can be made before any window is seen; messages name the [data] key.
+#include "epibook/dataset.h"
+
+namespace epibook {
+
+Result<TargetKind> parse_target_kind(std::string_view name) {
+  if (name == "signal") return TargetKind::kSignal;
+  if (name == "label") return TargetKind::kLabel;
+  return invalid_argument("data.target '" + std::string(name) + "': expected signal or label");
+}
+
+const char* target_kind_name(TargetKind kind) { return kind == TargetKind::kSignal ? "signal" : "label"; }
+
+Status validate_dataset_options(const DatasetOptions& options) {
+  if (options.target != TargetKind::kSignal && options.target != TargetKind::kLabel) {
+    return invalid_argument("data.target must be signal or label");
+  }
+  if (options.bin > (uint32_t{1} << 24)) {
+    return invalid_argument("data.bin " + with_thousands(options.bin) + " is longer than any window may be (16 Mb)");
+  }
+  if (options.target == TargetKind::kLabel && options.bin != 0) {
+    return invalid_argument("data.bin is for signal targets; a label target has one value per window (leave it 0)");
+  }
+  if (options.target == TargetKind::kLabel && options.transform != SignalTransform::kNone) {
+    return invalid_argument("data.transform is for signal targets; a label target is 0 or 1 (leave it none)");
+  }
+  return Status::ok();
+}
+
+}  // namespace epibook
