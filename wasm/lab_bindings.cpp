@@ -88,6 +88,15 @@ void lab_set_visible(bool visible) {
 
 bool lab_wants_wheel() { return mounted() && mounted()->wants_wheel(); }
 
+// The page's theme, "light" or "dark" (book.js sets it on <html data-theme>).
+std::string lab_set_theme(const std::string& theme) {
+  if (theme != "light" && theme != "dark") return "theme: \"" + theme + "\" is neither light nor dark";
+  if (mounted()) mounted()->set_theme(theme == "dark" ? epibook::labs::Theme::kDark : epibook::labs::Theme::kLight);
+  return "";
+}
+
+std::string lab_appearance_json() { return mounted() ? mounted()->appearance().dump() : "{}"; }
+
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(epibook_labs) {
@@ -104,4 +113,6 @@ EMSCRIPTEN_BINDINGS(epibook_labs) {
   emscripten::function("lab_resize", &lab_resize);
   emscripten::function("lab_set_visible", &lab_set_visible);
   emscripten::function("lab_wants_wheel", &lab_wants_wheel);
+  emscripten::function("lab_set_theme", &lab_set_theme);
+  emscripten::function("lab_appearance_json", &lab_appearance_json);
 }

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "../labs/lab.h"
+#include "plot.h"
 
 struct GLFWwindow;
 
@@ -24,6 +25,11 @@ class LabApp {
   LabServices& services() { return services_; }
   bool busy() const { return lab_->busy() || services_.files.waiting(); }
   void resize(int width, int height, float ui_scale);
+  // The page's theme: ImGui's colours and the plot palette switch before the next frame.
+  void set_theme(Theme theme);
+  // What the reader sees, for the tests: theme, font (name, pixel size, glyphs
+  // rasterised) and device pixel ratio (web/labs/README.md, appearance()).
+  nlohmann::json appearance() const;
   void set_visible(bool visible) { visible_ = visible; }
   bool wants_wheel() const;
   // One frame: the lab's step(), then (when the canvas is on screen) its draw().
@@ -32,6 +38,7 @@ class LabApp {
  private:
   LabApp() = default;
   void apply_style();
+  void build_font();
 
   GLFWwindow* window_ = nullptr;
   LabServices services_;
@@ -39,7 +46,8 @@ class LabApp {
   std::string lab_name_;
   bool visible_ = true;
   bool hovering_scrollable_ = false;
-  float built_font_scale_ = 0;
+  Theme theme_ = Theme::kLight;
+  float font_pixels_ = 0;
 };
 
 }  // namespace epibook::labs

@@ -3,6 +3,7 @@
 #include "plot.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 
@@ -11,10 +12,93 @@
 namespace epibook::labs {
 
 namespace colours {
+
+namespace {
+
+using Palette = std::array<ImU32, static_cast<size_t>(Role::kCount)>;
+
+// Light: the book's light page (web/static/book.css); data colours dark enough for a
+// white plot. Dark: the dark page's panel and text colours; data colours lifted so
+// they read on a near-black plot.
+constexpr Palette kLightPalette = {
+    IM_COL32(255, 255, 255, 255),  // plot background
+    IM_COL32(150, 156, 166, 255),  // frame
+    IM_COL32(228, 231, 236, 255),  // grid
+    IM_COL32(70, 76, 86, 255),     // axis text
+    IM_COL32(31, 35, 40, 255),     // text (--fg)
+    IM_COL32(91, 99, 109, 255),    // muted text (--muted)
+    IM_COL32(179, 38, 30, 255),    // error (--error)
+    IM_COL32(38, 99, 180, 255),    // signal
+    IM_COL32(38, 99, 180, 90),     // signal fill
+    IM_COL32(214, 96, 36, 255),    // accent
+    IM_COL32(196, 48, 48, 255),    // peak
+    IM_COL32(42, 150, 80, 255),    // truth
+    IM_COL32(128, 84, 170, 255),   // other
+    IM_COL32(70, 130, 200, 255),   // train
+    IM_COL32(236, 160, 40, 255),   // validation
+    IM_COL32(200, 70, 110, 255),   // test
+    IM_COL32(200, 200, 200, 255),  // missing
+    IM_COL32(190, 195, 204, 255),  // neutral
+    IM_COL32(214, 218, 224, 255),  // neutral, soft
+};
+constexpr Palette kDarkPalette = {
+    IM_COL32(20, 24, 29, 255),     // plot background (--bg)
+    IM_COL32(88, 97, 108, 255),    // frame
+    IM_COL32(40, 46, 54, 255),     // grid
+    IM_COL32(168, 176, 186, 255),  // axis text
+    IM_COL32(228, 230, 233, 255),  // text (--fg)
+    IM_COL32(154, 163, 173, 255),  // muted text (--muted)
+    IM_COL32(255, 138, 128, 255),  // error (--error)
+    IM_COL32(98, 160, 236, 255),   // signal
+    IM_COL32(98, 160, 236, 80),    // signal fill
+    IM_COL32(240, 140, 80, 255),   // accent
+    IM_COL32(236, 96, 92, 255),    // peak
+    IM_COL32(84, 196, 124, 255),   // truth
+    IM_COL32(178, 140, 228, 255),  // other
+    IM_COL32(112, 166, 232, 255),  // train
+    IM_COL32(240, 180, 72, 255),   // validation
+    IM_COL32(232, 112, 152, 255),  // test
+    IM_COL32(72, 78, 86, 255),     // missing
+    IM_COL32(84, 92, 102, 255),    // neutral
+    IM_COL32(52, 58, 66, 255),     // neutral, soft
+};
+
+Theme& active_theme() {
+  static Theme theme = Theme::kLight;
+  return theme;
+}
+
+}  // namespace
+
+Colour::operator ImU32() const {
+  const Palette& palette = active_theme() == Theme::kDark ? kDarkPalette : kLightPalette;
+  return palette[static_cast<size_t>(role)];
+}
+
+ImVec4 Colour::vec4() const { return ImGui::ColorConvertU32ToFloat4(static_cast<ImU32>(*this)); }
+
+void set_theme(Theme theme) { active_theme() = theme; }
+Theme theme() { return active_theme(); }
+
 ImU32 series(int index) {
-  static constexpr ImU32 kSeries[] = {kSignal, kAccent, kTruth, kOther, kPeak, IM_COL32(90, 90, 90, 255)};
+  static constexpr Colour kSeries[] = {kSignal, kAccent, kTruth, kOther, kPeak, kAxisText};
   return kSeries[static_cast<size_t>(index) % (sizeof kSeries / sizeof kSeries[0])];
 }
+
+ImU32 mix(ImU32 a, ImU32 b, float t) {
+  ImU32 out = 0;
+  for (int shift = 0; shift < 32; shift += 8) {
+    const float from = static_cast<float>((a >> shift) & 0xFF);
+    const float to = static_cast<float>((b >> shift) & 0xFF);
+    out |= static_cast<ImU32>(std::lround(from + (to - from) * t)) << shift;
+  }
+  return out;
+}
+
+ImU32 with_alpha(ImU32 colour, int alpha) {
+  return (colour & ~IM_COL32_A_MASK) | (static_cast<ImU32>(std::clamp(alpha, 0, 255)) << IM_COL32_A_SHIFT);
+}
+
 }  // namespace colours
 
 namespace {
@@ -129,8 +213,7 @@ void plot_interval_box(const PlotArea& area, double start, double end, float y_t
 
 void message_line(const std::string& text, bool is_error) {
   if (text.empty()) return;
-  const ImVec4 colour = is_error ? ImVec4(0.75f, 0.12f, 0.12f, 1) : ImVec4(0.35f, 0.38f, 0.45f, 1);
-  ImGui::PushStyleColor(ImGuiCol_Text, colour);
+  ImGui::PushStyleColor(ImGuiCol_Text, is_error ? colours::kError.vec4() : colours::kMutedText.vec4());
   ImGui::TextWrapped("%s%s", is_error ? "Error: " : "", text.c_str());
   ImGui::PopStyleColor();
 }

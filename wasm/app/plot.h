@@ -8,24 +8,56 @@
 
 namespace epibook::labs {
 
-// Colours of the labs, chosen to read on the light theme of the book.
+// Colours of the labs, in two palettes that follow the book page's light and dark
+// themes. A lab names a colour by its role (colours::kSignal); the role becomes the
+// active theme's ImU32 where it is used, so the host switching the theme restyles every
+// lab on its next frame. The theme is the module instance's (one lab per instance).
+enum class Theme { kLight, kDark };
+
 namespace colours {
-inline constexpr ImU32 kPlotBackground = IM_COL32(255, 255, 255, 255);
-inline constexpr ImU32 kFrame = IM_COL32(150, 156, 166, 255);
-inline constexpr ImU32 kGrid = IM_COL32(228, 231, 236, 255);
-inline constexpr ImU32 kAxisText = IM_COL32(70, 76, 86, 255);
-inline constexpr ImU32 kSignal = IM_COL32(38, 99, 180, 255);
-inline constexpr ImU32 kSignalFill = IM_COL32(38, 99, 180, 90);
-inline constexpr ImU32 kAccent = IM_COL32(214, 96, 36, 255);
-inline constexpr ImU32 kPeak = IM_COL32(196, 48, 48, 255);
-inline constexpr ImU32 kTruth = IM_COL32(42, 150, 80, 255);
-inline constexpr ImU32 kOther = IM_COL32(128, 84, 170, 255);
-inline constexpr ImU32 kTrain = IM_COL32(70, 130, 200, 255);
-inline constexpr ImU32 kValidation = IM_COL32(236, 160, 40, 255);
-inline constexpr ImU32 kTest = IM_COL32(200, 70, 110, 255);
-inline constexpr ImU32 kMissing = IM_COL32(200, 200, 200, 255);
+enum class Role : int {
+  kPlotBackground, kFrame, kGrid, kAxisText, kText, kMutedText, kError,
+  kSignal, kSignalFill, kAccent, kPeak, kTruth, kOther, kTrain, kValidation, kTest, kMissing,
+  kNeutral, kNeutralSoft,
+  kCount
+};
+// A colour by role; converts to the active theme's ImU32 (not constexpr: the theme
+// changes at run time).
+struct Colour {
+  Role role;
+  operator ImU32() const;  // NOLINT(google-explicit-constructor): used as ImGui's ImU32
+  ImVec4 vec4() const;
+};
+inline constexpr Colour kPlotBackground{Role::kPlotBackground};
+inline constexpr Colour kFrame{Role::kFrame};            // plot frames, the cursor line
+inline constexpr Colour kGrid{Role::kGrid};
+inline constexpr Colour kAxisText{Role::kAxisText};      // tick labels, legends
+inline constexpr Colour kText{Role::kText};              // ImGui's text colour
+inline constexpr Colour kMutedText{Role::kMutedText};    // progress, hints
+inline constexpr Colour kError{Role::kError};
+inline constexpr Colour kSignal{Role::kSignal};
+inline constexpr Colour kSignalFill{Role::kSignalFill};  // kSignal, see-through
+inline constexpr Colour kAccent{Role::kAccent};
+inline constexpr Colour kPeak{Role::kPeak};
+inline constexpr Colour kTruth{Role::kTruth};
+inline constexpr Colour kOther{Role::kOther};
+inline constexpr Colour kTrain{Role::kTrain};
+inline constexpr Colour kValidation{Role::kValidation};
+inline constexpr Colour kTest{Role::kTest};
+inline constexpr Colour kMissing{Role::kMissing};
+inline constexpr Colour kNeutral{Role::kNeutral};          // bars and boxes that carry no data
+inline constexpr Colour kNeutralSoft{Role::kNeutralSoft};  // the same, further back
+
+// The theme the colours resolve to; the host sets it (LabApp::set_theme).
+void set_theme(Theme theme);
+Theme theme();
 // One colour per track or class, cycling.
 ImU32 series(int index);
+// `a` moved a fraction t (0..1) of the way to `b`, alpha included: tints that suit
+// either theme, e.g. mix(kPlotBackground, kPeak, 0.15f) for a reddish band.
+ImU32 mix(ImU32 a, ImU32 b, float t);
+// `colour` with its alpha replaced (0..255).
+ImU32 with_alpha(ImU32 colour, int alpha);
 }  // namespace colours
 
 // A rectangle on screen showing data [x0, x1] x [y0, y1].

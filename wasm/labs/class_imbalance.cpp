@@ -274,7 +274,7 @@ void ClassImbalanceLab::draw_bar(const char* label, double positive_share, ImU32
   ImDrawList* draw = ImGui::GetWindowDrawList();
   const float split = origin.x + static_cast<float>(std::clamp(positive_share, 0.0, 1.0)) * width;
   draw->AddRectFilled(origin, ImVec2(split, origin.y + height), colour);
-  draw->AddRectFilled(ImVec2(split, origin.y), ImVec2(origin.x + width, origin.y + height), IM_COL32(190, 195, 204, 255));
+  draw->AddRectFilled(ImVec2(split, origin.y), ImVec2(origin.x + width, origin.y + height), colours::kNeutral);
   draw->AddLine(ImVec2(origin.x + width / 2, origin.y - 2), ImVec2(origin.x + width / 2, origin.y + height + 2),
                 colours::kAxisText);
   ImGui::SameLine();
@@ -312,7 +312,7 @@ void ClassImbalanceLab::draw() {
   draw_bar("in the data", double(positives_) / labels_.size(), colours::kPeak);
   draw_bar("drawn per epoch", balance_.positive_sample_share(), colours::kAccent);
   draw_bar("share of the loss", balance_.positive_share(), colours::kOther);
-  draw_bar("drawn, epoch 0", observed_.positive_sample_share(), IM_COL32(230, 150, 110, 255));
+  draw_bar("drawn, epoch 0", observed_.positive_sample_share(), colours::mix(colours::kPlotBackground, colours::kAccent, 0.6f));
   ImGui::TextDisabled("epoch of %s draws; class weights: background %.2f, peak %.2f",
                       with_thousands(static_cast<uint64_t>(balance_.samples_per_epoch)).c_str(),
                       weights_.size() > 0 ? weights_[0] : 1.0, weights_.size() > 1 ? weights_[1] : 1.0);
@@ -329,7 +329,7 @@ void ClassImbalanceLab::draw() {
     const float x = origin.x + static_cast<float>(i % per_row) * cell;
     const float y = origin.y + static_cast<float>(i / per_row) * cell;
     const bool peak = labels_[epoch_[i]] == 1;
-    draw->AddRectFilled(ImVec2(x, y), ImVec2(x + cell - 1, y + cell - 1), peak ? colours::kPeak : IM_COL32(205, 209, 216, 255));
+    draw->AddRectFilled(ImVec2(x, y), ImVec2(x + cell - 1, y + cell - 1), peak ? colours::kPeak : colours::kNeutralSoft);
   }
 
   if (ImGui::BeginTable("remedies", 4, ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchSame)) {

@@ -18,9 +18,9 @@ constexpr int kMaxRecords = 200000;
 
 // Colour of a base by its score: red below Q20, amber to Q28, green above (FastQC's bands).
 ImU32 quality_colour(int score) {
-  if (score < 20) return IM_COL32(200, 50, 40, 255);
-  if (score < 28) return IM_COL32(205, 140, 20, 255);
-  return IM_COL32(40, 140, 70, 255);
+  if (score < 20) return colours::kPeak;
+  if (score < 28) return colours::kValidation;
+  return colours::kTruth;
 }
 
 class FastqQualityLab final : public Lab {
@@ -199,16 +199,16 @@ void FastqQualityLab::draw_summary(float height) {
                              "Phred score: quartile box, median (dark), mean (blue)");
   ImDrawList* draw = ImGui::GetWindowDrawList();
   // FastQC's background bands: poor, reasonable, good.
-  draw->AddRectFilled(ImVec2(area.min.x, area.py(20)), ImVec2(area.max.x, area.py(0)), IM_COL32(250, 226, 222, 255));
-  draw->AddRectFilled(ImVec2(area.min.x, area.py(28)), ImVec2(area.max.x, area.py(20)), IM_COL32(252, 243, 216, 255));
-  draw->AddRectFilled(ImVec2(area.min.x, area.py(top)), ImVec2(area.max.x, area.py(28)), IM_COL32(226, 243, 230, 255));
+  draw->AddRectFilled(ImVec2(area.min.x, area.py(20)), ImVec2(area.max.x, area.py(0)), colours::mix(colours::kPlotBackground, colours::kPeak, 0.14f));
+  draw->AddRectFilled(ImVec2(area.min.x, area.py(28)), ImVec2(area.max.x, area.py(20)), colours::mix(colours::kPlotBackground, colours::kValidation, 0.16f));
+  draw->AddRectFilled(ImVec2(area.min.x, area.py(top)), ImVec2(area.max.x, area.py(28)), colours::mix(colours::kPlotBackground, colours::kTruth, 0.13f));
   const float half = std::max(1.0f, area.width() / static_cast<float>(positions) * 0.35f);
   for (size_t i = 0; i < positions; ++i) {
     const PositionQuality& p = summary_.positions[i];
     const float x = area.px(static_cast<double>(i + 1));
-    draw->AddRectFilled(ImVec2(x - half, area.py(p.q3)), ImVec2(x + half, area.py(p.q1)), IM_COL32(250, 220, 90, 255));
-    draw->AddRect(ImVec2(x - half, area.py(p.q3)), ImVec2(x + half, area.py(p.q1)), IM_COL32(120, 100, 30, 255));
-    draw->AddLine(ImVec2(x - half, area.py(p.median)), ImVec2(x + half, area.py(p.median)), IM_COL32(140, 30, 30, 255), 2);
+    draw->AddRectFilled(ImVec2(x - half, area.py(p.q3)), ImVec2(x + half, area.py(p.q1)), colours::mix(colours::kPlotBackground, colours::kValidation, 0.6f));
+    draw->AddRect(ImVec2(x - half, area.py(p.q3)), ImVec2(x + half, area.py(p.q1)), colours::mix(colours::kAxisText, colours::kValidation, 0.35f));
+    draw->AddLine(ImVec2(x - half, area.py(p.median)), ImVec2(x + half, area.py(p.median)), colours::mix(colours::kAxisText, colours::kPeak, 0.6f), 2);
   }
   for (size_t i = 1; i < positions; ++i) {
     draw->AddLine(ImVec2(area.px(static_cast<double>(i)), area.py(summary_.positions[i - 1].mean)),

@@ -308,7 +308,7 @@ void PeakCallingLab::draw() {
   const float line = ImGui::GetTextLineHeightWithSpacing();
   draw_overview(line * 4.2f);
   draw_detail(std::max(line * 6, avail - line * 4.2f - line * 3.4f));
-  ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.35f, 0.38f, 0.45f, 1));
+  ImGui::PushStyleColor(ImGuiCol_Text, colours::kMutedText.vec4());
   ImGui::TextWrapped(
       "How MACS2 differs: it estimates the fragment length from the shift between + and - strand reads, uses the "
       "control's 1 kb and 10 kb lambdas as here but scales the larger library down, and reports q-values corrected for "

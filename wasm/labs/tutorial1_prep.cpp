@@ -265,7 +265,8 @@ void Tutorial1PrepLab::draw() {
   draw->AddText(ImVec2(strips.x, split_y), colours::kAxisText, "split");
   for (size_t w = 0; w < data.windows.size(); ++w) {
     const int8_t label = data.labels[w];
-    const ImU32 label_colour = label == kPeakLabel ? colours::kPeak : label == kBackgroundLabel ? IM_COL32(120, 126, 136, 255) : colours::kMissing;
+    const ImU32 label_colour = label == kPeakLabel ? colours::kPeak : label == kBackgroundLabel ? colours::mix(colours::kNeutral, colours::kAxisText, 0.5f)
+                                                                              : static_cast<ImU32>(colours::kMissing);
     plot_interval_box(area, static_cast<double>(data.windows[w].start), static_cast<double>(data.windows[w].end), label_y + 2,
                       label_y + line - 3, label_colour);
     plot_interval_box(area, static_cast<double>(data.windows[w].start), static_cast<double>(data.windows[w].end), split_y + 2,

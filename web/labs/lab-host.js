@@ -3,7 +3,7 @@
 // own instance of the labs module; files the lab asks for are fetched here, shipped
 // assets by HTTP range, the reader's own files by Blob.slice, and never leave the page.
 //
-// Sections: module loading | files and byte ranges | canvas size and input | mountLab
+// Sections: module loading | files and byte ranges | canvas size, input and theme | mountLab
 
 const MODULE_URL = new URL('../wasm/epibook-labs.js', import.meta.url);
 const WASM_URL = new URL('../wasm/epibook-labs.wasm', import.meta.url);
@@ -127,12 +127,17 @@ class FileFetcher {
 }
 
 // ---------------------------------------------------------------------------------
-// Canvas size and input. The module draws in device pixels; CSS decides the size.
+// Canvas size, input and theme. The module draws in device pixels; CSS decides the size.
 function canvasPixels(canvas) {
   const ratio = window.devicePixelRatio || 1;
   const width = canvas.clientWidth || 800;
   const height = canvas.clientHeight || 500;
   return { width: Math.round(width * ratio), height: Math.round(height * ratio), ratio };
+}
+
+// The page's theme as book.js sets it (<html data-theme="dark">); a lab follows it live.
+function pageTheme() {
+  return document.documentElement.dataset.theme === 'dark' ? 'dark' : 'light';
 }
 
 function openFilePicker(accept, onFile) {
@@ -190,6 +195,7 @@ export async function mountLab(canvas, name, params = {}) {
   const error = module.lab_mount(name, JSON.stringify(labParams), size.width, size.height, size.ratio);
   restoreStyle();
   if (error) throw new Error(error);
+  module.lab_set_theme(pageTheme());
   timing.mountedMs = performance.now();
   // The module's main loop draws in the next animation frame, before this callback.
   requestAnimationFrame(() => { timing.firstFrameMs = performance.now(); });
@@ -207,6 +213,8 @@ export async function mountLab(canvas, name, params = {}) {
     for (const entry of entries) module.lab_set_visible(entry.isIntersecting);
   });
   visibility.observe(canvas);
+  const themeObserver = new MutationObserver(() => module.lab_set_theme(pageTheme()));
+  themeObserver.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
 
   let mounted = true;
   const pumpLoop = () => {
@@ -220,6 +228,7 @@ export async function mountLab(canvas, name, params = {}) {
     name,
     timing,
     state: () => JSON.parse(module.lab_state_json()),
+    appearance: () => JSON.parse(module.lab_appearance_json()),
     async set(key, value) {
       const message = module.lab_set(key, JSON.stringify(value));
       if (message) throw new Error(message);
@@ -244,6 +253,7 @@ export async function mountLab(canvas, name, params = {}) {
       mounted = false;
       resizeObserver.disconnect();
       visibility.disconnect();
+      themeObserver.disconnect();
       document.removeEventListener('pointerdown', onPointerDown, true);
       module.lab_unmount();
       restoreStyle();
