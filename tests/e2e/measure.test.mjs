@@ -7,7 +7,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 
 import { listFiles } from '../../web/build/site-files.mjs';
-import { expect, newContext, siteLabs, watchedPage } from './harness.mjs';
+import { expect, expectNoProblems, newContext, siteLabs, watchedPage } from './harness.mjs';
 import { waitForLab } from './labs.mjs';
 
 const WASM_GZIP_BUDGET = 2 * 1024 * 1024;
@@ -35,6 +35,42 @@ export const tests = [{
     }
     expect(totals.wasm.raw > 0, 'the site ships no WebAssembly');
     expect(totals.wasm.gzip < WASM_GZIP_BUDGET, `the wasm is ${kib(totals.wasm.gzip)} gzipped, over the 2 MB budget`);
+  },
+}, {
+  name: 'labs on one page share one download and one compile of the wasm',
+  async run(harness) {
+    const labs = siteLabs(harness.siteDir);
+    const first = labs[0];
+    const context = await newContext(harness);
+    const page = await watchedPage(context);
+    const wasmRequests = [];
+    page.on('request', (request) => { if (request.url().endsWith('.wasm')) wasmRequests.push(request.url()); });
+    await page.goto(`${harness.baseUrl}${first.page}#lab-${first.number}`);
+    await waitForLab(page, first.number);
+    // Two more labs in canvases of their own, mounted as a page with several labs would.
+    const others = labs.slice(1, 3).map((lab) => ({ name: lab.name, params: lab.params }));
+    const timings = await page.evaluate(async (more) => {
+      // The same module URL book.js imported (the page preloads it), so the same module instance.
+      const { mountLab } = await import(document.querySelector('link[rel="modulepreload"][href$="labs/lab-host.js"]').href);
+      const handles = [document.querySelector('canvas.lab-canvas').epibookLab];
+      for (const lab of more) {
+        const canvas = document.createElement('canvas');
+        canvas.style.cssText = 'display:block;width:640px;height:400px';
+        document.querySelector('article').appendChild(canvas);
+        const handle = await mountLab(canvas, lab.name, lab.params);
+        await handle.whenIdle();
+        handles.push(handle);
+      }
+      return handles.map((h) => h.timing);
+    }, others);
+    expect(timings.length === 3, `mounted ${timings.length} labs, wanted 3`);
+    expect(timings.every((t) => t.compileStartMs === timings[0].compileStartMs && t.compiledMs === timings[0].compiledMs),
+      `the labs did not share one compile: ${JSON.stringify(timings.map((t) => [t.compileStartMs, t.compiledMs]))}`);
+    expect(wasmRequests.length === 1, `the page fetched the wasm ${wasmRequests.length} times: ${wasmRequests.join(', ')}`);
+    const spans = timings.map((t) => `${(t.instantiatedMs - t.readyMs).toFixed(0)} ms`).join(', ');
+    console.log(`      3 labs, 1 wasm download, 1 compile (${(timings[0].compiledMs - timings[0].compileStartMs).toFixed(0)} ms); instantiating each took ${spans}`);
+    expectNoProblems(page, 'three labs on one page');
+    await context.close();
   },
 }, {
   name: 'time from navigation to the first lab being interactive, cold and warm (service worker)',
