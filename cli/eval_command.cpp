@@ -74,6 +74,9 @@ void run_eval(EvalArguments a) {
   if (!a.data.empty()) data_options.dir = a.data;
   a.data = data_options.dir;
   const TrainingData data = value_or_fail(load_training_data(data_options));
+  // The run's thread count (the bits are the same on any), on a backend of this command's own.
+  nn::CpuBackend backend(checkpoint.options.threads);
+  checkpoint.model->set_backend(&backend);
   const Evaluation evaluation = value_or_fail(
       evaluate_model(*checkpoint.model, checkpoint.options, data, split_value(a.split), a.floor_rounds));
   if (a.json) {

@@ -79,6 +79,9 @@ void run_predict(const PredictArguments& a) {
     fail(invalid_argument(windows_path + ": " + std::to_string(windows.size()) + " windows for " +
                           std::to_string(inputs.dim(0)) + " input rows"));
   }
+  // The run's thread count (the bits are the same on any), on a backend of this command's own.
+  nn::CpuBackend backend(checkpoint.options.threads);
+  checkpoint.model->set_backend(&backend);
   nn::Tensor outputs = value_or_fail(predict(*checkpoint.model, inputs, checkpoint.options.batch_size));
   // A Poisson model's output is a log-rate and a BCE model's a logit: write the rate or
   // the probability, the numbers a reader compares with the track.

@@ -62,9 +62,10 @@ BenchInput make_input() {
 
 // Steps per second of epibook on `threads` threads (after two warm-up steps).
 double epibook_steps_per_second(const BenchInput& input, int threads, int steps, double* last_loss) {
-  nn::cpu_backend().set_threads(threads);
+  nn::CpuBackend backend(threads);
   auto model = build_model(bench_spec(), nn::Shape{1, 4, kLength}, nn::Shape{1, 1}, 1);
   if (!model.is_ok()) die(model.status().message());
+  (*model)->set_backend(&backend);
   nn::Adam adam((*model)->parameters(), nn::AdamOptions{}, false);
   nn::BceWithLogitsLoss loss;
   nn::Tensor outputs, grad;

@@ -83,7 +83,6 @@ TEST(TrainRun, SameSeedGivesSameWeightsToTheBitOnOneAndTwoThreads) {
   ASSERT_TRUE(train_run(o, dir + "/one", false).is_ok());
   o.threads = 2;
   ASSERT_TRUE(train_run(o, dir + "/two", false).is_ok());
-  nn::cpu_backend().set_threads(1);
   EXPECT_EQ(weight_bytes(dir + "/one/last.ckpt"), weight_bytes(dir + "/two/last.ckpt"));
   o.seed = 2;
   o.threads = 1;

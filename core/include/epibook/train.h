@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "epibook/metrics.h"
+#include "epibook/nn/backend.h"
 #include "epibook/nn/layer.h"
 #include "epibook/nn/loss.h"
 #include "epibook/nn/optimizer.h"
@@ -180,7 +181,10 @@ struct TrainerState {
 
 class Trainer {
  public:
-  // `model` and `data` must outlive the trainer. Sets the CPU backend's threads.
+  // `model` and `data` must outlive the trainer. The trainer owns a CPU backend of
+  // options.threads threads and attaches it to the whole model (predict and
+  // evaluate_model on that model then run on it too); two trainers never share threads
+  // or scratch. Destroying the trainer detaches the model again.
   static Result<std::unique_ptr<Trainer>> create(nn::Layer& model, const TrainingData& data,
                                                  const TrainOptions& options);
   // One optimiser step on the next batch of the current epoch; returns its loss.
@@ -196,6 +200,10 @@ class Trainer {
   const TrainerState& state() const { return state_; }
   nn::Optimizer& optimizer() { return *optimizer_; }
   nn::Layer& model() { return model_; }
+  nn::Backend& backend() { return *backend_; }
+  ~Trainer();
+  Trainer(const Trainer&) = delete;
+  Trainer& operator=(const Trainer&) = delete;
   // Restores a saved state (and the optimiser's) before continuing.
   Status restore(const TrainerState& state, const nn::OptimizerState& optimizer_state);
 
@@ -206,6 +214,7 @@ class Trainer {
   nn::Layer& model_;
   const TrainingData& data_;
   TrainOptions options_;
+  std::unique_ptr<nn::Backend> backend_;  // attached to model_ while the trainer lives
   std::unique_ptr<nn::Loss> loss_;
   std::unique_ptr<nn::Optimizer> optimizer_;
   std::vector<uint32_t> train_rows_;

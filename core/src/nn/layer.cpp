@@ -8,8 +8,10 @@
 
 namespace epibook::nn {
 
-Layer::Layer() : backend_(&cpu_backend()) {}
+Layer::Layer() = default;
 Layer::~Layer() = default;
+
+Backend& Layer::backend() const { return backend_ != nullptr ? *backend_ : standalone_cpu_backend(); }
 
 nlohmann::json Layer::describe() const { return nlohmann::json{{"kind", kind()}}; }
 

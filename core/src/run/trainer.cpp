@@ -30,7 +30,13 @@ std::unique_ptr<nn::Optimizer> make_optimizer(const TrainOptions& o, std::vector
 }  // namespace
 
 Trainer::Trainer(nn::Layer& model, const TrainingData& data, const TrainOptions& options)
-    : model_(model), data_(data), options_(options) {}
+    : model_(model), data_(data), options_(options), backend_(std::make_unique<nn::CpuBackend>(options.threads)) {}
+
+Trainer::~Trainer() {
+  // The model may outlive the trainer: it goes back to the standalone backend rather
+  // than point at a backend that is gone.
+  if (model_.attached_backend() == backend_.get()) model_.set_backend(nullptr);
+}
 
 Result<std::unique_ptr<Trainer>> Trainer::create(nn::Layer& model, const TrainingData& data,
                                                  const TrainOptions& options) {
@@ -58,7 +64,7 @@ Result<std::unique_ptr<Trainer>> Trainer::create(nn::Layer& model, const Trainin
   if (trainer->options_.schedule.total_steps == 0) {
     trainer->options_.schedule.total_steps = trainer->options_.epochs * trainer->batches_per_epoch();
   }
-  nn::cpu_backend().set_threads(options.threads);
+  model.set_backend(trainer->backend_.get());
   trainer->optimizer_ = make_optimizer(trainer->options_, model.parameters());
   trainer->start_epoch();
   return trainer;

@@ -149,8 +149,9 @@ class CpuBackend final : public Backend {
   bool direct_kernels_ = true;
 };
 
-// The process-wide CPU backend every layer uses unless given another; one thread
-// until set_threads() is called on it.
-CpuBackend& cpu_backend();
+// What a layer that no trainer has attached runs on: a one-thread CPU backend private
+// to the calling thread, which nothing can reconfigure (no set_threads reaches it), so
+// the threads and scratch of a run are only ever those of the backend its Trainer owns.
+Backend& standalone_cpu_backend();
 
 }  // namespace epibook::nn

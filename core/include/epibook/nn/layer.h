@@ -83,9 +83,14 @@ class Layer {
   virtual void set_training(bool training) { training_ = training; }
   bool training() const { return training_; }
 
-  // Where the arithmetic runs; the CPU backend unless set.
-  virtual void set_backend(Backend& backend) { backend_ = &backend; }
-  Backend& backend() const { return *backend_; }
+  // Where the arithmetic runs. A Trainer attaches the backend it owns to the whole
+  // model (containers pass it to their children); null detaches. A layer that was never
+  // attached runs on a one-thread CPU backend private to the calling thread (see
+  // backend.h): enough for tests and small predictions, never shared by two trainers.
+  virtual void set_backend(Backend* backend) { backend_ = backend; }
+  Backend& backend() const;
+  // The attached backend, or null when the layer runs on the standalone one.
+  Backend* attached_backend() const { return backend_; }
 
   // Puts "<prefix>." in front of every parameter, buffer and counter name: how a
   // container gives its children PyTorch's dotted names.
@@ -96,7 +101,7 @@ class Layer {
   void set_trainable(bool trainable);
 
  private:
-  Backend* backend_;
+  Backend* backend_ = nullptr;
   bool training_ = true;
 };
 

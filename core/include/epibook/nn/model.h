@@ -56,7 +56,7 @@ class Sequential final : public Layer {
   nlohmann::json describe() const override;
   void reset_parameters(uint64_t seed) override;
   void set_training(bool training) override;
-  void set_backend(Backend& backend) override;
+  void set_backend(Backend* backend) override;
 
  private:
   uint64_t seed_;
@@ -86,7 +86,7 @@ class Residual final : public Layer {
   nlohmann::json describe() const override;
   void reset_parameters(uint64_t seed) override;
   void set_training(bool training) override;
-  void set_backend(Backend& backend) override;
+  void set_backend(Backend* backend) override;
 
   Sequential& body() { return *body_; }
 
@@ -132,7 +132,7 @@ class MultiHead {
   std::vector<Buffer*> buffers();
   std::vector<Counter*> counters();
   void set_training(bool training);
-  void set_backend(Backend& backend);
+  void set_backend(Backend* backend);
 
  private:
   uint64_t seed_;
@@ -160,7 +160,7 @@ class Siamese {
   std::vector<Buffer*> buffers();
   std::vector<Counter*> counters();
   void set_training(bool training);
-  void set_backend(Backend& backend);
+  void set_backend(Backend* backend);
 
  private:
   std::unique_ptr<Sequential> trunk_;

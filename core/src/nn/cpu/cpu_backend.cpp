@@ -76,20 +76,28 @@ int64_t Pool1dGeometry::output_length(int64_t input_length) const {
   return input_length < kernel_size ? 0 : (input_length - kernel_size) / stride + 1;
 }
 
-CpuBackend::CpuBackend(int threads) : workers_(std::make_unique<Workers>(threads)) {}
+namespace {
+int usable_threads(int threads) {
+#ifdef __EMSCRIPTEN__
+  return 1;  // no threads in WebAssembly
+#else
+  return std::max(1, threads);
+#endif
+}
+}  // namespace
+
+CpuBackend::CpuBackend(int threads) : workers_(std::make_unique<Workers>(usable_threads(threads))) {}
 CpuBackend::~CpuBackend() = default;
 
 int CpuBackend::threads() const { return workers_->threads; }
 
 void CpuBackend::set_threads(int threads) {
-#ifdef __EMSCRIPTEN__
-  threads = 1;
-#endif
+  threads = usable_threads(threads);
   if (threads != workers_->threads) workers_ = std::make_unique<Workers>(threads);
 }
 
-CpuBackend& cpu_backend() {
-  static CpuBackend backend(1);
+Backend& standalone_cpu_backend() {
+  thread_local CpuBackend backend(1);
   return backend;
 }
 

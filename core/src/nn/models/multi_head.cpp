@@ -14,7 +14,7 @@ MultiHead& MultiHead::add_head(std::unique_ptr<Sequential> head, float loss_weig
   head->add_name_prefix("heads." + std::to_string(heads_.size()));
   head->reset_parameters(seed_);
   head->set_training(trunk_->training());
-  head->set_backend(trunk_->backend());
+  head->set_backend(trunk_->attached_backend());
   heads_.push_back(std::move(head));
   loss_weights_.push_back(loss_weight);
   return *this;
@@ -75,7 +75,7 @@ void MultiHead::set_training(bool training) {
   for (auto& head : heads_) head->set_training(training);
 }
 
-void MultiHead::set_backend(Backend& backend) {
+void MultiHead::set_backend(Backend* backend) {
   trunk_->set_backend(backend);
   for (auto& head : heads_) head->set_backend(backend);
 }

@@ -28,6 +28,7 @@ Residual::Residual(std::unique_ptr<Sequential> body, LayerPtr projection)
     : body_(std::move(body)), projection_(std::move(projection)) {
   body_->add_name_prefix("body");
   if (projection_ != nullptr) projection_->add_name_prefix("projection");
+  set_backend(nullptr);  // the parts run where the block runs, as Sequential::add does
   reset_parameters(0);
 }
 
@@ -100,7 +101,7 @@ void Residual::set_training(bool training) {
   if (projection_ != nullptr) projection_->set_training(training);
 }
 
-void Residual::set_backend(Backend& backend) {
+void Residual::set_backend(Backend* backend) {
   Layer::set_backend(backend);
   body_->set_backend(backend);
   if (projection_ != nullptr) projection_->set_backend(backend);

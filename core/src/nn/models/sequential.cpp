@@ -17,7 +17,7 @@ Sequential& Sequential::add(LayerPtr layer) {
   layer->add_name_prefix(std::to_string(layers_.size()));
   layer->reset_parameters(seed_);
   layer->set_training(training());
-  layer->set_backend(backend());
+  layer->set_backend(attached_backend());
   layers_.push_back(std::move(layer));
   return *this;
 }
@@ -116,7 +116,7 @@ void Sequential::set_training(bool training) {
   for (LayerPtr& layer : layers_) layer->set_training(training);
 }
 
-void Sequential::set_backend(Backend& backend) {
+void Sequential::set_backend(Backend* backend) {
   Layer::set_backend(backend);
   for (LayerPtr& layer : layers_) layer->set_backend(backend);
 }

@@ -21,6 +21,7 @@ Siamese::Siamese(std::unique_ptr<Sequential> trunk, std::unique_ptr<Sequential> 
   head_->add_name_prefix("head");
   trunk_->reset_parameters(seed);
   head_->reset_parameters(seed);
+  head_->set_backend(trunk_->attached_backend());  // one model, one backend
 }
 
 Result<const Tensor*> Siamese::forward(const Tensor& a, const Tensor& b) {
@@ -77,7 +78,7 @@ void Siamese::set_training(bool training) {
   head_->set_training(training);
 }
 
-void Siamese::set_backend(Backend& backend) {
+void Siamese::set_backend(Backend* backend) {
   trunk_->set_backend(backend);
   head_->set_backend(backend);
 }
