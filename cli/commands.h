@@ -13,6 +13,7 @@ void add_regions_command(CLI::App& app);   // regions                        (re
 void add_audit_command(CLI::App& app);     // audit                          (audit_command.cpp)
 void add_simulate_command(CLI::App& app);  // simulate                       (simulate_command.cpp)
 void add_load_command(CLI::App& app);      // load                           (load_command.cpp)
+void add_dataset_command(CLI::App& app);   // dataset                        (dataset_command.cpp)
 void add_train_command(CLI::App& app);    // train                          (train_command.cpp)
 void add_eval_command(CLI::App& app);     // eval                           (eval_command.cpp)
 void add_predict_command(CLI::App& app);  // predict                        (predict_command.cpp)

@@ -6,6 +6,7 @@
 
 #include "cli_common.h"
 #include "commands.h"
+#include "epibook/dataset.h"
 #include "epibook/train.h"
 
 namespace epibook::cli {
@@ -14,6 +15,7 @@ namespace {
 struct EvalArguments {
   std::string checkpoint;
   std::string data;
+  std::string data_root = ".";
   std::string split = "test";
   uint32_t floor_rounds = 20;
   bool json = false;
@@ -71,14 +73,24 @@ void print_json(const Evaluation& e, const EvalArguments& a, const std::string& 
 void run_eval(EvalArguments a) {
   LoadedCheckpoint checkpoint = value_or_fail(load_checkpoint(a.checkpoint));
   DataOptions data_options = checkpoint.options.data;
-  if (!a.data.empty()) data_options.dir = a.data;
-  a.data = data_options.dir;
-  const TrainingData data = value_or_fail(load_training_data(data_options));
   // The run's thread count (the bits are the same on any), on a backend of this command's own.
   nn::CpuBackend backend(checkpoint.options.threads);
   checkpoint.model->set_backend(&backend);
-  const Evaluation evaluation = value_or_fail(
-      evaluate_model(*checkpoint.model, checkpoint.options, data, split_value(a.split), a.floor_rounds));
+  Evaluation evaluation;
+  if (data_options.from_genome() && a.data.empty()) {
+    // A run streamed from a genome: the same windows, FASTA and tracks, relative paths
+    // taken from --data-root.
+    const FileDataset files = value_or_fail(open_file_dataset(data_options, a.data_root));
+    a.data = files.paths.back();
+    evaluation = value_or_fail(
+        evaluate_model(*checkpoint.model, checkpoint.options, *files.dataset, split_value(a.split), a.floor_rounds));
+  } else {
+    data_options.dir = a.data.empty() ? path_under(a.data_root, data_options.dir) : a.data;
+    a.data = data_options.dir;
+    const TrainingData data = value_or_fail(load_training_data(data_options));
+    evaluation = value_or_fail(
+        evaluate_model(*checkpoint.model, checkpoint.options, data, split_value(a.split), a.floor_rounds));
+  }
   if (a.json) {
     print_json(evaluation, a, checkpoint.options.loss);
   } else {
@@ -100,7 +112,10 @@ void add_eval_command(CLI::App& app) {
   eval->add_option("--checkpoint", a.checkpoint, "A checkpoint (best.ckpt or last.ckpt of a run)")
       ->required()
       ->check(CLI::ExistingFile);
-  eval->add_option("--data", a.data, "Dataset directory (default: the one the run trained on)");
+  eval->add_option("--data", a.data, "Dataset directory of npy arrays (default: the data the run trained on)");
+  eval->add_option("--data-root", a.data_root,
+                   "Folder that relative data paths of the run (data.dir, data.genome, data.tracks,\n"
+                   "data.windows) are taken from (default: the current folder)");
   eval->add_option("--split", a.split, "Rows to score: test (default), validation, train or all")
       ->check(CLI::IsMember({"train", "validation", "test", "all"}));
   eval->add_option("--floor-rounds", a.floor_rounds, "Label shuffles for the floors (default 20; 0: none)");

@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   epibook::cli::add_audit_command(app);
   epibook::cli::add_simulate_command(app);
   epibook::cli::add_load_command(app);
+  epibook::cli::add_dataset_command(app);
   epibook::cli::add_train_command(app);
   epibook::cli::add_eval_command(app);
   epibook::cli::add_predict_command(app);

@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "epibook/bed.h"
 #include "epibook/bigwig_writer.h"
+#include "epibook/dataset.h"
 #include "epibook/signal_text.h"
 #include "epibook/train.h"
 
@@ -19,6 +20,7 @@ namespace {
 struct PredictArguments {
   std::string checkpoint;
   std::string data;
+  std::string data_root = ".";
   std::string windows;
   std::string chrom_sizes;
   std::string out;
@@ -70,19 +72,35 @@ std::vector<ChromIntervals> prediction_intervals(const std::vector<Region>& wind
 
 void run_predict(const PredictArguments& a) {
   LoadedCheckpoint checkpoint = value_or_fail(load_checkpoint(a.checkpoint));
-  DataOptions data_options = checkpoint.options.data;
-  if (!a.data.empty()) data_options.dir = a.data;
-  const std::string windows_path = a.windows.empty() ? data_options.dir + "/windows.bed" : a.windows;
-  const std::vector<Region> windows = value_or_fail(read_bed_regions(windows_path));
-  const nn::Tensor inputs = value_or_fail(load_inputs(data_options));
-  if (static_cast<int64_t>(windows.size()) != inputs.dim(0)) {
-    fail(invalid_argument(windows_path + ": " + std::to_string(windows.size()) + " windows for " +
-                          std::to_string(inputs.dim(0)) + " input rows"));
-  }
   // The run's thread count (the bits are the same on any), on a backend of this command's own.
   nn::CpuBackend backend(checkpoint.options.threads);
   checkpoint.model->set_backend(&backend);
-  nn::Tensor outputs = value_or_fail(predict(*checkpoint.model, inputs, checkpoint.options.batch_size));
+  DataOptions data_options = checkpoint.options.data;
+  std::vector<Region> windows;
+  std::string windows_path;
+  nn::Tensor outputs;
+  if (data_options.from_genome() && a.data.empty()) {
+    // A run streamed from a genome: every row of its windows, read a batch at a time.
+    const FileDataset files = value_or_fail(open_file_dataset(data_options, a.data_root));
+    const WindowDataset& dataset = *files.dataset;
+    windows_path = files.paths.back();
+    std::vector<uint32_t> rows(dataset.rows());
+    for (uint32_t r = 0; r < rows.size(); ++r) {
+      rows[r] = r;
+      windows.push_back(dataset.regions()[dataset.window_of_row(r)]);
+    }
+    outputs = value_or_fail(predict_rows(*checkpoint.model, dataset, rows, checkpoint.options.batch_size)).outputs;
+  } else {
+    data_options.dir = a.data.empty() ? path_under(a.data_root, data_options.dir) : a.data;
+    windows_path = a.windows.empty() ? data_options.dir + "/windows.bed" : a.windows;
+    windows = value_or_fail(read_bed_regions(windows_path));
+    const nn::Tensor inputs = value_or_fail(load_inputs(data_options));
+    if (static_cast<int64_t>(windows.size()) != inputs.dim(0)) {
+      fail(invalid_argument(windows_path + ": " + std::to_string(windows.size()) + " windows for " +
+                            std::to_string(inputs.dim(0)) + " input rows"));
+    }
+    outputs = value_or_fail(predict(*checkpoint.model, inputs, checkpoint.options.batch_size));
+  }
   // A Poisson model's output is a log-rate and a BCE model's a logit: write the rate or
   // the probability, the numbers a reader compares with the track.
   for (int64_t i = 0; i < outputs.size(); ++i) {
@@ -108,7 +126,10 @@ void add_predict_command(CLI::App& app) {
   predict_app->add_option("--checkpoint", a.checkpoint, "A checkpoint from `epibook train`")
       ->required()
       ->check(CLI::ExistingFile);
-  predict_app->add_option("--data", a.data, "Dataset directory (default: the one the run trained on)");
+  predict_app->add_option("--data", a.data, "Dataset directory of npy arrays (default: the data the run trained on)");
+  predict_app->add_option("--data-root", a.data_root,
+                          "Folder that relative data paths of the run (data.dir, data.genome, data.tracks,\n"
+                          "data.windows) are taken from (default: the current folder)");
   predict_app->add_option("--windows", a.windows, "BED of the windows, one per input row, in row order");
   predict_app->add_option("--chrom-sizes", a.chrom_sizes, "chrom.sizes (default: each chromosome ends at its last window)");
   predict_app->add_option("-o,--out", a.out, "The bigWig to write (appears only when complete)")->required();

@@ -96,73 +96,6 @@ std::string windows_bed(const PrepDataset& dataset) {
   return bed.str();
 }
 
-// A directory `epibook prep` may replace: empty, or an earlier dataset of ours.
-bool replaceable(const fs::path& dir) {
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec)) return false;
-  if (fs::is_empty(dir, ec)) return true;
-  std::ifstream manifest(dir / "manifest.json");
-  std::string text((std::istreambuf_iterator<char>(manifest)), std::istreambuf_iterator<char>());
-  return text.find("\"tool\": \"epibook prep\"") != std::string::npos;
-}
-
-// "dataset/" names the same directory as "dataset"; the staging folder must sit beside
-// it, not inside it.
-fs::path without_trailing_separator(fs::path path) {
-  path = path.lexically_normal();
-  return path.has_filename() || !path.has_parent_path() ? path : path.parent_path();
-}
-
-// The staging directory beside the output: removed unless publish() moved it into place.
-class StagingDirectory {
- public:
-  explicit StagingDirectory(fs::path out) : out_(without_trailing_separator(std::move(out))) {
-    path_ = out_;
-    path_ += ".epibook-partial";
-  }
-  ~StagingDirectory() {
-    std::error_code ec;
-    if (!published_) fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
-  Status create() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);  // left by a run that was killed
-    if (!fs::create_directories(path_, ec) || ec) {
-      return io_error(path_.string() + ": cannot create the output directory (" + ec.message() + ")");
-    }
-    return Status::ok();
-  }
-
-  // Swaps the finished directory in for `out`; an earlier dataset there is removed
-  // only after the new one is in place.
-  Status publish() {
-    std::error_code ec;
-    fs::path old = out_;
-    old += ".epibook-old";
-    const bool had_old = fs::exists(out_, ec);
-    if (had_old) {
-      fs::remove_all(old, ec);
-      fs::rename(out_, old, ec);
-      if (ec) return io_error(out_.string() + ": cannot move the earlier dataset aside (" + ec.message() + ")");
-    }
-    fs::rename(path_, out_, ec);
-    if (ec) {
-      std::error_code ignored;
-      if (had_old) fs::rename(old, out_, ignored);
-      return io_error(out_.string() + ": cannot move the finished dataset into place (" + ec.message() + ")");
-    }
-    published_ = true;
-    if (had_old) fs::remove_all(old, ec);
-    return Status::ok();
-  }
-
- private:
-  fs::path out_, path_;
-  bool published_ = false;
-};
-
 Status write_dataset(const fs::path& dir, const PrepDataset& dataset, const std::string& manifest) {
   const uint64_t n = dataset.windows.size();
   const std::vector<uint64_t> per_bin = {n, dataset.bins_per_window};
@@ -189,7 +122,7 @@ void run_prep(const PrepArguments& arguments) {
   const PrepOptions options = options_from(arguments);
   const fs::path out(arguments.out);
   std::error_code ec;
-  if (fs::exists(out, ec) && !replaceable(out)) {
+  if (fs::exists(out, ec) && !replaceable(out, "epibook prep")) {
     fail(invalid_argument(arguments.out + ": exists and is not an earlier `epibook prep` output; "
                           "remove it or choose another -o"));
   }

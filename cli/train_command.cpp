@@ -6,6 +6,8 @@
 #include <chrono>
 #include <filesystem>
 #include <iostream>
+#include <map>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #define TOML_EXCEPTIONS 1
@@ -26,36 +28,87 @@ struct TrainArguments {
   bool resume = false;
   int threads = 0;
   bool quiet = false;
+  // Flags that set config keys (they win over the config's).
+  std::string preset, genome, windows, target, transform, unknown_base, missing, loss;
+  std::vector<std::string> tracks;
+  uint32_t bin = 0, epochs = 0, batch_size = 0;
+  uint64_t seed = 0;
+  std::map<std::string, CLI::Option*> options;  // flag name -> option, to ask what was given
+  bool given(const std::string& name) const { return options.at(name)->count() > 0; }
 };
 
 // The TOML line of `key` ("model.channels") when the table has it, for messages.
-std::string line_of(const toml::table& table, const std::string& message) {
+std::string line_of(const toml::table* table, const std::string& message) {
+  if (table == nullptr) return "";
   const size_t end = message.find(' ');
   const std::string key = message.substr(0, end);
-  const toml::node_view<const toml::node> node = table.at_path(key);
+  const toml::node_view<const toml::node> node = table->at_path(key);
   if (!node) return "";
   return "line " + std::to_string(node.node()->source().begin.line) + ": ";
 }
 
-// Reads the config; relative data.dir is taken from the config file's folder.
-TrainOptions read_config(const std::string& path) {
-  toml::table table;
-  try {
-    table = toml::parse_file(path);
-  } catch (const toml::parse_error& error) {
-    fail(invalid_argument(path + ": line " + std::to_string(error.source().begin.line) + ": " +
-                          std::string(error.description())));
+// Relative data paths of a config are taken from the config file's folder.
+void resolve_data_paths(nlohmann::json& j, const fs::path& folder) {
+  if (!j.contains("data") || !j["data"].is_object()) return;
+  nlohmann::json& data = j["data"];
+  auto resolve = [&](nlohmann::json& value) {
+    if (value.is_string() && !value.get<std::string>().empty() && fs::path(value.get<std::string>()).is_relative()) {
+      value = (folder / value.get<std::string>()).lexically_normal().string();
+    }
+  };
+  for (const char* key : {"dir", "genome", "windows"}) {
+    if (data.contains(key)) resolve(data[key]);
   }
-  std::ostringstream json;
-  json << toml::json_formatter{table};
-  Result<TrainOptions> options = parse_train_options_json(json.str());
-  if (!options.is_ok()) fail(invalid_argument(path + ": " + line_of(table, options.status().message()) + options.status().message()));
-  TrainOptions o = *options;
-  if (o.data.dir.empty()) fail(invalid_argument(path + ": data.dir is not set (the dataset directory)"));
-  if (fs::path(o.data.dir).is_relative()) o.data.dir = (fs::path(path).parent_path() / o.data.dir).lexically_normal().string();
-  const Status valid = validate_train_options(o);
-  if (!valid.is_ok()) fail(invalid_argument(path + ": " + line_of(table, valid.message()) + valid.message()));
-  return o;
+  if (data.contains("tracks") && data["tracks"].is_array()) {
+    for (nlohmann::json& track : data["tracks"]) resolve(track);
+  }
+}
+
+// The flags as config keys, laid over the config.
+void apply_flags(const TrainArguments& a, nlohmann::json& j) {
+  if (a.given("preset")) j["preset"] = a.preset;
+  auto set = [&](const char* flag, const char* section, const char* key, const nlohmann::json& value) {
+    if (a.given(flag)) j[section][key] = value;
+  };
+  set("genome", "data", "genome", a.genome);
+  set("tracks", "data", "tracks", a.tracks);
+  set("windows", "data", "windows", a.windows);
+  set("target", "data", "target", a.target);
+  set("bin", "data", "bin", a.bin);
+  set("transform", "data", "transform", a.transform);
+  set("unknown-base", "data", "unknown_base", a.unknown_base);
+  set("missing", "data", "missing", a.missing);
+  set("loss", "loss", "name", a.loss);
+  set("epochs", "train", "epochs", a.epochs);
+  set("batch-size", "train", "batch_size", a.batch_size);
+  set("seed", "train", "seed", a.seed);
+}
+
+// Reads the config (when given) and the flags into options, naming the TOML line of a
+// key at fault.
+TrainOptions read_options(const TrainArguments& a) {
+  toml::table table;
+  nlohmann::json j = nlohmann::json::object();
+  const std::string where = a.config.empty() ? "epibook train" : a.config;
+  if (!a.config.empty()) {
+    try {
+      table = toml::parse_file(a.config);
+    } catch (const toml::parse_error& error) {
+      fail(invalid_argument(a.config + ": line " + std::to_string(error.source().begin.line) + ": " +
+                            std::string(error.description())));
+    }
+    std::ostringstream json;
+    json << toml::json_formatter{table};
+    j = nlohmann::json::parse(json.str());
+    resolve_data_paths(j, fs::path(a.config).parent_path());
+  }
+  apply_flags(a, j);
+  const toml::table* lines = a.config.empty() ? nullptr : &table;
+  Result<TrainOptions> options = parse_train_options_json(j.dump());
+  if (!options.is_ok()) fail(invalid_argument(where + ": " + line_of(lines, options.status().message()) + options.status().message()));
+  const Status valid = validate_train_options(*options);
+  if (!valid.is_ok()) fail(invalid_argument(where + ": " + line_of(lines, valid.message()) + valid.message()));
+  return *options;
 }
 
 // "epoch 2/10 [##########..........] 120/240 loss 0.4123", rewritten in place on a
@@ -77,6 +130,16 @@ class TrainProgress {
                  static_cast<unsigned long long>(batch), static_cast<unsigned long long>(batches), loss);
   }
 
+  // The genome dataset's pass over the tracks for rows with missing targets.
+  void scan(uint64_t done, uint64_t total) {
+    if (quiet_) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (done != total && now - last_ < std::chrono::milliseconds(500)) return;
+    last_ = now;
+    std::cerr << (terminal_ ? "\r" : "") << "data: checked " << with_thousands(done) << " / " << with_thousands(total)
+              << " windows for missing targets" << (terminal_ && done != total ? "" : "\n") << std::flush;
+  }
+
   void epoch(const EpochRecord& r) {
     if (quiet_) return;
     std::ostringstream line;
@@ -96,7 +159,8 @@ class TrainProgress {
 };
 
 void run_train(const TrainArguments& a) {
-  TrainOptions options = read_config(a.config);
+  if (a.config.empty() && a.out.empty()) fail(invalid_argument("epibook train: -o/--out is needed without --config"));
+  TrainOptions options = read_options(a);
   if (a.threads > 0) options.threads = a.threads;
   const std::string out = a.out.empty() ? (fs::path(a.config).replace_extension("").string() + ".run") : a.out;
   TrainProgress progress(a.quiet, options.epochs);
@@ -105,6 +169,7 @@ void run_train(const TrainArguments& a) {
     progress.step(epoch, batch, batches, loss);
   };
   hooks.on_epoch = [&](const EpochRecord& record) { progress.epoch(record); };
+  hooks.on_scan = [&](uint64_t done, uint64_t total) { progress.scan(done, total); };
   const RunSummary summary = value_or_fail(train_run(options, out, a.resume, hooks));
   std::cout << "wrote " << out << ": " << summary.epochs.size() << " epochs" << (summary.resumed ? " (resumed)" : "")
             << (summary.stopped_early ? ", stopped early" : "") << "; best epoch " << summary.best_epoch + 1
@@ -117,14 +182,21 @@ void add_train_command(CLI::App& app) {
   auto arguments = std::make_shared<TrainArguments>();
   CLI::App* train = app.add_subcommand(
       "train",
-      "Train a model from a TOML config on a dataset of npy arrays (from `epibook prep` or the\n"
-      "loader). Writes OUT/metrics.jsonl (one line per epoch), OUT/manifest.json (config, seed,\n"
-      "data hashes, version), OUT/last.ckpt and OUT/best.ckpt (written atomically).\n"
-      "Config tables and keys (all optional but data.dir; preset = \"quick\" at the top starts\n"
-      "from a tiny model):\n"
-      "  [data]      dir (relative to the config), inputs = \"inputs.npy\" [N, C, L] or [N, F],\n"
+      "Train a model from a TOML config and/or flags, on npy arrays (`epibook prep`, `epibook\n"
+      "dataset`) or straight from a genome: the FASTA, bigWig tracks and the windows of\n"
+      "`epibook regions`, streamed a batch at a time (bounded memory, any genome size). Writes\n"
+      "OUT/metrics.jsonl (one line per epoch), OUT/manifest.json (config, seed, data sources\n"
+      "and their content hashes, version), OUT/last.ckpt and OUT/best.ckpt (written atomically).\n"
+      "Config tables and keys (all optional but the data; preset = \"quick\" at the top starts\n"
+      "from a tiny model). Relative paths are taken from the config file's folder:\n"
+      "  [data]      arrays: dir, inputs = \"inputs.npy\" [N, C, L] or [N, F],\n"
       "              targets = \"targets.npy\" [N, ...] (NaN or int8 -1: row dropped),\n"
       "              split = \"split.npy\" [N] int8 0 train / 1 validation / 2 test (\"\": all train)\n"
+      "              or a genome: genome = FASTA, tracks = [bigWig, ...], windows = BED of\n"
+      "              `epibook regions`, target = signal|label (label: column 5, for bce),\n"
+      "              bin = 0 (bp per target bin; 0: one mean per track per window),\n"
+      "              transform = none|arcsinh|log1p (per base, before binning),\n"
+      "              unknown_base = zeros|quarter, missing = drop|zero (a bin without data)\n"
       "  [model]     conv_layers = 2, channels = 32, kernel_size = 9, dilation_growth = 1,\n"
       "              pool = 2, activation = relu|gelu|softplus|sigmoid,\n"
       "              head = global_avg_dense|flatten_dense|conv, outputs = 0 (from the targets)\n"
@@ -136,10 +208,28 @@ void add_train_command(CLI::App& app) {
       "              total_steps (0: the whole run), step_size, gamma, warmup_steps\n"
       "  [train]     epochs = 10, batch_size = 64, seed = 1, threads = 1, clip_norm = 0 (off)\n"
       "  [early_stopping] metric = validation_loss|pearson|spearman|mse|auroc|auprc|best_f1|\n"
-      "              accuracy, patience = 0 (never stop), min_delta = 0");
+      "              accuracy, patience = 0 (never stop), min_delta = 0\n"
+      "Flags set the same keys and win over the config (their paths are as given).");
   auto& a = *arguments;
-  train->add_option("-c,--config", a.config, "The run's TOML config")->required()->check(CLI::ExistingFile);
+  train->add_option("-c,--config", a.config, "The run's TOML config (optional when flags give the data)")
+      ->check(CLI::ExistingFile);
   train->add_option("-o,--out", a.out, "Run directory (default: the config's path without .toml, plus .run)");
+  auto add = [&a](CLI::Option* option, const std::string& name) { a.options[name] = option; };
+  add(train->add_option("--preset", a.preset, "Start from this preset: default or quick (a tiny model)"), "preset");
+  add(train->add_option("--genome", a.genome, "data.genome: the FASTA the windows lie on"), "genome");
+  add(train->add_option("--tracks", a.tracks, "data.tracks: bigWig files, one target channel each (repeatable)")
+          ->delimiter(','),
+      "tracks");
+  add(train->add_option("--windows", a.windows, "data.windows: the BED of `epibook regions`"), "windows");
+  add(train->add_option("--target", a.target, "data.target: signal (default) or label"), "target");
+  add(train->add_option("--bin", a.bin, "data.bin: bp per target bin (0: one value per track)"), "bin");
+  add(train->add_option("--transform", a.transform, "data.transform: none, arcsinh or log1p"), "transform");
+  add(train->add_option("--unknown-base", a.unknown_base, "data.unknown_base: zeros or quarter"), "unknown-base");
+  add(train->add_option("--missing", a.missing, "data.missing: drop (default) or zero"), "missing");
+  add(train->add_option("--loss", a.loss, "loss.name: mse, poisson, bce or cross_entropy"), "loss");
+  add(train->add_option("--epochs", a.epochs, "train.epochs"), "epochs");
+  add(train->add_option("--batch-size", a.batch_size, "train.batch_size"), "batch-size");
+  add(train->add_option("--seed", a.seed, "train.seed"), "seed");
   train->add_flag("--resume", a.resume, "Continue from OUT/last.ckpt when it exists (same config; epochs may grow)");
   train->add_option("--threads", a.threads, "CPU threads (overrides train.threads; results do not depend on it)");
   train->add_flag("-q,--quiet", a.quiet, "No progress on stderr");

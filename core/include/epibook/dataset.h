@@ -18,10 +18,11 @@
 //   for (uint64_t r = 0; r < data.rows(); r += 256) data.fill_rows(r, 256, all);
 //   uint64_t id = data_fingerprint(all);               // == data.fingerprint() streamed
 //
-// Sections: windows | options | the dataset | fingerprint
+// Sections: windows | options | the dataset | fingerprint | from files
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -79,6 +80,8 @@ struct DatasetOptions {
   bool missing_as_zero = false;
 };
 Status validate_dataset_options(const DatasetOptions& options);
+// The options from a training config's [data] keys (train.h's DataOptions).
+Result<DatasetOptions> dataset_options(const DataOptions& data);
 
 // ---------------------------------------------------------------------------------
 // The dataset. Rows are the windows whose targets are complete, in window order; the
@@ -86,7 +89,7 @@ Status validate_dataset_options(const DatasetOptions& options);
 // zero or the target is the label). Row values depend only on the row's window, so any
 // grouping of rows gives the same bits: gather (streaming) == fill_rows (in memory).
 // Neither gather nor fill_rows may run concurrently on one dataset (shared scratch).
-class WindowDataset {
+class WindowDataset final : public TrainingRows {
  public:
   // Checks options and windows against the genome and the tracks, reading no data:
   // every window on a sequence of the genome and of every track, inside it, all of
@@ -112,14 +115,14 @@ class WindowDataset {
   uint64_t windows_scanned() const;
 
   // After the scan.
-  uint64_t rows() const;
+  uint64_t rows() const override;
   uint64_t window_of_row(uint64_t row) const;
-  const std::vector<int8_t>& split() const;  // [rows]
-  nn::Shape input_shape(int64_t rows) const;   // [rows, 4, L]
-  nn::Shape target_shape(int64_t rows) const;  // [rows, T, bins], [rows, T] or [rows, 1]
+  const std::vector<int8_t>& split() const override;  // [rows]
+  nn::Shape input_shape(int64_t rows) const override;   // [rows, 4, L]
+  nn::Shape target_shape(int64_t rows) const override;  // [rows, T, bins], [rows, T] or [rows, 1]
 
   // (a) Streaming: the listed rows, in that order, into inputs [n, 4, L] and targets.
-  Status gather(std::span<const uint32_t> rows, nn::Tensor& inputs, nn::Tensor& targets) const;
+  Status gather(std::span<const uint32_t> rows, nn::Tensor& inputs, nn::Tensor& targets) const override;
 
   // (b) In memory: prepare sizes `data` for every row (and fills its split); each
   // fill_rows then writes rows [first, first + count), so a lab spreads the work over
@@ -141,5 +144,35 @@ class WindowDataset {
 // the target bytes and the split byte. The same arrays give the same value natively and
 // in wasm; a lab puts it in its run link, the CLI in manifest.json.
 uint64_t data_fingerprint(const TrainingData& data);
+// The same fingerprint fed a chunk of rows at a time (a writer streaming to disk).
+class DataFingerprint {
+ public:
+  DataFingerprint(const nn::Shape& all_inputs, const nn::Shape& all_targets);
+  // Rows [n, ...] of inputs and targets with their split values, in row order.
+  void add_rows(const nn::Tensor& inputs, const nn::Tensor& targets, std::span<const int8_t> split);
+  uint64_t finish() const { return hash_.finish(); }
+
+ private:
+  ContentHash hash_;
+};
+
+// ---------------------------------------------------------------------------------
+// From files (the CLI): opens data.genome, data.tracks and data.windows, relative paths
+// taken from `root` ("" : as given), builds the dataset and scans it, calling
+// `on_scan(done, total)` as it goes. The readers live as long as the FileDataset.
+class BigWigReader;
+struct FileDataset {
+  std::unique_ptr<FastaReader> genome;
+  std::vector<std::unique_ptr<BigWigReader>> tracks;
+  std::unique_ptr<WindowDataset> dataset;
+  std::vector<std::string> paths;  // genome, tracks..., windows: as opened
+  FileDataset();
+  FileDataset(FileDataset&&) noexcept;
+  ~FileDataset();
+};
+Result<FileDataset> open_file_dataset(const DataOptions& data, const std::string& root,
+                                      const std::function<void(uint64_t done, uint64_t total)>& on_scan = {});
+// `path` against `root` when it is relative and root is not empty.
+std::string path_under(const std::string& root, const std::string& path);
 
 }  // namespace epibook

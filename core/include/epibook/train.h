@@ -14,6 +14,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -37,11 +38,24 @@ namespace epibook {
 // write). Inputs are [N, channels, length] (one-hot sequence, signal tracks) or
 // [N, features]; targets [N, ...]; split [N] int8 (0 train, 1 validation, 2 test).
 // Targets that are NaN, or -1 in an int8 array (prep's "missing"), drop their row.
+//
+// Or, when `windows` is set, from a genome: the window dataset (dataset.h) reads the
+// one-hot sequence of each window of `epibook regions` from the FASTA and its targets
+// from the bigWig tracks, a batch at a time, so a whole genome trains in bounded memory.
 struct DataOptions {
   std::string dir;
   std::string inputs = "inputs.npy";
   std::string targets = "targets.npy";
   std::string split = "split.npy";  // empty: every row trains
+  std::string genome;               // FASTA (its .fai is used when beside it)
+  std::vector<std::string> tracks;  // bigWig files, one target channel each
+  std::string windows;              // the BED of `epibook regions` (chrom, start, end, split, label)
+  std::string target = "signal";    // signal (track means per bin) | label (column 5, for bce)
+  uint32_t bin = 0;                 // bp per target bin; 0: one value per track per window
+  std::string transform = "none";   // none | arcsinh | log1p, per base before binning
+  std::string unknown_base = "zeros";  // zeros | quarter: what N becomes in the one-hot input
+  std::string missing = "drop";     // drop (a row with a bin without data) | zero
+  bool from_genome() const { return !windows.empty(); }
 };
 
 // A small convolutional model: `conv_layers` blocks of Conv1d (same padding, dilation
@@ -112,6 +126,42 @@ struct TrainingData {
   std::vector<int8_t> split;   // [N]
   std::vector<uint32_t> rows_of(int8_t split_value) const;
 };
+
+// Where a trainer, an evaluation or a prediction reads rows: the arrays in memory
+// (InMemoryRows over TrainingData) or streamed from a genome (WindowDataset, dataset.h).
+// The same rows give the same bits either way, so a run does not depend on which.
+class TrainingRows {
+ public:
+  virtual ~TrainingRows() = default;
+  virtual uint64_t rows() const = 0;
+  virtual const std::vector<int8_t>& split() const = 0;  // [rows]
+  virtual nn::Shape input_shape(int64_t rows) const = 0;
+  virtual nn::Shape target_shape(int64_t rows) const = 0;
+  // The listed rows, in that order, into inputs [n, ...] and targets [n, ...].
+  virtual Status gather(std::span<const uint32_t> rows, nn::Tensor& inputs, nn::Tensor& targets) const = 0;
+};
+
+class InMemoryRows final : public TrainingRows {
+ public:
+  explicit InMemoryRows(const TrainingData& data) : data_(data) {}  // `data` must outlive it
+  uint64_t rows() const override { return data_.split.size(); }
+  const std::vector<int8_t>& split() const override { return data_.split; }
+  nn::Shape input_shape(int64_t rows) const override;
+  nn::Shape target_shape(int64_t rows) const override;
+  Status gather(std::span<const uint32_t> rows, nn::Tensor& inputs, nn::Tensor& targets) const override;
+
+ private:
+  const TrainingData& data_;
+};
+
+// The model's outputs for `rows` (eval mode, `batch_size` rows per forward pass, one
+// batch in memory at a time) and those rows' targets.
+struct RowPredictions {
+  nn::Tensor outputs;  // [rows, ...outputs]
+  nn::Tensor targets;  // [rows, ...]
+};
+Result<RowPredictions> predict_rows(nn::Layer& model, const TrainingRows& data, std::span<const uint32_t> rows,
+                                    uint32_t batch_size);
 // Reads and checks the arrays: same N, finite inputs; drops rows with missing targets.
 // Errors name the file.
 Result<TrainingData> load_training_data(const DataOptions& options);
@@ -156,6 +206,8 @@ struct Evaluation {
 };
 Result<Evaluation> evaluate_model(nn::Layer& model, const TrainOptions& options, const TrainingData& data,
                                   int split, uint32_t floor_rounds = 20);
+Result<Evaluation> evaluate_model(nn::Layer& model, const TrainOptions& options, const TrainingRows& data,
+                                  int split, uint32_t floor_rounds = 20);
 
 struct EpochRecord {
   uint32_t epoch = 0;            // from 0
@@ -187,6 +239,9 @@ class Trainer {
   // or scratch. Destroying the trainer detaches the model again.
   static Result<std::unique_ptr<Trainer>> create(nn::Layer& model, const TrainingData& data,
                                                  const TrainOptions& options);
+  // The same from any rows (a WindowDataset streams a genome batch by batch).
+  static Result<std::unique_ptr<Trainer>> create(nn::Layer& model, const TrainingRows& data,
+                                                 const TrainOptions& options);
   // One optimiser step on the next batch of the current epoch; returns its loss.
   Result<double> step();
   bool epoch_done() const { return batch_ >= batches_per_epoch(); }
@@ -208,11 +263,12 @@ class Trainer {
   Status restore(const TrainerState& state, const nn::OptimizerState& optimizer_state);
 
  private:
-  Trainer(nn::Layer& model, const TrainingData& data, const TrainOptions& options);
+  Trainer(nn::Layer& model, const TrainingRows& data, const TrainOptions& options);
   void start_epoch();
 
   nn::Layer& model_;
-  const TrainingData& data_;
+  std::unique_ptr<TrainingRows> owned_rows_;  // the InMemoryRows of create(TrainingData)
+  const TrainingRows& data_;
   TrainOptions options_;
   std::unique_ptr<nn::Backend> backend_;  // attached to model_ while the trainer lives
   std::unique_ptr<nn::Loss> loss_;
@@ -233,6 +289,8 @@ class Trainer {
 // OUT/best.ckpt (model + optimiser + trainer state, written atomically). With
 // `resume`, an existing OUT/last.ckpt is loaded and training continues after it.
 struct RunProgress {
+  // While a genome dataset looks for rows with missing targets: windows done, in all.
+  std::function<void(uint64_t done, uint64_t total)> on_scan;
   std::function<void(uint32_t epoch, uint64_t batch, uint64_t batches, double loss)> on_step;
   std::function<void(const EpochRecord&)> on_epoch;
 };

@@ -28,4 +28,22 @@ Status validate_dataset_options(const DatasetOptions& options) {
   return Status::ok();
 }
 
+Result<DatasetOptions> dataset_options(const DataOptions& data) {
+  DatasetOptions options;
+  EPIBOOK_ASSIGN_OR_RETURN(options.target, parse_target_kind(data.target));
+  options.bin = data.bin;
+  Result<SignalTransform> transform = parse_signal_transform(data.transform);
+  if (!transform.is_ok()) return invalid_argument("data." + transform.status().message());
+  options.transform = *transform;
+  Result<UnknownBase> unknown = parse_unknown_base(data.unknown_base);
+  if (!unknown.is_ok()) return invalid_argument("data.unknown_base: " + unknown.status().message());
+  options.unknown_base = *unknown;
+  if (data.missing != "drop" && data.missing != "zero") {
+    return invalid_argument("data.missing '" + data.missing + "': expected drop or zero");
+  }
+  options.missing_as_zero = data.missing == "zero";
+  EPIBOOK_RETURN_IF_ERROR(validate_dataset_options(options));
+  return options;
+}
+
 }  // namespace epibook

@@ -362,6 +362,20 @@ Result<uint64_t> WindowDataset::fingerprint(uint64_t chunk_rows) const {
   return hash.finish();
 }
 
+DataFingerprint::DataFingerprint(const nn::Shape& all_inputs, const nn::Shape& all_targets) {
+  hash_shapes(hash_, all_inputs, all_targets);
+}
+
+void DataFingerprint::add_rows(const nn::Tensor& inputs, const nn::Tensor& targets, std::span<const int8_t> split) {
+  const int64_t n = static_cast<int64_t>(split.size());
+  const int64_t in_row = n == 0 ? 0 : inputs.size() / n;
+  const int64_t out_row = n == 0 ? 0 : targets.size() / n;
+  for (int64_t r = 0; r < n; ++r) {
+    hash_row(hash_, inputs.data() + r * in_row, in_row, targets.data() + r * out_row, out_row,
+             split[static_cast<size_t>(r)]);
+  }
+}
+
 uint64_t data_fingerprint(const TrainingData& data) {
   ContentHash hash;
   hash_shapes(hash, data.inputs.shape(), data.targets.shape());

@@ -20,15 +20,19 @@ PairedMetric floor_metric(const std::string& name) {
 
 Result<Evaluation> evaluate_model(nn::Layer& model, const TrainOptions& options, const TrainingData& data, int split,
                                   uint32_t floor_rounds) {
+  return evaluate_model(model, options, InMemoryRows(data), split, floor_rounds);
+}
+
+Result<Evaluation> evaluate_model(nn::Layer& model, const TrainOptions& options, const TrainingRows& data, int split,
+                                  uint32_t floor_rounds) {
   std::vector<uint32_t> rows;
-  for (size_t i = 0; i < data.split.size(); ++i) {
-    if (split < 0 || data.split[i] == split) rows.push_back(static_cast<uint32_t>(i));
+  for (size_t i = 0; i < data.split().size(); ++i) {
+    if (split < 0 || data.split()[i] == split) rows.push_back(static_cast<uint32_t>(i));
   }
   if (rows.empty()) return invalid_argument("the data have no rows in split " + std::to_string(split));
-  nn::Tensor inputs, targets;
-  gather_rows(data.inputs, rows, inputs);
-  gather_rows(data.targets, rows, targets);
-  EPIBOOK_ASSIGN_OR_RETURN(const nn::Tensor outputs, predict(model, inputs, options.batch_size));
+  EPIBOOK_ASSIGN_OR_RETURN(RowPredictions predicted, predict_rows(model, data, rows, options.batch_size));
+  const nn::Tensor& outputs = predicted.outputs;
+  nn::Tensor& targets = predicted.targets;
   if (options.loss != "cross_entropy") {
     if (outputs.size() != targets.size()) {
       return invalid_argument("the model gives " + outputs.shape().text() + " for targets " + targets.shape().text());

@@ -105,4 +105,34 @@ Result<nn::Tensor> predict(nn::Layer& model, const nn::Tensor& inputs, uint32_t 
   return all;
 }
 
+Result<RowPredictions> predict_rows(nn::Layer& model, const TrainingRows& data, std::span<const uint32_t> rows,
+                                    uint32_t batch_size) {
+  if (rows.empty()) return invalid_argument("predict: no rows");
+  if (batch_size == 0) return invalid_argument("predict: batch size must be > 0");
+  const bool was_training = model.training();
+  model.set_training(false);
+  const auto n = static_cast<int64_t>(rows.size());
+  RowPredictions out;
+  out.targets.resize(data.target_shape(n));
+  nn::Tensor inputs, targets, output;
+  Status status = Status::ok();
+  for (size_t first = 0; first < rows.size() && status.is_ok(); first += batch_size) {
+    const size_t count = std::min<size_t>(batch_size, rows.size() - first);
+    status = data.gather(rows.subspan(first, count), inputs, targets);
+    if (status.is_ok()) status = model.forward(inputs, output);
+    if (!status.is_ok()) break;
+    if (first == 0) {
+      nn::Shape shape = output.shape();
+      shape[0] = n;
+      out.outputs.resize(shape);
+    }
+    const auto at = static_cast<int64_t>(first);
+    std::copy(output.data(), output.data() + output.size(), out.outputs.data() + at * (output.size() / output.dim(0)));
+    std::copy(targets.data(), targets.data() + targets.size(), out.targets.data() + at * (targets.size() / targets.dim(0)));
+  }
+  model.set_training(was_training);
+  EPIBOOK_RETURN_IF_ERROR(status);
+  return out;
+}
+
 }  // namespace epibook

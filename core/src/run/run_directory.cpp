@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "epibook/dataset.h"
 #include "epibook/npy.h"
 #include "epibook/prep.h"
 #include "epibook/train.h"
@@ -46,19 +47,35 @@ Result<nlohmann::ordered_json> data_hashes(const DataOptions& data) {
   return hashes;
 }
 
+// The content hash of each file a genome dataset was read from, keyed by its path.
+Result<nlohmann::ordered_json> file_hashes(const std::vector<std::string>& paths) {
+  nlohmann::ordered_json hashes = nlohmann::ordered_json::object();
+  for (const std::string& path : paths) {
+    EPIBOOK_ASSIGN_OR_RETURN(const uint64_t hash, file_content_hash(path));
+    hashes[path] = hex64(hash);
+  }
+  return hashes;
+}
+
 std::string manifest_text(const TrainOptions& options, const nlohmann::ordered_json& hashes, nn::Layer& model,
-                          const TrainingData& data) {
+                          const TrainingRows& data) {
   nlohmann::ordered_json manifest;
   manifest["tool"] = "epibook train";
   manifest["epibook_version"] = EPIBOOK_VERSION;
   manifest["seed"] = options.seed;
   manifest["config"] = options_to_json(options);
-  manifest["data"] = {{"dir", options.data.dir},
-                      {"content_hashes", hashes},
-                      {"content_hash_method", "stable_hash (FNV-1a 64 + SplitMix64), seed 0"},
-                      {"rows", data.inputs.dim(0)},
-                      {"input_shape", data.inputs.shape().text()},
-                      {"target_shape", data.targets.shape().text()}};
+  const auto rows = static_cast<int64_t>(data.rows());
+  if (options.data.from_genome()) {
+    manifest["data"] = {{"genome", options.data.genome}, {"tracks", options.data.tracks},
+                        {"windows", options.data.windows}, {"streamed", true}};
+  } else {
+    manifest["data"] = {{"dir", options.data.dir}};
+  }
+  manifest["data"]["content_hashes"] = hashes;
+  manifest["data"]["content_hash_method"] = "stable_hash (FNV-1a 64 + SplitMix64), seed 0";
+  manifest["data"]["rows"] = rows;
+  manifest["data"]["input_shape"] = data.input_shape(rows).text();
+  manifest["data"]["target_shape"] = data.target_shape(rows).text();
   uint64_t parameters = 0;
   for (nn::Parameter* p : model.parameters()) parameters += static_cast<uint64_t>(p->value.size());
   manifest["model"] = {{"parameters", parameters}, {"layers", model.describe()}};
@@ -88,11 +105,6 @@ Status append_text(const std::string& path, const std::string& text) {
   return Status::ok();
 }
 
-nn::Shape one_row(const nn::Tensor& t) {
-  nn::Shape shape = t.shape();
-  shape[0] = 1;
-  return shape;
-}
 
 // Loads last.ckpt into the fresh model and trainer; the options must be the run's.
 Status resume_from(const std::string& path, const TrainOptions& options, nn::Layer& model, Trainer& trainer) {
@@ -117,12 +129,14 @@ Status resume_from(const std::string& path, const TrainOptions& options, nn::Lay
 
 }  // namespace
 
-Result<RunSummary> train_run(const TrainOptions& options, const std::string& out_dir, bool resume,
-                             const RunProgress& progress) {
-  EPIBOOK_RETURN_IF_ERROR(validate_train_options(options));
-  EPIBOOK_ASSIGN_OR_RETURN(const TrainingData data, load_training_data(options.data));
-  EPIBOOK_ASSIGN_OR_RETURN(nn::LayerPtr model,
-                           build_model(options.model, one_row(data.inputs), one_row(data.targets), options.seed));
+namespace {
+
+// The run itself, on rows from memory or streamed from a genome.
+Result<RunSummary> run_on(const TrainOptions& options, const TrainingRows& data, const nlohmann::ordered_json& hashes,
+                          const std::string& out_dir, bool resume, const RunProgress& progress) {
+  const nn::Shape input_row = data.input_shape(1);
+  const nn::Shape target_row = data.target_shape(1);
+  EPIBOOK_ASSIGN_OR_RETURN(nn::LayerPtr model, build_model(options.model, input_row, target_row, options.seed));
   EPIBOOK_ASSIGN_OR_RETURN(std::unique_ptr<Trainer> trainer, Trainer::create(*model, data, options));
   std::error_code error;
   std::filesystem::create_directories(out_dir, error);
@@ -136,7 +150,6 @@ Result<RunSummary> train_run(const TrainOptions& options, const std::string& out
     EPIBOOK_RETURN_IF_ERROR(resume_from(last, options, *model, *trainer));
     summary.resumed = true;
   }
-  EPIBOOK_ASSIGN_OR_RETURN(const nlohmann::ordered_json hashes, data_hashes(options.data));
   EPIBOOK_RETURN_IF_ERROR(write_file_atomically(out_dir + "/manifest.json", manifest_text(options, hashes, *model, data)));
   EPIBOOK_RETURN_IF_ERROR(
       write_file_atomically(metrics, summary.resumed ? kept_metrics_lines(metrics, trainer->state().next_epoch) : ""));
@@ -147,11 +160,11 @@ Result<RunSummary> train_run(const TrainOptions& options, const std::string& out
       if (progress.on_step) progress.on_step(epoch, batch, batches, loss);
     }));
     const nn::OptimizerState optimizer_state = trainer->optimizer().state();
-    EPIBOOK_RETURN_IF_ERROR(save_checkpoint(last, options, *model, one_row(data.inputs), one_row(data.targets),
-                                            trainer->state(), optimizer_state));
+    EPIBOOK_RETURN_IF_ERROR(save_checkpoint(last, options, *model, input_row, target_row, trainer->state(),
+                                            optimizer_state));
     if (record.improved) {
-      EPIBOOK_RETURN_IF_ERROR(save_checkpoint(best, options, *model, one_row(data.inputs), one_row(data.targets),
-                                              trainer->state(), optimizer_state));
+      EPIBOOK_RETURN_IF_ERROR(save_checkpoint(best, options, *model, input_row, target_row, trainer->state(),
+                                              optimizer_state));
       summary.best_epoch = record.epoch;
     }
     EPIBOOK_RETURN_IF_ERROR(append_text(metrics, metrics_line(record)));
@@ -160,6 +173,21 @@ Result<RunSummary> train_run(const TrainOptions& options, const std::string& out
     summary.stopped_early = record.stop;
   }
   return summary;
+}
+
+}  // namespace
+
+Result<RunSummary> train_run(const TrainOptions& options, const std::string& out_dir, bool resume,
+                             const RunProgress& progress) {
+  EPIBOOK_RETURN_IF_ERROR(validate_train_options(options));
+  if (options.data.from_genome()) {
+    EPIBOOK_ASSIGN_OR_RETURN(const FileDataset files, open_file_dataset(options.data, "", progress.on_scan));
+    EPIBOOK_ASSIGN_OR_RETURN(const nlohmann::ordered_json hashes, file_hashes(files.paths));
+    return run_on(options, *files.dataset, hashes, out_dir, resume, progress);
+  }
+  EPIBOOK_ASSIGN_OR_RETURN(const TrainingData data, load_training_data(options.data));
+  EPIBOOK_ASSIGN_OR_RETURN(const nlohmann::ordered_json hashes, data_hashes(options.data));
+  return run_on(options, InMemoryRows(data), hashes, out_dir, resume, progress);
 }
 
 }  // namespace epibook

@@ -5,6 +5,7 @@
 
 #include <type_traits>
 
+#include "epibook/dataset.h"
 #include "epibook/train.h"
 #include "run_json.h"
 
@@ -57,8 +58,18 @@ Result<TrainOptions> train_preset(std::string_view name) {
 }
 
 Status validate_train_options(const TrainOptions& o) {
-  if (o.data.dir.empty()) return invalid_argument("data.dir is not set");
-  if (o.data.inputs.empty() || o.data.targets.empty()) return invalid_argument("data.inputs and data.targets must name files");
+  if (o.data.from_genome()) {
+    if (o.data.genome.empty()) return invalid_argument("data.genome is not set (the FASTA that data.windows lie on)");
+    EPIBOOK_ASSIGN_OR_RETURN(const DatasetOptions dataset, dataset_options(o.data));
+    if (dataset.target == TargetKind::kSignal && o.data.tracks.empty()) {
+      return invalid_argument("data.tracks is empty: data.target signal needs at least one bigWig");
+    }
+  } else {
+    if (o.data.dir.empty()) {
+      return invalid_argument("data.dir is not set (npy arrays), nor data.windows (with data.genome and data.tracks)");
+    }
+    if (o.data.inputs.empty() || o.data.targets.empty()) return invalid_argument("data.inputs and data.targets must name files");
+  }
   const ModelSpec& m = o.model;
   EPIBOOK_RETURN_IF_ERROR(positive(m.conv_layers >= 0, "model.conv_layers (>= 0)"));
   EPIBOOK_RETURN_IF_ERROR(positive(m.channels > 0, "model.channels"));
@@ -98,7 +109,10 @@ Status validate_train_options(const TrainOptions& o) {
 
 nlohmann::ordered_json options_to_json(const TrainOptions& o) {
   nlohmann::ordered_json j;
-  j["data"] = {{"dir", o.data.dir}, {"inputs", o.data.inputs}, {"targets", o.data.targets}, {"split", o.data.split}};
+  j["data"] = {{"dir", o.data.dir},         {"inputs", o.data.inputs},       {"targets", o.data.targets},
+               {"split", o.data.split},     {"genome", o.data.genome},       {"tracks", o.data.tracks},
+               {"windows", o.data.windows}, {"target", o.data.target},       {"bin", o.data.bin},
+               {"transform", o.data.transform}, {"unknown_base", o.data.unknown_base}, {"missing", o.data.missing}};
   j["model"] = {{"conv_layers", o.model.conv_layers}, {"channels", o.model.channels},
                 {"kernel_size", o.model.kernel_size}, {"dilation_growth", o.model.dilation_growth},
                 {"pool", o.model.pool},           {"activation", o.model.activation},
@@ -125,6 +139,13 @@ namespace {
 bool fits(const nlohmann::json& v, const std::string&) { return v.is_string(); }
 bool fits(const nlohmann::json& v, const bool&) { return v.is_boolean(); }
 bool fits(const nlohmann::json& v, const double&) { return v.is_number(); }
+bool fits(const nlohmann::json& v, const std::vector<std::string>&) {
+  if (!v.is_array()) return false;
+  for (const nlohmann::json& x : v) {
+    if (!x.is_string()) return false;
+  }
+  return true;
+}
 bool fits(const nlohmann::json& v, const std::vector<float>&) {
   if (!v.is_array()) return false;
   for (const nlohmann::json& x : v) {
@@ -164,6 +185,14 @@ Result<TrainOptions> options_from_json(const nlohmann::json& j) {
       read_key(j, "data", "inputs", o.data.inputs),
       read_key(j, "data", "targets", o.data.targets),
       read_key(j, "data", "split", o.data.split),
+      read_key(j, "data", "genome", o.data.genome),
+      read_key(j, "data", "tracks", o.data.tracks),
+      read_key(j, "data", "windows", o.data.windows),
+      read_key(j, "data", "target", o.data.target),
+      read_key(j, "data", "bin", o.data.bin),
+      read_key(j, "data", "transform", o.data.transform),
+      read_key(j, "data", "unknown_base", o.data.unknown_base),
+      read_key(j, "data", "missing", o.data.missing),
       read_key(j, "model", "conv_layers", o.model.conv_layers),
       read_key(j, "model", "channels", o.model.channels),
       read_key(j, "model", "kernel_size", o.model.kernel_size),

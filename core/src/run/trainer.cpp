@@ -29,7 +29,7 @@ std::unique_ptr<nn::Optimizer> make_optimizer(const TrainOptions& o, std::vector
 
 }  // namespace
 
-Trainer::Trainer(nn::Layer& model, const TrainingData& data, const TrainOptions& options)
+Trainer::Trainer(nn::Layer& model, const TrainingRows& data, const TrainOptions& options)
     : model_(model), data_(data), options_(options), backend_(std::make_unique<nn::CpuBackend>(options.threads)) {}
 
 Trainer::~Trainer() {
@@ -40,26 +40,40 @@ Trainer::~Trainer() {
 
 Result<std::unique_ptr<Trainer>> Trainer::create(nn::Layer& model, const TrainingData& data,
                                                  const TrainOptions& options) {
+  auto rows = std::make_unique<InMemoryRows>(data);
+  EPIBOOK_ASSIGN_OR_RETURN(std::unique_ptr<Trainer> trainer, create(model, *rows, options));
+  trainer->owned_rows_ = std::move(rows);
+  return trainer;
+}
+
+Result<std::unique_ptr<Trainer>> Trainer::create(nn::Layer& model, const TrainingRows& data,
+                                                 const TrainOptions& options) {
   EPIBOOK_RETURN_IF_ERROR(validate_train_options(options));
+  if (data.split().size() != data.rows() || data.rows() == 0) {
+    return invalid_argument("the data have no rows (or a split that does not cover them)");
+  }
   std::unique_ptr<Trainer> trainer(new Trainer(model, data, options));
   EPIBOOK_ASSIGN_OR_RETURN(trainer->loss_, nn::make_loss(options.loss, options.loss_weights));
-  trainer->train_rows_ = data.rows_of(static_cast<int8_t>(Split::kTrain));
-  trainer->validation_rows_ = data.rows_of(static_cast<int8_t>(Split::kValidation));
+  for (size_t i = 0; i < data.split().size(); ++i) {
+    if (data.split()[i] == static_cast<int8_t>(Split::kTrain)) trainer->train_rows_.push_back(static_cast<uint32_t>(i));
+    if (data.split()[i] == static_cast<int8_t>(Split::kValidation)) {
+      trainer->validation_rows_.push_back(static_cast<uint32_t>(i));
+    }
+  }
   if (trainer->train_rows_.empty()) return invalid_argument("the data have no training rows (split 0)");
   if (trainer->validation_rows_.empty() && options.early_stopping.metric != "validation_loss") {
     return invalid_argument("early_stopping.metric " + options.early_stopping.metric +
                             " needs validation rows (split 1), and the data have none");
   }
   // The model's output for one row must fit the loss's target for one row.
-  nn::Shape one_input = data.inputs.shape();
-  one_input[0] = 1;
+  const nn::Shape one_input = data.input_shape(1);
   EPIBOOK_ASSIGN_OR_RETURN(const nn::Shape one_output, model.output_shape(one_input));
-  const int64_t target_per_row = data.targets.size() / data.targets.dim(0);
+  const int64_t target_per_row = data.target_shape(1).elements();
   const int64_t output_per_row = one_output.elements();
   const bool classes = options.loss == "cross_entropy";
   if ((classes && target_per_row != 1) || (!classes && target_per_row != output_per_row)) {
     return invalid_argument("the model's output " + one_output.text() + " per row does not fit the targets " +
-                            data.targets.shape().text() + " (loss " + options.loss + "); check model.head and model.outputs");
+                            data.target_shape(static_cast<int64_t>(data.rows())).text() + " (loss " + options.loss + "); check model.head and model.outputs");
   }
   if (trainer->options_.schedule.total_steps == 0) {
     trainer->options_.schedule.total_steps = trainer->options_.epochs * trainer->batches_per_epoch();
@@ -90,8 +104,7 @@ Result<double> Trainer::step() {
   const size_t first = batch_ * options_.batch_size;
   const size_t count = std::min<size_t>(options_.batch_size, order_.size() - first);
   const std::span<const uint32_t> rows(order_.data() + first, count);
-  gather_rows(data_.inputs, rows, batch_inputs_);
-  gather_rows(data_.targets, rows, batch_targets_);
+  EPIBOOK_RETURN_IF_ERROR(data_.gather(rows, batch_inputs_, batch_targets_));
   model_.set_training(true);
   model_.zero_grad();
   EPIBOOK_RETURN_IF_ERROR(model_.forward(batch_inputs_, outputs_));
@@ -117,10 +130,10 @@ Result<EpochRecord> Trainer::finish_epoch() {
   record.learning_rate = optimizer_->learning_rate();
   record.monitored = record.train_loss;
   if (!validation_rows_.empty()) {
-    nn::Tensor inputs, targets;
-    gather_rows(data_.inputs, validation_rows_, inputs);
-    gather_rows(data_.targets, validation_rows_, targets);
-    EPIBOOK_ASSIGN_OR_RETURN(const nn::Tensor outputs, predict(model_, inputs, options_.batch_size));
+    EPIBOOK_ASSIGN_OR_RETURN(RowPredictions predicted,
+                             predict_rows(model_, data_, validation_rows_, options_.batch_size));
+    const nn::Tensor& outputs = predicted.outputs;
+    nn::Tensor& targets = predicted.targets;
     if (options_.loss != "cross_entropy") targets.reshape(outputs.shape());
     EPIBOOK_ASSIGN_OR_RETURN(record.validation_loss, loss_->evaluate(outputs, targets, nullptr));
     EPIBOOK_ASSIGN_OR_RETURN(record.validation, validation_metrics(options_.loss, outputs, targets));

@@ -41,6 +41,30 @@ std::vector<uint32_t> TrainingData::rows_of(int8_t split_value) const {
   return rows;
 }
 
+nn::Shape InMemoryRows::input_shape(int64_t rows) const {
+  nn::Shape shape = data_.inputs.shape();
+  shape[0] = rows;
+  return shape;
+}
+
+nn::Shape InMemoryRows::target_shape(int64_t rows) const {
+  nn::Shape shape = data_.targets.shape();
+  shape[0] = rows;
+  return shape;
+}
+
+Status InMemoryRows::gather(std::span<const uint32_t> rows, nn::Tensor& inputs, nn::Tensor& targets) const {
+  for (uint32_t row : rows) {
+    if (row >= data_.split.size()) {
+      return invalid_argument("row " + std::to_string(row) + " is past the last row (" +
+                              std::to_string(data_.split.size()) + " rows)");
+    }
+  }
+  gather_rows(data_.inputs, rows, inputs);
+  gather_rows(data_.targets, rows, targets);
+  return Status::ok();
+}
+
 void gather_rows(const nn::Tensor& source, std::span<const uint32_t> rows, nn::Tensor& batch) {
   nn::Shape shape = source.shape();
   const int64_t per_row = source.dim(0) == 0 ? 0 : source.size() / source.dim(0);
