@@ -390,6 +390,40 @@ TEST_F(WindowDatasetTest, RowsBeforeTheScan_AreRefused) {
   EXPECT_FALSE(made->gather(rows, inputs, targets).is_ok());
 }
 
+// The trainer reading rows streamed from the dataset and the same rows filled into
+// memory (what a lab does) gives the same losses and validation scores, bit for bit.
+TEST_F(WindowDatasetTest, TrainerOnStreamedRows_EqualsTrainerOnTheFilledArrays_ToTheBit) {
+  DatasetOptions options;
+  options.transform = SignalTransform::kArcsinh;
+  options.missing_as_zero = true;
+  const WindowDataset data = scanned_or_die(options);
+  const TrainingData all = filled(data, 9);
+  TrainOptions o = *train_preset("quick");
+  o.data.dir = "in memory";
+  o.batch_size = 8;
+  o.epochs = 2;
+  auto run = [&](bool streamed) {
+    auto model = build_model(o.model, data.input_shape(1), data.target_shape(1), o.seed);
+    EXPECT_TRUE(model.is_ok()) << model.status().message();
+    auto trainer = streamed ? Trainer::create(**model, data, o) : Trainer::create(**model, all, o);
+    EXPECT_TRUE(trainer.is_ok()) << trainer.status().message();
+    std::vector<double> curve;
+    while (!(*trainer)->finished()) {
+      auto record = (*trainer)->run_epoch();
+      EXPECT_TRUE(record.is_ok()) << record.status().message();
+      if (!record.is_ok()) break;
+      curve.push_back(record->validation_loss.value_or(NAN));
+    }
+    for (double loss : (*trainer)->state().step_losses) curve.push_back(loss);
+    return curve;
+  };
+  const std::vector<double> streamed = run(true);
+  const std::vector<double> in_memory = run(false);
+  ASSERT_GT(streamed.size(), 4u);
+  ASSERT_EQ(streamed.size(), in_memory.size());
+  EXPECT_EQ(std::memcmp(streamed.data(), in_memory.data(), streamed.size() * sizeof(double)), 0);
+}
+
 // Pinned natively; the wasm run of this suite must give the same bits (the fingerprint a
 // lab puts in its run link must match the CLI's for the same data).
 TEST_F(WindowDatasetTest, Fingerprint_IsPinnedSoNativeAndWasmAgree) {
