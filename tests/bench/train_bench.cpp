@@ -3,7 +3,7 @@
 // Model: 4 x [Conv1d(kernel 9, 'same') + ReLU + MaxPool1d(2)], 4 -> 64 -> 64 -> 64 -> 64
 // channels, global average, Linear(64 -> 1); input one-hot [64, 4, 1024] (batch 64,
 // 1 kb windows); BCE with logits; Adam (lr 1e-3). One step = forward, loss, backward,
-// update. Usage: train_bench [STEPS] (default 30). Built for wasm too (no peers there):
+// update. Usage: train_bench [STEPS [--epibook]] (default 30; --epibook skips the peers). Built for wasm too (no peers there):
 // then it prints epibook's one-thread figure only, for the wasm-against-native ratio.
 #include <unistd.h>
 
@@ -70,7 +70,7 @@ double epibook_steps_per_second(const BenchInput& input, int threads, int steps,
   nn::BceWithLogitsLoss loss;
   nn::Tensor outputs, grad;
   auto step = [&] {
-    (*model)->zero_grad();
+    adam.zero_grad();
     if (!(*model)->forward(input.inputs, outputs).is_ok()) die("forward failed");
     *last_loss = *loss.evaluate(outputs, input.labels, &grad);
     if (!(*model)->backward(grad, nullptr).is_ok()) die("backward failed");
@@ -81,6 +81,21 @@ double epibook_steps_per_second(const BenchInput& input, int threads, int steps,
   const auto start = Clock::now();
   for (int i = 0; i < steps; ++i) step();
   return steps / std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// The load average (/proc/loadavg: 1, 5 and 15 minutes) printed beside each figure:
+// a ratio measured on a busy machine is not a ratio (PyTorch suffers more from
+// oversubscription than epibook does).
+std::string load_average() {
+  FILE* file = std::fopen("/proc/loadavg", "r");
+  if (file == nullptr) return "load average unknown";
+  double one = 0, five = 0, fifteen = 0;
+  const int read = std::fscanf(file, "%lf %lf %lf", &one, &five, &fifteen);
+  std::fclose(file);
+  if (read != 3) return "load average unknown";
+  char text[96];
+  std::snprintf(text, sizeof text, "load average %.2f %.2f %.2f", one, five, fifteen);
+  return text;
 }
 
 #ifndef __EMSCRIPTEN__
@@ -115,11 +130,14 @@ double wasm_steps_per_second(int steps) {
 
 int main(int argc, char** argv) {
   const int steps = argc > 1 ? std::atoi(argv[1]) : 30;
+  // --epibook: no peers (quick A/B while developing; `make bench` runs the comparison).
+  const bool only_epibook = argc > 2 && std::string(argv[2]) == "--epibook";
   if (steps <= 0) die("STEPS must be > 0");
   const BenchInput input = make_input();
   double loss = 0.0;
 #ifdef __EMSCRIPTEN__
-  std::printf("epibook wasm, 1 thread: %.3f steps/s (loss %.5f)\n", epibook_steps_per_second(input, 1, steps, &loss), loss);
+  const double wasm = epibook_steps_per_second(input, 1, steps, &loss);
+  std::printf("epibook wasm, 1 thread: %.3f steps/s (loss %.5f) [%s]\n", wasm, loss, load_average().c_str());
   return 0;
 #else
   const std::string dir = (std::filesystem::temp_directory_path() / ("epibook-train-bench-" + std::to_string(getpid()))).string();
@@ -131,17 +149,20 @@ int main(int argc, char** argv) {
   }
   std::printf("Training steps/s, small genomics CNN (4 x Conv1d k9 64 ch + pool, batch 64 x 1 kb, BCE, Adam), %d steps\n",
               steps);
+  std::printf("  before: %s\n", load_average().c_str());
   double native_one = 0.0;
   for (int threads : {1, 2}) {
     const double ours = epibook_steps_per_second(input, threads, steps, &loss);
-    const double theirs = torch_steps_per_second(dir, threads, steps);
+    const double theirs = only_epibook ? 0.0 : torch_steps_per_second(dir, threads, steps);
     if (threads == 1) native_one = ours;
-    std::printf("  %d thread%s: epibook %.2f steps/s, PyTorch %.2f steps/s -> epibook / PyTorch = %.2fx\n", threads,
-                threads == 1 ? " " : "s", ours, theirs, ours / theirs);
+    std::printf("  %d thread%s: epibook %.2f steps/s, PyTorch %.2f steps/s -> epibook / PyTorch = %.2fx [%s]\n",
+                threads, threads == 1 ? " " : "s", ours, theirs, theirs > 0.0 ? ours / theirs : 0.0,
+                load_average().c_str());
   }
-  const double wasm = wasm_steps_per_second(steps);
+  const double wasm = only_epibook ? 0.0 : wasm_steps_per_second(steps);
   if (wasm > 0.0) {
-    std::printf("  wasm under Node (1 thread, SIMD): %.2f steps/s -> native / wasm = %.2fx\n", wasm, native_one / wasm);
+    std::printf("  wasm under Node (1 thread, SIMD): %.2f steps/s -> native / wasm = %.2fx [%s]\n", wasm,
+                native_one / wasm, load_average().c_str());
   } else {
     std::printf("  wasm: build/wasm/tests/train_bench.js not built, no wasm figure\n");
   }

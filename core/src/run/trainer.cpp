@@ -80,6 +80,7 @@ Result<std::unique_ptr<Trainer>> Trainer::create(nn::Layer& model, const Trainin
   }
   model.set_backend(trainer->backend_.get());
   trainer->optimizer_ = make_optimizer(trainer->options_, model.parameters());
+  trainer->state_.step_losses.reserve(trainer->options_.epochs * trainer->batches_per_epoch());
   trainer->start_epoch();
   return trainer;
 }
@@ -106,7 +107,7 @@ Result<double> Trainer::step() {
   const std::span<const uint32_t> rows(order_.data() + first, count);
   EPIBOOK_RETURN_IF_ERROR(data_.gather(rows, batch_inputs_, batch_targets_));
   model_.set_training(true);
-  model_.zero_grad();
+  optimizer_->zero_grad();
   EPIBOOK_RETURN_IF_ERROR(model_.forward(batch_inputs_, outputs_));
   if (options_.loss != "cross_entropy") batch_targets_.reshape(outputs_.shape());
   EPIBOOK_ASSIGN_OR_RETURN(const double loss, loss_->evaluate(outputs_, batch_targets_, &grad_outputs_));

@@ -83,6 +83,8 @@ class Backend {
   virtual void max_pool1d_backward(const Pool1dGeometry& geometry, const std::vector<int32_t>& argmax,
                                    const Tensor& grad_output, Tensor& grad_input) = 0;
   virtual void avg_pool1d_forward(const Pool1dGeometry& geometry, const Tensor& input, Tensor& output) = 0;
+  // `grad_input` comes sized [N, C, L_in]; `grad_output` is read as its N * C rows of
+  // L_out values whatever its shape ([N, C] from a global average is fine).
   virtual void avg_pool1d_backward(const Pool1dGeometry& geometry, const Tensor& grad_output, Tensor& grad_input) = 0;
 
   // BatchNorm1d over [N, C, L] (or [N, C] as L = 1): normalises each channel with

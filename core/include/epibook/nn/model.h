@@ -63,6 +63,7 @@ class Sequential final : public Layer {
   Status build_status_;
   std::vector<LayerPtr> layers_;
   std::vector<Tensor> activations_;  // activations_[i] is the input of layer i
+  std::vector<std::vector<Parameter*>> layer_parameters_;  // per layer, gathered at the first backward
   Tensor gradient_a_;
   Tensor gradient_b_;
 };

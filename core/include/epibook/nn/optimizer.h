@@ -76,6 +76,9 @@ class Optimizer {
   virtual Status load_state(const OptimizerState& state) = 0;
 
   const std::vector<Parameter*>& parameters() const { return parameters_; }
+  // Zeroes the gradient of every parameter (torch's zero_grad(set_to_none=False)),
+  // without allocating: what a training step calls before backward.
+  void zero_grad();
 
  protected:
   std::vector<Parameter*> parameters_;
@@ -123,7 +126,8 @@ Status validate_adam_options(const AdamOptions& options);
 
 // Scales all gradients together so their global L2 norm is at most `max_norm`
 // (torch.nn.utils.clip_grad_norm_, with its 1e-6 in the denominator); returns the norm
-// before clipping, summed in double in parameter order.
+// before clipping, summed in double in a fixed order (eight lanes per parameter,
+// parameters in order).
 double clip_gradient_norm(const std::vector<Parameter*>& parameters, double max_norm);
 
 }  // namespace epibook::nn

@@ -8,8 +8,10 @@
 #include <array>
 #include <cstdint>
 #include <initializer_list>
+#include <new>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace epibook::nn {
@@ -40,6 +42,30 @@ class Shape {
  private:
   std::array<int64_t, kMaxRank> dims_{};
   int rank_ = 0;
+};
+
+// Storage for tensors and scratch: aligned to 64 bytes (a cache line, one AVX-512
+// vector) through the aligned operator new, and growing without zero-filling (a
+// resize leaves new elements unspecified; Tensor's constructors fill).
+template <typename T>
+struct AlignedAllocator {
+  using value_type = T;
+  static constexpr std::align_val_t kAlignment{64};
+  AlignedAllocator() = default;
+  template <typename U>
+  AlignedAllocator(const AlignedAllocator<U>&) {}  // NOLINT: rebinding
+  T* allocate(size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), kAlignment)); }
+  void deallocate(T* p, size_t) { ::operator delete(p, kAlignment); }
+  template <typename U, typename... Args>
+  void construct(U* p, Args&&... args) {
+    if constexpr (sizeof...(Args) == 0) {
+      ::new (static_cast<void*>(p)) U;  // default-initialised: no zero fill on growth
+    } else {
+      ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+    }
+  }
+  template <typename U>
+  bool operator==(const AlignedAllocator<U>&) const { return true; }
 };
 
 using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
@@ -74,7 +100,8 @@ class Tensor {
   float at(int64_t n, int64_t c, int64_t l) const { return values_[static_cast<size_t>((n * shape_[1] + c) * shape_[2] + l)]; }
 
   // Changes the shape; storage is reused when large enough (no allocation in a
-  // training loop whose shapes repeat). Contents are unspecified afterwards.
+  // training loop whose shapes repeat) and never zero-filled: contents are unspecified
+  // afterwards.
   void resize(const Shape& shape);
   // resize() and fill with zeros.
   void resize_zeroed(const Shape& shape);
@@ -91,7 +118,7 @@ class Tensor {
 
  private:
   Shape shape_;
-  std::vector<float, Eigen::aligned_allocator<float>> values_;
+  std::vector<float, AlignedAllocator<float>> values_;
 };
 
 }  // namespace epibook::nn

@@ -81,25 +81,40 @@ bool has_direct_kernels(const Conv1dGeometry& g) {
 }
 
 // Adds each output channel's gradient sum (in double, positions in order) to the chunk's partial.
-void add_bias_gradient(const float* grad, int64_t channels, int64_t length, int64_t chunk, std::vector<double>& partials) {
+void add_bias_gradient(const float* grad, int64_t channels, int64_t length, int64_t chunk, double* partials) {
   for (int64_t o = 0; o < channels; ++o) {
     double sum = 0.0;
     for (int64_t j = 0; j < length; ++j) sum += grad[o * length + j];
-    partials[static_cast<size_t>(chunk * channels + o)] += sum;
+    partials[chunk * channels + o] += sum;
   }
 }
 
-void sum_bias_partials(const std::vector<double>& partials, int64_t chunks, Tensor& grad_bias) {
+// The same sums from the gradient transposed to [length][out16]: every channel still
+// adds its positions in order, but the channels advance together in vector lanes.
+void add_bias_gradient_transposed(const float* __restrict grad_t, int64_t channels, int64_t out16, int64_t length,
+                                  int64_t chunk, double* __restrict sums, double* __restrict partials) {
+  for (int64_t o = 0; o < channels; ++o) sums[o] = 0.0;
+  for (int64_t j = 0; j < length; ++j) {
+    const float* __restrict row = grad_t + j * out16;
+    for (int64_t o = 0; o < channels; ++o) sums[o] += row[o];
+  }
+  for (int64_t o = 0; o < channels; ++o) partials[chunk * channels + o] += sums[o];
+}
+
+void sum_bias_partials(const double* partials, int64_t chunks, Tensor& grad_bias) {
   const int64_t channels = grad_bias.size();
   for (int64_t o = 0; o < channels; ++o) {
     double sum = 0.0;
-    for (int64_t chunk = 0; chunk < chunks; ++chunk) sum += partials[static_cast<size_t>(chunk * channels + o)];
+    for (int64_t chunk = 0; chunk < chunks; ++chunk) sum += partials[chunk * channels + o];
     grad_bias[o] += static_cast<float>(sum);
   }
 }
 
 // Scratch slots of the direct path.
 enum DirectSlot { kPaddedInput = 0, kTransposedGradient = 1, kPaddedGradient = 2, kZeroRow = 3, kTail = 4 };
+// Scratch of an op as a whole (CpuBackend::Workers::op_scratch / op_partials).
+enum OpSlot { kPackedWeights = 0, kFlippedWeights = 1, kWeightPartials = 2 };
+enum PartialSlot { kBiasPartials = 0, kBiasSums = 1 };
 
 }  // namespace
 
@@ -121,6 +136,9 @@ void CpuBackend::conv1d_forward(const Conv1dGeometry& g, const Tensor& input, co
     return;
   }
   const ConstMatrixView weights(weight.data(), g.out_channels, rows);
+  // Every worker's scratch is sized before the tasks start: whichever worker takes a
+  // task, a later step finds its buffers large enough (no allocation after the first).
+  if (!is_pointwise(g)) workers_->prepare_scratch(0, rows * length_out);
   workers_->run(batch, [&](int64_t n, int worker) {
     const float* sample = input.data() + n * g.in_channels * length_in;
     const float* columns = sample;
@@ -149,10 +167,13 @@ void CpuBackend::conv1d_backward(const Conv1dGeometry& g, const Tensor& input, c
   }
   const int64_t chunks = (batch + kSamplesPerChunk - 1) / kSamplesPerChunk;
   const int64_t weight_elements = g.out_channels * rows;
-  ScratchVector weight_partials(grad_weight != nullptr ? static_cast<size_t>(chunks * weight_elements) : 0);
-  std::vector<double> bias_partials(grad_bias != nullptr ? static_cast<size_t>(chunks * g.out_channels) : 0, 0.0);
+  float* weight_partials = workers_->op_scratch(kWeightPartials, grad_weight != nullptr ? chunks * weight_elements : 0);
+  double* bias_partials = workers_->op_partials(kBiasPartials, chunks * g.out_channels);
+  std::fill(bias_partials, bias_partials + chunks * g.out_channels, 0.0);
   const ConstMatrixView weights(weight.data(), g.out_channels, rows);
 
+  if (!is_pointwise(g) && grad_weight != nullptr) workers_->prepare_scratch(0, rows * length_out);
+  if (!is_pointwise(g) && grad_input != nullptr) workers_->prepare_scratch(1, rows * length_out);
   workers_->run(chunks, [&](int64_t chunk, int worker) {
     const int64_t first = chunk * kSamplesPerChunk;
     const int64_t last = std::min(batch, first + kSamplesPerChunk);
@@ -166,7 +187,7 @@ void CpuBackend::conv1d_backward(const Conv1dGeometry& g, const Tensor& input, c
           im2col(g, sample, length_in, length_out, buffer);
           columns = buffer;
         }
-        MatrixView partial(weight_partials.data() + chunk * weight_elements, g.out_channels, rows);
+        MatrixView partial(weight_partials + chunk * weight_elements, g.out_channels, rows);
         const ConstMatrixView cols(columns, rows, length_out);
         if (n == first) {
           partial.noalias() = dy * cols.transpose();
@@ -191,7 +212,7 @@ void CpuBackend::conv1d_backward(const Conv1dGeometry& g, const Tensor& input, c
   if (grad_weight != nullptr) {
     VectorView total = grad_weight->vector();
     for (int64_t chunk = 0; chunk < chunks; ++chunk) {
-      total += ConstVectorView(weight_partials.data() + chunk * weight_elements, weight_elements);
+      total += ConstVectorView(weight_partials + chunk * weight_elements, weight_elements);
     }
   }
   if (grad_bias != nullptr) sum_bias_partials(bias_partials, chunks, *grad_bias);
@@ -204,13 +225,16 @@ void CpuBackend::direct_forward(const Conv1dGeometry& g, const Tensor& input, co
   const int64_t length_out = output.dim(2);
   const int64_t span = g.dilation * (g.kernel_size - 1);
   const int64_t row_length = direct::round_up(length_out, direct::kTileColumns) + span;
-  ScratchVector packed(static_cast<size_t>(direct::packed_weight_size(g.out_channels, g.in_channels, g.kernel_size)));
-  direct::pack_weights(weight.data(), g.out_channels, g.in_channels, g.kernel_size, false, packed.data());
+  float* packed = workers_->op_scratch(kPackedWeights,
+                                       direct::packed_weight_size(g.out_channels, g.in_channels, g.kernel_size));
+  direct::pack_weights(weight.data(), g.out_channels, g.in_channels, g.kernel_size, false, packed);
+  workers_->prepare_scratch(kPaddedInput, g.in_channels * row_length);
+  workers_->prepare_scratch(kTail, direct::kTileChannels * direct::kTileColumns);
   workers_->run(batch, [&](int64_t n, int worker) {
     float* padded = workers_->scratch(worker, kPaddedInput, g.in_channels * row_length);
     direct::pad_rows(input.data() + n * g.in_channels * length_in, g.in_channels, length_in, g.padding_left,
                      row_length, padded);
-    direct::convolve(packed.data(), bias != nullptr ? bias->data() : nullptr, padded, g.in_channels, g.out_channels,
+    direct::convolve(packed, bias != nullptr ? bias->data() : nullptr, padded, g.in_channels, g.out_channels,
                      g.kernel_size, g.dilation, row_length, length_out,
                      output.data() + n * g.out_channels * length_out,
                      workers_->scratch(worker, kTail, direct::kTileChannels * direct::kTileColumns));
@@ -229,14 +253,23 @@ void CpuBackend::direct_backward(const Conv1dGeometry& g, const Tensor& input, c
   const int64_t out16 = direct::round_up(g.out_channels, 16);
   const int64_t rows = g.in_channels * g.kernel_size;
   const int64_t chunks = (batch + kSamplesPerChunk - 1) / kSamplesPerChunk;
-  ScratchVector flipped;
+  float* flipped = nullptr;
   if (grad_input != nullptr) {
-    flipped.resize(static_cast<size_t>(direct::packed_weight_size(g.in_channels, g.out_channels, g.kernel_size)));
-    direct::pack_weights(weight.data(), g.out_channels, g.in_channels, g.kernel_size, true, flipped.data());
+    flipped = workers_->op_scratch(kFlippedWeights,
+                                   direct::packed_weight_size(g.in_channels, g.out_channels, g.kernel_size));
+    direct::pack_weights(weight.data(), g.out_channels, g.in_channels, g.kernel_size, true, flipped);
   }
-  ScratchVector weight_partials(grad_weight != nullptr ? static_cast<size_t>(chunks * rows * out16) : 0, 0.0f);
-  std::vector<double> bias_partials(grad_bias != nullptr ? static_cast<size_t>(chunks * g.out_channels) : 0, 0.0);
+  float* weight_partials = workers_->op_scratch(kWeightPartials, grad_weight != nullptr ? chunks * rows * out16 : 0);
+  double* bias_partials = workers_->op_partials(kBiasPartials, chunks * g.out_channels);
+  std::fill(bias_partials, bias_partials + chunks * g.out_channels, 0.0);
+  // Each task's own channel sums (one row of out16 per worker).
+  double* bias_sums = workers_->op_partials(kBiasSums, threads() * out16);
 
+  workers_->prepare_scratch(kPaddedInput, g.in_channels * row_length);
+  workers_->prepare_scratch(kTransposedGradient, length_out * out16);
+  workers_->prepare_scratch(kZeroRow, row_length);
+  workers_->prepare_scratch(kPaddedGradient, g.out_channels * gradient_row_length);
+  workers_->prepare_scratch(kTail, std::max(direct::kTileChannels * direct::kTileColumns, out16));
   workers_->run(chunks, [&](int64_t chunk, int worker) {
     const int64_t last = std::min(batch, (chunk + 1) * kSamplesPerChunk);
     for (int64_t n = chunk * kSamplesPerChunk; n < last; ++n) {
@@ -251,15 +284,20 @@ void CpuBackend::direct_backward(const Conv1dGeometry& g, const Tensor& input, c
         std::fill(zero_row, zero_row + row_length, 0.0f);
         direct::accumulate_weight_gradient(transposed, padded, g.in_channels, out16, g.kernel_size, g.dilation,
                                            row_length, length_out, zero_row,
-                                           weight_partials.data() + chunk * rows * out16);
+                                           weight_partials + chunk * rows * out16, n == chunk * kSamplesPerChunk);
+        if (grad_bias != nullptr) {
+          add_bias_gradient_transposed(transposed, g.out_channels, out16, length_out, chunk,
+                                       bias_sums + worker * out16, bias_partials);
+        }
+      } else if (grad_bias != nullptr) {
+        add_bias_gradient(dy, g.out_channels, length_out, chunk, bias_partials);
       }
-      if (grad_bias != nullptr) add_bias_gradient(dy, g.out_channels, length_out, chunk, bias_partials);
       if (grad_input != nullptr) {
         // dx is the convolution of dy (padded by span - padding_left) with the flipped,
         // transposed weights.
         float* padded = workers_->scratch(worker, kPaddedGradient, g.out_channels * gradient_row_length);
         direct::pad_rows(dy, g.out_channels, length_out, span - g.padding_left, gradient_row_length, padded);
-        direct::convolve(flipped.data(), nullptr, padded, g.out_channels, g.in_channels, g.kernel_size, g.dilation,
+        direct::convolve(flipped, nullptr, padded, g.out_channels, g.in_channels, g.kernel_size, g.dilation,
                          gradient_row_length, length_in, grad_input->data() + n * g.in_channels * length_in,
                          workers_->scratch(worker, kTail, direct::kTileChannels * direct::kTileColumns));
       }
@@ -267,13 +305,20 @@ void CpuBackend::direct_backward(const Conv1dGeometry& g, const Tensor& input, c
   });
 
   if (grad_weight != nullptr) {
-    // partial[chunk][c * K + k][o] -> grad_weight[o][c][k], chunks in order.
-    for (int64_t o = 0; o < g.out_channels; ++o) {
-      for (int64_t r = 0; r < rows; ++r) {
-        float sum = (*grad_weight)[o * rows + r];
-        for (int64_t chunk = 0; chunk < chunks; ++chunk) sum += weight_partials[static_cast<size_t>((chunk * rows + r) * out16 + o)];
-        (*grad_weight)[o * rows + r] = sum;
+    // partial[chunk][c * K + k][o] -> grad_weight[o][c][k]: each element starts from the
+    // gradient so far and adds the chunks in order; the chunks are added into chunk 0's
+    // rows (vectorised over o), then written back transposed.
+    float* total = weight_partials;
+    for (int64_t r = 0; r < rows; ++r) {
+      float* __restrict row = total + r * out16;
+      float* __restrict gathered = workers_->scratch(0, kTail, out16);
+      for (int64_t o = 0; o < g.out_channels; ++o) gathered[o] = (*grad_weight)[o * rows + r];
+      for (int64_t o = 0; o < g.out_channels; ++o) gathered[o] += row[o];
+      for (int64_t chunk = 1; chunk < chunks; ++chunk) {
+        const float* __restrict partial = weight_partials + (chunk * rows + r) * out16;
+        for (int64_t o = 0; o < g.out_channels; ++o) gathered[o] += partial[o];
       }
+      for (int64_t o = 0; o < g.out_channels; ++o) (*grad_weight)[o * rows + r] = gathered[o];
     }
   }
   if (grad_bias != nullptr) sum_bias_partials(bias_partials, chunks, *grad_bias);

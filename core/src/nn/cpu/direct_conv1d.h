@@ -42,10 +42,11 @@ void convolve(const float* packed, const float* bias, const float* padded, int64
 // gradient[(c * K + k)][o] += sum_j grad_t[j][o] * padded[c][j + k * dilation] for
 // j < length, with grad_t the output gradient transposed to [length][out16] (out16 =
 // round_up(out, 16), zero beyond out) and gradient [in * K][out16]. `zero_row` is a
-// row of zeros at least row_length long.
+// row of zeros at least row_length long. With `overwrite`, gradient is written as if it
+// held zeros (the first sample of a chunk), so its storage need not be cleared.
 void accumulate_weight_gradient(const float* grad_t, const float* padded, int64_t in_channels, int64_t out16,
                                 int64_t kernel, int64_t dilation, int64_t row_length, int64_t length,
-                                const float* zero_row, float* gradient);
+                                const float* zero_row, float* gradient, bool overwrite);
 
 // grad_t[j][o] = grad[o][j], zero for o >= out (out16 columns).
 void transpose_gradient(const float* grad, int64_t out_channels, int64_t length, int64_t out16, float* grad_t);

@@ -23,12 +23,9 @@ Status GlobalAvgPool1D::backward(const Tensor& grad_output, Tensor* grad_input) 
   EPIBOOK_ASSIGN_OR_RETURN(const Shape expected, output_shape(input_shape_));
   EPIBOOK_RETURN_IF_ERROR(expect_gradient_shape(kind(), grad_output.shape(), expected));
   if (grad_input == nullptr) return Status::ok();
-  // The backend reads the gradient as [N, C, 1]: a view with the same elements.
-  const Tensor& pooled = grad_output;
-  Tensor as_sequence = Tensor::from_values({expected[0], expected[1], 1},
-                                           std::vector<float>(pooled.values().begin(), pooled.values().end()));
+  // The backend reads the [N, C] gradient as [N, C, 1]: the same elements, no copy.
   grad_input->resize(input_shape_);
-  backend().avg_pool1d_backward(Pool1dGeometry{input_shape_[2], input_shape_[2]}, as_sequence, *grad_input);
+  backend().avg_pool1d_backward(Pool1dGeometry{input_shape_[2], input_shape_[2]}, grad_output, *grad_input);
   return Status::ok();
 }
 

@@ -55,9 +55,15 @@ Status Sequential::backward(const Tensor& grad_output, Tensor* grad_input) {
   size_t stop = 0;
   if (grad_input == nullptr) {
     // Layers below the lowest trainable parameter need no gradient at all.
+    // The layers' parameter lists are gathered once (parameters() builds a vector), so
+    // a training step allocates nothing here.
+    if (layer_parameters_.size() != layers_.size()) {
+      layer_parameters_.clear();
+      for (LayerPtr& layer : layers_) layer_parameters_.push_back(layer->parameters());
+    }
     stop = layers_.size();
     for (size_t i = 0; i < layers_.size() && stop == layers_.size(); ++i) {
-      for (Parameter* parameter : layers_[i]->parameters()) {
+      for (Parameter* parameter : layer_parameters_[i]) {
         if (parameter->trainable) stop = i;
       }
     }

@@ -22,6 +22,33 @@ Status validate_adam_options(const AdamOptions& o) {
   return Status::ok();
 }
 
+namespace {
+
+struct AdamConstants {
+  float beta1, beta2, keep1, keep2, eps, coupled_decay, step_size, correction2_sqrt;
+};
+
+// One fused pass over a parameter, torch.optim's float32 order per element, as a plain
+// loop over restrict pointers that the compiler vectorises (sqrt and division are
+// exact in vector code, so the bits are those of the scalar loop).
+void adam_update(float* __restrict w, const float* __restrict grad, float* __restrict m, float* __restrict v,
+                 int64_t n, const AdamConstants c, float shrink) {
+  if (shrink != 1.0f) {
+    for (int64_t i = 0; i < n; ++i) w[i] = w[i] * shrink;
+  }
+  for (int64_t i = 0; i < n; ++i) {
+    const float g = c.coupled_decay != 0.0f ? grad[i] + c.coupled_decay * w[i] : grad[i];
+    const float m_i = m[i] * c.beta1 + c.keep1 * g;
+    const float v_i = v[i] * c.beta2 + c.keep2 * (g * g);
+    m[i] = m_i;
+    v[i] = v_i;
+    const float denominator = std::sqrt(v_i) / c.correction2_sqrt + c.eps;
+    w[i] = w[i] - c.step_size * (m_i / denominator);
+  }
+}
+
+}  // namespace
+
 Adam::Adam(std::vector<Parameter*> parameters, const AdamOptions& options, bool decoupled_weight_decay)
     : Optimizer(std::move(parameters)),
       options_(options),
@@ -51,21 +78,9 @@ void Adam::step() {
     const double correction2 = 1.0 - std::pow(options_.beta2, static_cast<double>(step));
     const auto step_size = static_cast<float>(lr / correction1);
     const auto correction2_sqrt = static_cast<float>(std::sqrt(correction2));
-    const int64_t n = parameter.value.size();
-    float* w = parameter.value.data();
-    const float* grad = parameter.grad.data();
-    float* m = first_moment_[p].data();
-    float* v = second_moment_[p].data();
-    if (decoupled_ && options_.weight_decay != 0.0) {
-      for (int64_t i = 0; i < n; ++i) w[i] = w[i] * shrink;
-    }
-    for (int64_t i = 0; i < n; ++i) {
-      const float g = coupled_decay != 0.0f ? grad[i] + coupled_decay * w[i] : grad[i];
-      m[i] = m[i] * beta1 + keep1 * g;
-      v[i] = v[i] * beta2 + keep2 * (g * g);
-      const float denominator = std::sqrt(v[i]) / correction2_sqrt + eps;
-      w[i] = w[i] - step_size * (m[i] / denominator);
-    }
+    adam_update(parameter.value.data(), parameter.grad.data(), first_moment_[p].data(), second_moment_[p].data(),
+                parameter.value.size(), {beta1, beta2, keep1, keep2, eps, coupled_decay, step_size, correction2_sqrt},
+                decoupled_ && options_.weight_decay != 0.0 ? shrink : 1.0f);
   }
 }
 

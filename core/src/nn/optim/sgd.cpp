@@ -21,33 +21,50 @@ Sgd::Sgd(std::vector<Parameter*> parameters, const SgdOptions& options)
       momentum_(parameters_.size()),
       steps_(parameters_.size(), 0) {}
 
+namespace {
+
+// One fused pass per parameter, in torch.optim.SGD's float32 order per element:
+// d = g + decay * w; b = d (first step) or b * momentum + blend * d; d = d + momentum * b
+// (nesterov) or b; w = w - lr * d.
+void sgd_plain(float* __restrict w, const float* __restrict g, int64_t n, float lr, float decay) {
+  if (decay != 0.0f) {
+    for (int64_t i = 0; i < n; ++i) w[i] = w[i] - lr * (g[i] + decay * w[i]);
+  } else {
+    for (int64_t i = 0; i < n; ++i) w[i] = w[i] - lr * g[i];
+  }
+}
+
+void sgd_momentum(float* __restrict w, const float* __restrict g, float* __restrict b, int64_t n, float lr, float decay,
+                  float momentum, float blend, bool first, bool nesterov) {
+  for (int64_t i = 0; i < n; ++i) {
+    const float d = decay != 0.0f ? g[i] + decay * w[i] : g[i];
+    const float buffer = first ? d : b[i] * momentum + blend * d;
+    b[i] = buffer;
+    const float direction = nesterov ? d + momentum * buffer : buffer;
+    w[i] = w[i] - lr * direction;
+  }
+}
+
+}  // namespace
+
 void Sgd::step() {
   const auto lr = static_cast<float>(options_.learning_rate);
   const auto momentum = static_cast<float>(options_.momentum);
   const auto blend = static_cast<float>(1.0 - options_.dampening);
   const auto decay = static_cast<float>(options_.weight_decay);
-  Tensor direction;
   for (size_t p = 0; p < parameters_.size(); ++p) {
     Parameter& parameter = *parameters_[p];
     if (!parameter.trainable) continue;
     const int64_t n = parameter.value.size();
-    float* w = parameter.value.data();
-    const float* g = parameter.grad.data();
-    direction.resize(parameter.value.shape());
-    float* d = direction.data();
-    for (int64_t i = 0; i < n; ++i) d[i] = decay != 0.0f ? g[i] + decay * w[i] : g[i];
     if (momentum != 0.0f) {
       Tensor& buffer = momentum_[p];
-      if (buffer.empty()) {
-        buffer = direction;
-      } else {
-        float* b = buffer.data();
-        for (int64_t i = 0; i < n; ++i) b[i] = b[i] * momentum + blend * d[i];
-      }
-      const float* b = buffer.data();
-      for (int64_t i = 0; i < n; ++i) d[i] = options_.nesterov ? d[i] + momentum * b[i] : b[i];
+      const bool first = buffer.empty();
+      if (first) buffer.resize(parameter.value.shape());
+      sgd_momentum(parameter.value.data(), parameter.grad.data(), buffer.data(), n, lr, decay, momentum, blend, first,
+                   options_.nesterov);
+    } else {
+      sgd_plain(parameter.value.data(), parameter.grad.data(), n, lr, decay);
     }
-    for (int64_t i = 0; i < n; ++i) w[i] = w[i] - lr * d[i];
     ++steps_[p];
   }
 }
