@@ -87,6 +87,16 @@ Result<std::unique_ptr<LabApp>> LabApp::mount(const std::string& lab_name, const
     const emscripten::val pick = emscripten::val::module_property("epibookPickFile");
     if (!pick.isUndefined()) pick(std::string(accept));
   };
+  app->services_.save_file = [](const std::string& name, const std::string& bytes) {
+    const emscripten::val save = emscripten::val::module_property("epibookSaveFile");
+    if (save.isUndefined()) return;
+    const emscripten::val view(emscripten::typed_memory_view(bytes.size(), reinterpret_cast<const uint8_t*>(bytes.data())));
+    save(name, emscripten::val::global("Uint8Array").new_(view));  // a copy: the view dies with `bytes`
+  };
+  app->services_.set_link = [](const std::string& fragment) {
+    const emscripten::val set = emscripten::val::module_property("epibookSetLink");
+    if (!set.isUndefined()) set(fragment);
+  };
   EPIBOOK_ASSIGN_OR_RETURN(app->lab_, make_lab(lab_name, params, app->services_));
 
   if (!glfwInit()) return unsupported(lab_name + ": GLFW could not start (no WebGL2 in this browser?)");

@@ -18,6 +18,10 @@ struct LabServices {
   FileStore files;
   float ui_scale = 1.0f;                         // device pixels per CSS pixel
   std::function<void(const char* accept)> pick_file;  // the page opens a file picker
+  // The page offers `bytes` as a download named `name` (a run directory as .tar).
+  std::function<void(const std::string& name, const std::string& bytes)> save_file;
+  // The page puts a link (a URL fragment, "#lab=...") in its address bar to copy.
+  std::function<void(const std::string& fragment)> set_link;
 };
 
 class Lab {

@@ -10,5 +10,6 @@ Result<std::unique_ptr<Lab>> make_peak_calling_lab(const nlohmann::json& params,
 Result<std::unique_ptr<Lab>> make_track_explorer_lab(const nlohmann::json& params, LabServices& services);
 Result<std::unique_ptr<Lab>> make_tutorial1_prep_lab(const nlohmann::json& params, LabServices& services);
 Result<std::unique_ptr<Lab>> make_class_imbalance_lab(const nlohmann::json& params, LabServices& services);
+Result<std::unique_ptr<Lab>> make_first_model_lab(const nlohmann::json& params, LabServices& services);
 
 }  // namespace epibook::labs

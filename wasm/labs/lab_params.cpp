@@ -68,8 +68,9 @@ Result<std::unique_ptr<Lab>> make_lab(const std::string& name, const nlohmann::j
   if (name == "track-explorer") return make_track_explorer_lab(params, services);
   if (name == "tutorial1-prep") return make_tutorial1_prep_lab(params, services);
   if (name == "class-imbalance") return make_class_imbalance_lab(params, services);
+  if (name == "first-model") return make_first_model_lab(params, services);
   return not_found("no lab is called \"" + name +
-                   "\" (fastq-quality, peak-calling, track-explorer, tutorial1-prep, class-imbalance)");
+                   "\" (fastq-quality, peak-calling, track-explorer, tutorial1-prep, class-imbalance, first-model)");
 }
 
 }  // namespace epibook::labs

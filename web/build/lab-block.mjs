@@ -8,6 +8,7 @@ const LAB_TITLES = {
   'track-explorer': 'Track explorer',
   'tutorial1-prep': 'Tutorial 1: from bigWig to a dataset',
   'class-imbalance': 'Imbalanced classes',
+  'first-model': 'Your first model',
 };
 
 export function labTitle(name) {

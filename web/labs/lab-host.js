@@ -153,6 +153,26 @@ function openFilePicker(accept, onFile) {
   input.click();
 }
 
+// A download of bytes the lab made (a run directory as .tar): nothing leaves the page.
+function saveFile(fileName, bytes) {
+  const url = URL.createObjectURL(new Blob([bytes], { type: 'application/octet-stream' }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = fileName;
+  link.style.display = 'none';
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60000);
+}
+
+// A run link ("#first-model=...") in the address bar replays that run in the lab of
+// that name: the part after "=" becomes the lab's `run` parameter.
+function runFromLocation(name) {
+  const prefix = `#${name}=`;
+  return location.hash.startsWith(prefix) ? location.hash.slice(prefix.length) : null;
+}
+
 // ---------------------------------------------------------------------------------
 export async function mountLab(canvas, name, params = {}) {
   const timing = { startMs: performance.now() };
@@ -177,6 +197,8 @@ export async function mountLab(canvas, name, params = {}) {
       fetcher.addUserFile(file.name, file);
       module.lab_open_file(file.name);
     }),
+    epibookSaveFile: (fileName, bytes) => saveFile(fileName, bytes),
+    epibookSetLink: (fragment) => history.replaceState(null, '', fragment),
   })]);
   fetcher = new FileFetcher(module);
 
@@ -192,6 +214,8 @@ export async function mountLab(canvas, name, params = {}) {
     if (key !== 'caption') labParams[key] = typeof value === 'string' ? value : JSON.stringify(value);
   }
   timing.instantiatedMs = performance.now();
+  const run = runFromLocation(name);
+  if (run && !('run' in labParams)) labParams.run = run;
   const error = module.lab_mount(name, JSON.stringify(labParams), size.width, size.height, size.ratio);
   restoreStyle();
   if (error) throw new Error(error);

@@ -97,5 +97,15 @@ function mountLabsWhenVisible() {
 attachThemeButton();
 attachMenuButton();
 attachSearch(document.getElementById('search'), document.getElementById('search-results'), siteRoot);
+// A run link ("page.html#first-model=...") brings its lab into view, which mounts it;
+// the lab replays the run (web/labs/README.md, "Training labs").
+function showLabOfRunLink() {
+  const match = /^#([a-z0-9-]+)=/.exec(location.hash);
+  if (!match) return;
+  const canvas = document.querySelector(`canvas.lab-canvas[data-lab="${match[1]}"]`);
+  canvas?.closest('figure')?.scrollIntoView({ block: 'center' });
+}
+
+showLabOfRunLink();
 mountLabsWhenVisible();
 registerServiceWorker();

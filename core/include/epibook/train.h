@@ -204,6 +204,11 @@ struct Evaluation {
   };
   std::vector<Floor> floors;
 };
+// The shuffled-label floor of each ranking or correlation metric among `metrics`, for
+// outputs against targets of the same size (poisson outputs scored as exp, the rate).
+std::vector<Evaluation::Floor> metric_floors(const std::string& loss, const std::vector<MetricValue>& metrics,
+                                             const nn::Tensor& outputs, const nn::Tensor& targets, uint64_t seed,
+                                             uint32_t rounds = 20);
 Result<Evaluation> evaluate_model(nn::Layer& model, const TrainOptions& options, const TrainingData& data,
                                   int split, uint32_t floor_rounds = 20);
 Result<Evaluation> evaluate_model(nn::Layer& model, const TrainOptions& options, const TrainingRows& data,
@@ -246,6 +251,16 @@ class Trainer {
   Result<double> step();
   bool epoch_done() const { return batch_ >= batches_per_epoch(); }
   uint64_t batches_per_epoch() const;
+  // Validation a batch at a time, so a lab can spread it over frames: predicts the next
+  // `batch_size` validation rows (in split order) and keeps their outputs for
+  // finish_epoch, which predicts whatever is left. Returns the rows predicted so far this
+  // epoch. The outputs are the same bits however the work is spread.
+  Result<uint64_t> validate_next_batch();
+  uint64_t validation_row_count() const { return validation_rows_.size(); }
+  // The outputs of the last finished validation ([validation rows, ...]), in split order.
+  const nn::Tensor& validation_outputs() const { return validation_outputs_; }
+  const nn::Tensor& validation_targets() const { return validation_targets_; }
+  const std::vector<uint32_t>& validation_rows() const { return validation_rows_; }
   // Validation, early stopping; starts the next epoch. Call when epoch_done().
   Result<EpochRecord> finish_epoch();
   // All of one epoch: steps then finish_epoch().
@@ -277,10 +292,13 @@ class Trainer {
   std::vector<uint32_t> validation_rows_;
   std::vector<uint32_t> order_;   // this epoch's shuffled training rows
   uint64_t batch_ = 0;
+  uint64_t validated_rows_ = 0;   // validation rows predicted this epoch
   double epoch_loss_sum_ = 0.0;
   bool stopped_ = false;
   TrainerState state_;
   nn::Tensor batch_inputs_, batch_targets_, outputs_, grad_outputs_;
+  nn::Tensor validation_outputs_;  // [validation rows, ...outputs], filled batch by batch
+  nn::Tensor validation_targets_;  // their targets, likewise
 };
 
 // ---------------------------------------------------------------------------------
@@ -300,6 +318,8 @@ struct RunSummary {
   bool stopped_early = false;
   bool resumed = false;
 };
+// One line of metrics.jsonl: the epoch's record as JSON (NaN as null), newline-ended.
+std::string epoch_metrics_line(const EpochRecord& record);
 Result<RunSummary> train_run(const TrainOptions& options, const std::string& out_dir, bool resume,
                              const RunProgress& progress = {});
 
@@ -314,6 +334,12 @@ struct LoadedCheckpoint {
   nn::Shape target_shape;
 };
 Result<LoadedCheckpoint> load_checkpoint(const std::string& path);
+// The same from and to bytes (a lab has no file system: it downloads and opens them);
+// `name` stands for the file in messages.
+Result<LoadedCheckpoint> parse_checkpoint(std::string_view bytes, const std::string& name);
+std::string checkpoint_bytes(const TrainOptions& options, nn::Layer& model, const nn::Shape& input_shape,
+                             const nn::Shape& target_shape, const TrainerState& trainer,
+                             const nn::OptimizerState& optimizer);
 Status save_checkpoint(const std::string& path, const TrainOptions& options, nn::Layer& model,
                        const nn::Shape& input_shape, const nn::Shape& target_shape, const TrainerState& trainer,
                        const nn::OptimizerState& optimizer);

@@ -133,9 +133,9 @@ Status load_into_model(nn::Layer& model, const std::vector<TensorEntry>& tensors
 
 }  // namespace
 
-Status save_checkpoint(const std::string& path, const TrainOptions& options, nn::Layer& model,
-                       const nn::Shape& input_shape, const nn::Shape& target_shape, const TrainerState& trainer,
-                       const nn::OptimizerState& optimizer) {
+std::string checkpoint_bytes(const TrainOptions& options, nn::Layer& model, const nn::Shape& input_shape,
+                             const nn::Shape& target_shape, const TrainerState& trainer,
+                             const nn::OptimizerState& optimizer) {
   nlohmann::json entries = nlohmann::json::array();
   std::string payload;
   for (nn::Parameter* p : model.parameters()) add_tensor("parameter", p->name, p->value, entries, payload);
@@ -159,7 +159,14 @@ Status save_checkpoint(const std::string& path, const TrainOptions& options, nn:
   for (int i = 0; i < 8; ++i) bytes.push_back(static_cast<char>((length >> (8 * i)) & 0xff));
   bytes += header_text;
   bytes += payload;
-  return write_file_atomically(path, bytes);
+  return bytes;
+}
+
+Status save_checkpoint(const std::string& path, const TrainOptions& options, nn::Layer& model,
+                       const nn::Shape& input_shape, const nn::Shape& target_shape, const TrainerState& trainer,
+                       const nn::OptimizerState& optimizer) {
+  return write_file_atomically(path,
+                               checkpoint_bytes(options, model, input_shape, target_shape, trainer, optimizer));
 }
 
 Result<LoadedCheckpoint> load_checkpoint(const std::string& path) {
@@ -167,7 +174,10 @@ Result<LoadedCheckpoint> load_checkpoint(const std::string& path) {
   if (!in) return not_found(path + ": cannot open the checkpoint");
   std::stringstream buffer;
   buffer << in.rdbuf();
-  const std::string bytes = buffer.str();
+  return parse_checkpoint(buffer.str(), path);
+}
+
+Result<LoadedCheckpoint> parse_checkpoint(std::string_view bytes, const std::string& path) {
   if (bytes.size() < kMagic.size() + 8 || bytes.compare(0, kMagic.size(), kMagic) != 0) {
     return corrupt(path + ": not an epibook checkpoint (no \"epibook-checkpoint 1\" line)");
   }
@@ -177,7 +187,7 @@ Result<LoadedCheckpoint> load_checkpoint(const std::string& path) {
   if (length > bytes.size() - header_start) return corrupt(path + ": header runs past the end of the file");
   const nlohmann::json header = nlohmann::json::parse(bytes.substr(header_start, length), nullptr, false);
   if (header.is_discarded() || !header.is_object()) return corrupt(path + ": header is not valid JSON");
-  const std::string_view payload = std::string_view(bytes).substr(header_start + length);
+  const std::string_view payload = bytes.substr(header_start + length);
 
   LoadedCheckpoint loaded;
   if (!header.contains("options")) return corrupt(path + ": header has no options");

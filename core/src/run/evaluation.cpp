@@ -18,6 +18,24 @@ PairedMetric floor_metric(const std::string& name) {
 
 }  // namespace
 
+std::vector<Evaluation::Floor> metric_floors(const std::string& loss, const std::vector<MetricValue>& metrics,
+                                             const nn::Tensor& outputs, const nn::Tensor& targets, uint64_t seed,
+                                             uint32_t rounds) {
+  std::vector<Evaluation::Floor> floors;
+  if (rounds == 0 || outputs.size() != targets.size()) return floors;
+  std::vector<float> predictions(outputs.values().begin(), outputs.values().end());
+  if (loss == "poisson") {
+    for (float& p : predictions) p = std::exp(p);
+  }
+  for (const MetricValue& m : metrics) {
+    const PairedMetric metric = floor_metric(m.name);
+    if (!metric) continue;
+    Result<MetricFloor> floor = shuffled_label_floor(metric, predictions, targets.values(), seed, rounds);
+    if (floor.is_ok()) floors.push_back({m.name, *floor});
+  }
+  return floors;
+}
+
 Result<Evaluation> evaluate_model(nn::Layer& model, const TrainOptions& options, const TrainingData& data, int split,
                                   uint32_t floor_rounds) {
   return evaluate_model(model, options, InMemoryRows(data), split, floor_rounds);
@@ -44,16 +62,7 @@ Result<Evaluation> evaluate_model(nn::Layer& model, const TrainOptions& options,
   evaluation.rows = rows.size();
   EPIBOOK_ASSIGN_OR_RETURN(evaluation.loss, loss->evaluate(outputs, targets, nullptr));
   EPIBOOK_ASSIGN_OR_RETURN(evaluation.metrics, validation_metrics(options.loss, outputs, targets));
-  std::vector<float> predictions(outputs.values().begin(), outputs.values().end());
-  if (options.loss == "poisson") {
-    for (float& p : predictions) p = std::exp(p);
-  }
-  for (const MetricValue& m : evaluation.metrics) {
-    const PairedMetric metric = floor_metric(m.name);
-    if (!metric || floor_rounds == 0) continue;
-    Result<MetricFloor> floor = shuffled_label_floor(metric, predictions, targets.values(), options.seed, floor_rounds);
-    if (floor.is_ok()) evaluation.floors.push_back({m.name, *floor});
-  }
+  evaluation.floors = metric_floors(options.loss, evaluation.metrics, outputs, targets, options.seed, floor_rounds);
   return evaluation;
 }
 

@@ -21,7 +21,9 @@ nlohmann::ordered_json number_or_null(double value) {
   return std::isfinite(value) ? nlohmann::ordered_json(value) : nlohmann::ordered_json(nullptr);
 }
 
-std::string metrics_line(const EpochRecord& r) {
+}  // namespace
+
+std::string epoch_metrics_line(const EpochRecord& r) {
   nlohmann::ordered_json line;
   line["epoch"] = r.epoch;
   line["steps"] = r.steps;
@@ -36,6 +38,8 @@ std::string metrics_line(const EpochRecord& r) {
   line["stopped"] = r.stop;
   return line.dump() + "\n";
 }
+
+namespace {
 
 Result<nlohmann::ordered_json> data_hashes(const DataOptions& data) {
   nlohmann::ordered_json hashes = nlohmann::ordered_json::object();
@@ -167,7 +171,7 @@ Result<RunSummary> run_on(const TrainOptions& options, const TrainingRows& data,
                                               optimizer_state));
       summary.best_epoch = record.epoch;
     }
-    EPIBOOK_RETURN_IF_ERROR(append_text(metrics, metrics_line(record)));
+    EPIBOOK_RETURN_IF_ERROR(append_text(metrics, epoch_metrics_line(record)));
     if (progress.on_epoch) progress.on_epoch(record);
     summary.epochs.push_back(record);
     summary.stopped_early = record.stop;

@@ -122,6 +122,34 @@ Result<double> Trainer::step() {
   return loss;
 }
 
+namespace {
+
+// Copies `part` ([n, ...]) into rows [first, first + n) of `all`, sized for `rows` rows.
+void place_rows(const nn::Tensor& part, uint64_t first, uint64_t rows, nn::Tensor& all) {
+  if (first == 0) {
+    nn::Shape shape = part.shape();
+    shape[0] = static_cast<int64_t>(rows);
+    all.resize(shape);
+  }
+  const int64_t per_row = part.size() / std::max<int64_t>(1, part.dim(0));
+  std::copy(part.data(), part.data() + part.size(), all.data() + static_cast<int64_t>(first) * per_row);
+}
+
+}  // namespace
+
+Result<uint64_t> Trainer::validate_next_batch() {
+  const uint64_t rows = validation_rows_.size();
+  if (validated_rows_ >= rows) return validated_rows_;
+  const size_t count = std::min<size_t>(options_.batch_size, rows - validated_rows_);
+  const std::span<const uint32_t> batch_rows(validation_rows_.data() + validated_rows_, count);
+  // predict_rows runs batch_size rows per pass, as it did over all rows at once.
+  EPIBOOK_ASSIGN_OR_RETURN(RowPredictions predicted, predict_rows(model_, data_, batch_rows, options_.batch_size));
+  place_rows(predicted.outputs, validated_rows_, rows, validation_outputs_);
+  place_rows(predicted.targets, validated_rows_, rows, validation_targets_);
+  validated_rows_ += count;
+  return validated_rows_;
+}
+
 Result<EpochRecord> Trainer::finish_epoch() {
   if (!epoch_done()) return invalid_argument("the epoch still has batches to run");
   EpochRecord record;
@@ -131,10 +159,10 @@ Result<EpochRecord> Trainer::finish_epoch() {
   record.learning_rate = optimizer_->learning_rate();
   record.monitored = record.train_loss;
   if (!validation_rows_.empty()) {
-    EPIBOOK_ASSIGN_OR_RETURN(RowPredictions predicted,
-                             predict_rows(model_, data_, validation_rows_, options_.batch_size));
-    const nn::Tensor& outputs = predicted.outputs;
-    nn::Tensor& targets = predicted.targets;
+    while (validated_rows_ < validation_rows_.size()) EPIBOOK_RETURN_IF_ERROR(validate_next_batch().status());
+    validated_rows_ = 0;
+    const nn::Tensor& outputs = validation_outputs_;
+    nn::Tensor& targets = validation_targets_;
     if (options_.loss != "cross_entropy") targets.reshape(outputs.shape());
     EPIBOOK_ASSIGN_OR_RETURN(record.validation_loss, loss_->evaluate(outputs, targets, nullptr));
     EPIBOOK_ASSIGN_OR_RETURN(record.validation, validation_metrics(options_.loss, outputs, targets));

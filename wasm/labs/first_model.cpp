@@ -1,0 +1,492 @@
+// Lab "first-model": a small CNN learns sequence -> signal in the page. Three data sets,
+// each the same arrays `epibook dataset` writes from the same files: planted motifs in
+// the simulated genome (where the best possible score is known from the truth file),
+// real insulator sites against GC-matched background in dm3 chr2R:7-8 Mb, and real
+// RNA-seq coverage of that slice. The data are built in memory a chunk per frame by the
+// core's WindowDataset; the training panel (wasm/train/) trains and plots.
+#include <imgui.h>
+
+#include <chrono>
+#include <cmath>
+#include <optional>
+
+#include "../app/plot.h"
+#include "../train/training_panel.h"
+#include "epibook/bigwig.h"
+#include "epibook/dataset.h"
+#include "epibook/fasta.h"
+#include "epibook/metrics.h"
+#include "lab_factories.h"
+
+namespace epibook::labs {
+namespace {
+
+// A reader's own genome above this is refused: a lab trains on slices, the CLI on genomes.
+constexpr uint64_t kMaxGenomeBytes = uint64_t{32} << 20;
+constexpr double kFrameBudgetMs = 8.0;
+constexpr uint64_t kStretchRows = 40;
+
+struct DataSetSpec {
+  const char* name;
+  const char* title;
+  const char* provenance;  // real or simulated, shown under the title
+  const char* genome;
+  const char* track;       // "" for a label target
+  const char* windows;
+  TargetKind target;
+  SignalTransform transform;
+  std::vector<std::string> losses;
+  const char* truth;       // "" when there is no planted truth
+};
+
+const std::vector<DataSetSpec>& data_sets() {
+  static const std::vector<DataSetSpec> sets = {
+      {"sim-motifs", "planted motifs: celltypeA peaks vs GC-matched background",
+       "simulated (epibook simulate --preset toy --seed 1): the truth is known", "assets/sim-toy/genome.fa", "",
+       "assets/first-model/sim-windows.bed", TargetKind::kLabel, SignalTransform::kNone, {"bce"},
+       "assets/sim-toy/truth.json"},
+      {"dm3-insulators", "insulator sites (CTCF, BEAF-32, Su(Hw), CP190) vs GC-matched background",
+       "real: dm3 chr2R:7-8 Mb, Bushey et al. 2009 binding sites", "assets/dm3-chr2R-7-8Mb.fa", "",
+       "assets/first-model/dm3-insulator-windows.bed", TargetKind::kLabel, SignalTransform::kNone, {"bce"}, ""},
+      {"dm3-rnaseq", "RNA-seq coverage, log1p of the mean per window",
+       "real: dm3 chr2R:7-8 Mb RNA-seq coverage (augustus-doc)", "assets/dm3-chr2R-7-8Mb.fa",
+       "assets/dm3-slice-rnaseq.bw", "assets/first-model/dm3-rnaseq-windows.bed", TargetKind::kSignal,
+       SignalTransform::kLog1p, {"mse", "poisson"}, ""},
+  };
+  return sets;
+}
+
+const DataSetSpec* find_data_set(const std::string& name) {
+  for (const DataSetSpec& spec : data_sets()) {
+    if (name == spec.name) return &spec;
+  }
+  return nullptr;
+}
+
+std::string data_set_names() {
+  std::string names;
+  for (const DataSetSpec& spec : data_sets()) names += (names.empty() ? "" : ", ") + std::string(spec.name);
+  return names;
+}
+
+double now_ms() {
+  using Clock = std::chrono::steady_clock;
+  return std::chrono::duration<double, std::milli>(Clock::now().time_since_epoch()).count();
+}
+
+// The lab's defaults: a model small enough that a step takes a few milliseconds in wasm.
+TrainOptions lab_defaults() {
+  TrainOptions options;
+  options.model.conv_layers = 2;
+  options.model.channels = 16;
+  options.model.kernel_size = 9;
+  options.model.pool = 4;
+  options.model.head = "global_avg_dense";
+  options.loss = "bce";
+  options.optimizer = OptimizerKind::kAdam;
+  options.schedule.base = 3e-3;
+  options.batch_size = 32;
+  options.epochs = 8;
+  options.seed = 1;
+  return options;
+}
+
+// The best AUROC any model of the sequence could reach on the validation rows of a
+// planted-motif set: a window's peak label follows from a planted site of a motif active
+// in the cell type (visible in the sequence) lying in an open domain (not visible), so
+// the ideal score is 1 for windows holding such a site and 0 for the rest.
+Result<double> planted_ceiling(const std::string& truth_text, const std::string& truth_name,
+                               const WindowDataset& dataset, const TrainingData& data) {
+  const nlohmann::json truth = nlohmann::json::parse(truth_text, nullptr, false);
+  if (truth.is_discarded() || !truth.is_object()) return corrupt(truth_name + ": not JSON");
+  const nlohmann::json& cells = truth.value("cell_types", nlohmann::json());
+  const nlohmann::json& sites = truth.value("motif_sites", nlohmann::json());
+  if (!cells.is_array() || cells.empty() || !sites.is_array()) {
+    return corrupt(truth_name + ": no cell_types or motif_sites list");
+  }
+  std::vector<std::string> active;
+  for (const nlohmann::json& m : cells.front().value("active_motifs", nlohmann::json::array())) {
+    if (m.is_string()) active.push_back(m.get<std::string>());
+  }
+  std::vector<Region> planted;
+  for (const nlohmann::json& s : sites) {
+    if (!s.is_object() || !s.contains("chrom") || !s.contains("start") || !s.contains("end")) continue;
+    const std::string motif = s.value("motif", "");
+    if (std::find(active.begin(), active.end(), motif) == active.end()) continue;
+    planted.push_back({s["chrom"].get<std::string>(), s["start"].get<uint64_t>(), s["end"].get<uint64_t>()});
+  }
+  std::vector<float> ideal, labels;
+  for (uint64_t row = 0; row < dataset.rows(); ++row) {
+    if (data.split[row] != static_cast<int8_t>(Split::kValidation)) continue;
+    const Region& window = dataset.regions()[dataset.window_of_row(row)];
+    bool holds = false;
+    for (const Region& site : planted) {
+      holds = holds || (site.chrom == window.chrom && site.start >= window.start && site.end <= window.end);
+    }
+    ideal.push_back(holds ? 1.0f : 0.0f);
+    labels.push_back(data.targets[static_cast<int64_t>(row)]);
+  }
+  return auroc(ideal, labels);
+}
+
+class FirstModelLab final : public Lab {
+ public:
+  explicit FirstModelLab(LabServices& services) : services_(services), panel_(lab_defaults()) {
+    panel_.set_link_prefix("#first-model");
+  }
+
+  Status configure(const nlohmann::json& params) {
+    EPIBOOK_RETURN_IF_ERROR(choose(param_text(params, "dataset", "sim-motifs")));
+    for (const std::string& key : TrainingPanel::keys()) {
+      if (params.contains(key) && key != "train_steps" && key != "start") {
+        EPIBOOK_RETURN_IF_ERROR(panel_.set(key, params[key]));
+      }
+    }
+    pending_link_ = param_text(params, "run", "");
+    return Status::ok();
+  }
+
+  void step() override {
+    const double deadline = now_ms() + kFrameBudgetMs;
+    if (stage_ != Stage::kReady && stage_ != Stage::kFailed) advance_loading(deadline);
+    if (stage_ == Stage::kReady) {
+      if (!pending_link_.empty()) {
+        const std::string link = std::exchange(pending_link_, "");
+        const Status status = panel_.replay_link(link);
+        if (!status.is_ok()) message_ = status.message();
+      }
+      panel_.step(std::max(1.0, deadline - now_ms()));
+    }
+  }
+
+  bool busy() const override {
+    return (stage_ != Stage::kReady && stage_ != Stage::kFailed) || !pending_link_.empty() || panel_.busy();
+  }
+
+  void draw() override;
+
+  nlohmann::json state() const override {
+    nlohmann::json state;
+    state["lab"] = "first-model";
+    state["dataset"] = spec_->name;
+    state["stage"] = stage_name();
+    state["genome"] = genome_name_;
+    state["track"] = track_name_;
+    state["windows"] = spec_->windows;
+    state["rows"] = dataset_ ? dataset_->rows() : 0;
+    if (stage_ == Stage::kReady) {
+      uint64_t per_split[3] = {0, 0, 0};
+      for (int8_t s : data_.split) {
+        if (s >= 0 && s < 3) ++per_split[s];
+      }
+      state["rows_per_split"] = {{"train", per_split[0]}, {"validation", per_split[1]}, {"test", per_split[2]}};
+      state["input_shape"] = data_.inputs.shape().text();
+      state["target_shape"] = data_.targets.shape().text();
+    }
+    state["message"] = message_;
+    panel_.add_state(state);
+    if (state["message"].get<std::string>().empty() && !message_.empty()) state["message"] = message_;
+    return state;
+  }
+
+  Status set(const std::string& key, const nlohmann::json& value) override {
+    if (key == "dataset") {
+      EPIBOOK_ASSIGN_OR_RETURN(const std::string name, json_text(value, key));
+      return choose(name);
+    }
+    if (key == "run") {
+      EPIBOOK_ASSIGN_OR_RETURN(pending_link_, json_text(value, key));
+      const size_t equals = pending_link_.find('=');
+      if (equals != std::string::npos) pending_link_ = pending_link_.substr(equals + 1);
+      return Status::ok();
+    }
+    if (key == "download_run") {
+      EPIBOOK_ASSIGN_OR_RETURN(const double run, json_number(value, key));
+      return download(run >= 1 ? 1 : 0);
+    }
+    if (stage_ != Stage::kReady && (key == "train_steps" || key == "start" || key == "step")) {
+      return invalid_argument(key + ": the data are not ready yet (" + stage_name() + ")");
+    }
+    Status status = panel_.set(key, value);
+    if (status.code() == ErrorCode::kNotFound && status.message() == key) {
+      std::string keys = "dataset, run, download_run";
+      for (const std::string& k : TrainingPanel::keys()) keys += ", " + k;
+      return invalid_argument("first-model has no parameter \"" + key + "\" (" + keys + ", b.<setting>)");
+    }
+    return status;
+  }
+
+  // A FASTA replaces the genome, a bigWig the track, a .ckpt is a trained model.
+  void open_file(const std::string& name) override {
+    message_.clear();
+    if (name.size() > 5 && name.substr(name.size() - 5) == ".ckpt") {
+      pending_checkpoint_ = name;
+      services_.files.request_whole(name);
+      return;
+    }
+    if (is_bigwig_name(name)) {
+      if (spec_->target != TargetKind::kSignal) {
+        message_ = name + ": " + spec_->name + " trains on labels, not a signal track; choose dm3-rnaseq first";
+        return;
+      }
+      track_name_ = name;
+    } else {
+      genome_name_ = name;
+    }
+    restart_loading();
+  }
+
+ private:
+  enum class Stage { kLoading, kScanning, kFilling, kReady, kFailed };
+
+  std::string stage_name() const {
+    switch (stage_) {
+      case Stage::kLoading: return "loading";
+      case Stage::kScanning: return "scanning";
+      case Stage::kFilling: return "building";
+      case Stage::kReady: return "ready";
+      case Stage::kFailed: return "failed";
+    }
+    return "";
+  }
+
+  Status choose(const std::string& name) {
+    const DataSetSpec* spec = find_data_set(name);
+    if (spec == nullptr) return invalid_argument("dataset: no data set \"" + name + "\" (" + data_set_names() + ")");
+    spec_ = spec;
+    genome_name_ = spec->genome;
+    track_name_ = spec->track;
+    restart_loading();
+    return Status::ok();
+  }
+
+  void restart_loading() {
+    stage_ = Stage::kLoading;
+    message_.clear();
+    dataset_.reset();
+    bigwig_.reset();
+    genome_.reset();
+    data_ = TrainingData();
+    filled_ = 0;
+    panel_.set_data(PanelData{});
+    services_.files.request_whole(genome_name_);
+    services_.files.request_whole(spec_->windows);
+    if (*spec_->truth) services_.files.request_whole(spec_->truth);
+    if (!track_name_.empty()) track_file_ = services_.files.ranged(track_name_);
+  }
+
+  void fail(std::string message) {
+    stage_ = Stage::kFailed;
+    message_ = std::move(message);
+  }
+
+  // A whole file's bytes, or nullptr while on their way; fails the lab when unreadable.
+  const std::string* whole(const std::string& name) {
+    if (const std::string* failure = services_.files.failure(name)) {
+      fail(name + ": " + *failure);
+      return nullptr;
+    }
+    return services_.files.whole(name);
+  }
+
+  void advance_loading(double deadline) {
+    if (stage_ == Stage::kLoading) {
+      const std::string* genome_bytes = whole(genome_name_);
+      const std::string* windows_bytes = stage_ == Stage::kFailed ? nullptr : whole(spec_->windows);
+      if (stage_ == Stage::kFailed || genome_bytes == nullptr || windows_bytes == nullptr) return;
+      if (*spec_->truth && whole(spec_->truth) == nullptr) return;
+      if (!genome_) {
+        if (genome_bytes->size() > kMaxGenomeBytes) {
+          return fail(genome_name_ + ": " + std::to_string(genome_bytes->size() >> 20) +
+                      " MB is more than the 32 MB a lab takes; cut the region you need (samtools faidx) or train "
+                      "with the epibook CLI");
+        }
+        auto index = build_fai_from_memory(*genome_bytes, genome_name_);
+        if (!index.is_ok()) return fail(index.status().message());
+        auto reader = FastaReader::open(memory_source(*genome_bytes, genome_name_), std::move(index).value());
+        if (!reader.is_ok()) return fail(reader.status().message());
+        genome_.emplace(std::move(reader).value());
+      }
+      std::vector<SignalSource> tracks;
+      if (track_file_ && spec_->target == TargetKind::kSignal) {
+        if (!track_file_->error().empty()) return fail(track_name_ + ": " + track_file_->error());
+        if (!track_file_->size()) return;
+        if (!bigwig_) {
+          auto reader = BigWigReader::open(ranged_source(track_file_));
+          if (!reader.is_ok()) {
+            if (!is_waiting_for_bytes(reader.status())) fail(reader.status().message());
+            return;
+          }
+          bigwig_.emplace(std::move(reader).value());
+        }
+        tracks.push_back(bigwig_signal_source(*bigwig_));
+        tracks.back().name = track_name_;
+      }
+      auto windows = parse_genome_windows(*windows_bytes, spec_->windows);
+      if (!windows.is_ok()) return fail(windows.status().message());
+      DatasetOptions options;
+      options.target = spec_->target;
+      options.transform = spec_->transform;
+      auto dataset = WindowDataset::create(&*genome_, std::move(tracks), std::move(windows).value(), options);
+      if (!dataset.is_ok()) return fail(dataset.status().message());
+      dataset_.emplace(std::move(dataset).value());
+      stage_ = Stage::kScanning;
+    }
+    while (stage_ == Stage::kScanning && now_ms() < deadline) {
+      auto done = dataset_->scan(64);
+      if (!done.is_ok()) {
+        if (!is_waiting_for_bytes(done.status())) fail(done.status().message());
+        return;
+      }
+      if (*done) {
+        if (dataset_->rows() == 0) return fail(std::string(spec_->windows) + ": no window has complete targets");
+        const Status prepared = dataset_->prepare(data_);
+        if (!prepared.is_ok()) return fail(prepared.status().message());
+        stage_ = Stage::kFilling;
+      }
+    }
+    while (stage_ == Stage::kFilling && now_ms() < deadline) {
+      const uint64_t count = std::min<uint64_t>(32, dataset_->rows() - filled_);
+      const Status status = dataset_->fill_rows(filled_, count, data_);
+      if (!status.is_ok()) {
+        if (!is_waiting_for_bytes(status)) fail(status.message());
+        return;
+      }
+      filled_ += count;
+      if (filled_ == dataset_->rows()) finish_loading();
+    }
+  }
+
+  void finish_loading() {
+    PanelData panel;
+    panel.data = &data_;
+    panel.name = spec_->name;
+    panel.fingerprint = data_fingerprint(data_);
+    panel.losses = spec_->losses;
+    nlohmann::json description = {{"lab", "first-model"},
+                                  {"dataset", spec_->name},
+                                  {"genome", genome_name_},
+                                  {"windows", spec_->windows},
+                                  {"target", target_kind_name(spec_->target)},
+                                  {"transform", signal_transform_name(spec_->transform)}};
+    if (!track_name_.empty()) description["tracks"] = {track_name_};
+    panel.description_json = description.dump();
+    // The stretch: the first validation rows that follow one another along one sequence.
+    const auto& regions = dataset_->regions();
+    for (uint64_t row = 0; row < dataset_->rows() && panel.stretch_rows.size() < kStretchRows; ++row) {
+      if (data_.split[row] != static_cast<int8_t>(Split::kValidation)) continue;
+      const Region& window = regions[dataset_->window_of_row(row)];
+      if (!panel.stretch_rows.empty()) {
+        const Region& last = regions[dataset_->window_of_row(panel.stretch_rows.back())];
+        if (last.chrom != window.chrom) break;
+      }
+      panel.stretch_rows.push_back(static_cast<uint32_t>(row));
+      panel.stretch_starts.push_back(static_cast<double>(window.start));
+    }
+    if (!panel.stretch_rows.empty()) {
+      const Region& first = regions[dataset_->window_of_row(panel.stretch_rows.front())];
+      const Region& last = regions[dataset_->window_of_row(panel.stretch_rows.back())];
+      panel.stretch_width = static_cast<double>(dataset_->window_length());
+      panel.stretch_label = format_region({first.chrom, first.start, last.end}) + ", validation windows";
+    }
+    if (*spec_->truth) {
+      auto ceiling = planted_ceiling(*services_.files.whole(spec_->truth), spec_->truth, *dataset_, data_);
+      if (ceiling.is_ok()) {
+        panel.ceiling = *ceiling;
+        panel.ceiling_metric = "auroc";
+        panel.ceiling_note = "a model that knew every planted site of an active motif; open chromatin is not in "
+                             "the sequence";
+      } else {
+        message_ = ceiling.status().message();
+      }
+    }
+    panel_.set_data(std::move(panel));
+    stage_ = Stage::kReady;
+  }
+
+  Status download(int run) {
+    EPIBOOK_ASSIGN_OR_RETURN(const std::string archive, panel_.run_archive(run));
+    if (services_.save_file) services_.save_file(std::string("first-model-run-") + (run ? "B" : "A") + ".tar", archive);
+    return Status::ok();
+  }
+
+  void open_pending_checkpoint() {
+    if (pending_checkpoint_.empty() || stage_ != Stage::kReady) return;
+    if (const std::string* failure = services_.files.failure(pending_checkpoint_)) {
+      message_ = pending_checkpoint_ + ": " + *failure;
+    } else if (const std::string* bytes = services_.files.whole(pending_checkpoint_)) {
+      const Status status = panel_.open_checkpoint(*bytes, pending_checkpoint_);
+      message_ = status.is_ok() ? "" : status.message();
+    } else {
+      return;
+    }
+    pending_checkpoint_.clear();
+  }
+
+  LabServices& services_;
+  TrainingPanel panel_;
+  const DataSetSpec* spec_ = nullptr;
+  Stage stage_ = Stage::kLoading;
+  std::string genome_name_, track_name_;
+  std::shared_ptr<RangedFile> track_file_;
+  std::optional<FastaReader> genome_;
+  std::optional<BigWigReader> bigwig_;
+  std::optional<WindowDataset> dataset_;
+  TrainingData data_;
+  uint64_t filled_ = 0;
+  std::string pending_link_;
+  std::string pending_checkpoint_;
+  std::string message_;
+};
+
+void FirstModelLab::draw() {
+  open_pending_checkpoint();
+  const float em = ImGui::GetFontSize();
+  ImGui::SetNextItemWidth(em * 11);
+  if (ImGui::BeginCombo("data", spec_->name)) {
+    for (const DataSetSpec& spec : data_sets()) {
+      if (ImGui::Selectable(spec.name, &spec == spec_)) {
+        const Status status = choose(spec.name);
+        if (!status.is_ok()) message_ = status.message();
+      }
+    }
+    ImGui::EndCombo();
+  }
+  ImGui::SameLine();
+  ImGui::TextWrapped("%s (%s)", spec_->title, spec_->provenance);
+  if (ImGui::Button("Open FASTA, bigWig or checkpoint...")) services_.pick_file(".fa,.fasta,.fna,.bw,.bigWig,.bigwig,.ckpt");
+  if (stage_ == Stage::kReady) {
+    ImGui::SameLine();
+    if (ImGui::Button("Download run")) {
+      const Status status = download(0);
+      message_ = status.is_ok() ? "" : status.message();
+    }
+    ImGui::SameLine();
+    if (ImGui::Button("Link to this run") && services_.set_link) services_.set_link(panel_.run_link());
+    ImGui::SameLine();
+    ImGui::TextDisabled("%llu windows of %u bp: %s -> %s", static_cast<unsigned long long>(dataset_->rows()),
+                        dataset_->window_length(), data_.inputs.shape().text().c_str(),
+                        data_.targets.shape().text().c_str());
+  }
+  if (!message_.empty()) message_line(message_, true);
+  if (stage_ == Stage::kFailed) return;
+  if (stage_ != Stage::kReady) {
+    const uint64_t total = dataset_ ? dataset_->window_count() : 0;
+    const uint64_t done = stage_ == Stage::kFilling ? filled_ : dataset_ ? dataset_->windows_scanned() : 0;
+    message_line("preparing the data (" + stage_name() + " " + std::to_string(done) + " / " + std::to_string(total) +
+                     " windows)",
+                 false);
+    return;
+  }
+  panel_.draw();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Lab>> make_first_model_lab(const nlohmann::json& params, LabServices& services) {
+  auto lab = std::make_unique<FirstModelLab>(services);
+  EPIBOOK_RETURN_IF_ERROR(lab->configure(params));
+  return std::unique_ptr<Lab>(std::move(lab));
+}
+
+}  // namespace epibook::labs

@@ -1,0 +1,112 @@
+// The training component every lab that trains embeds: the reader's settings for run A
+// (and, side by side, run B), start / pause / one step / reset, live curves of the
+// training and validation loss, the validation metric per epoch over its shuffled-label
+// floor, predictions against the truth along a stretch of genome, a table of A against
+// B, and the run as a record: a link that replays it, the CLI's run directory to
+// download, a CLI checkpoint to open. The lab owns the data; the panel trains on it.
+//
+// Sections: data from the lab | per frame | test API | run records
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "training_run.h"
+
+namespace epibook::labs {
+
+// What the lab tells the panel about its data.
+struct PanelData {
+  const TrainingData* data = nullptr;
+  std::string name;               // the data set's name, as the lab's `dataset` parameter
+  uint64_t fingerprint = 0;       // of the arrays (dataset.h), carried in run links
+  std::string description_json;   // the data section of manifest.json (sources, options)
+  std::vector<std::string> losses;  // the losses that fit these targets, first the default
+  // A stretch of genome to draw predictions along: rows in genome order and their starts.
+  std::vector<uint32_t> stretch_rows;
+  std::vector<double> stretch_starts;
+  double stretch_width = 0;       // bp per row
+  std::string stretch_label;      // "chr1:100,000-150,000"
+  // The best score a model could reach on these data, when known (planted truth).
+  std::optional<double> ceiling;
+  std::string ceiling_metric;     // "auroc"
+  std::string ceiling_note;
+};
+
+class TrainingPanel {
+ public:
+  // The settings runs start from (a preset), before the lab's own overrides.
+  explicit TrainingPanel(TrainOptions defaults);
+
+  // New data (a data set switched, a file opened): runs are cleared; settings kept,
+  // except a loss that does not fit, which becomes the data's default.
+  void set_data(PanelData data);
+  const PanelData& data() const { return data_; }
+  bool has_data() const { return data_.data != nullptr; }
+
+  // Per frame: trains the active runs for about `budget_ms` in all.
+  void step(double budget_ms);
+  bool busy() const;
+  void draw();
+
+  // Test API (web/labs/README.md, "Training labs"). Keys: train_steps, start, pause,
+  // step, reset, compare, the settings (layers, channels, kernel, pool, dilation, loss,
+  // optimizer, learning_rate, schedule, batch_size, epochs, seed, clip_norm), and
+  // "b.<setting>" for run B. Returns not_found for a key the panel does not know.
+  Status set(const std::string& key, const nlohmann::json& value);
+  void add_state(nlohmann::json& state) const;
+  static std::vector<std::string> keys();
+
+  // Run records.
+  std::string run_link() const;                 // "#<lab>=<base64url JSON>"
+  Status replay_link(const std::string& encoded);  // the part after "="
+  void set_link_prefix(std::string prefix) { link_prefix_ = std::move(prefix); }
+  // The CLI's run directory of run A (or B) as a tar archive: run/manifest.json,
+  // run/metrics.jsonl, run/last.ckpt.
+  Result<std::string> run_archive(int run) const;
+  // A checkpoint (`epibook train`'s last.ckpt or a lab's) opened into run A.
+  Status open_checkpoint(const std::string& bytes, const std::string& name);
+
+  const std::string& message() const { return message_; }
+
+ private:
+  struct Slot {
+    TrainOptions settings;
+    TrainingRun run;
+    std::vector<float> stretch_predictions;  // after the last finished epoch
+    uint32_t predicted_epoch = 0;
+  };
+  Status set_setting(TrainOptions& settings, const std::string& key, const nlohmann::json& value);
+  Status ensure_started(int slot);
+  void update_stretch(Slot& slot);
+  nlohmann::json run_state(const Slot& slot) const;
+  void draw_settings(int slot);
+  void draw_curves();
+  void draw_metrics();
+  void draw_stretch();
+  void draw_table();
+  int active_runs() const { return compare_ ? 2 : 1; }
+  std::string main_metric() const;
+
+  PanelData data_;
+  std::array<Slot, 2> slots_;
+  bool compare_ = false;
+  int editing_ = 0;
+  std::string message_;
+  std::string link_prefix_ = "#lab";
+  std::optional<std::array<uint64_t, 2>> replay_steps_;  // steps a replayed link still wants
+};
+
+// A ustar archive of (path, bytes) entries: what "Download run" saves, and what `tar
+// xf` unpacks into the run directory the CLI reads.
+std::string tar_archive(const std::vector<std::pair<std::string, std::string>>& files);
+// base64url without padding, both ways.
+std::string base64url_encode(const std::string& bytes);
+Result<std::string> base64url_decode(const std::string& text);
+
+}  // namespace epibook::labs

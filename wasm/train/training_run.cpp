@@ -1,0 +1,227 @@
+// A training run sliced into frames (training_run.h): the core's Trainer does every
+// number; this file decides how much of it fits in a frame and keeps what the lab plots.
+#include "training_run.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+namespace epibook::labs {
+namespace {
+
+double now_ms() {
+  using Clock = std::chrono::steady_clock;
+  return std::chrono::duration<double, std::milli>(Clock::now().time_since_epoch()).count();
+}
+
+nn::Shape one_row(const nn::Tensor& t) {
+  nn::Shape shape = t.shape();
+  shape[0] = 1;
+  return shape;
+}
+
+std::string number_text(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", value);
+  return text;
+}
+
+std::string megabytes(uint64_t bytes) { return std::to_string((bytes + (1 << 19)) >> 20) + " MB"; }
+
+}  // namespace
+
+uint64_t estimated_training_bytes(const ModelSpec& spec, const nn::Shape& one_input, uint32_t batch_size) {
+  const int64_t channels_in = one_input.rank() == 3 ? one_input[1] : 1;
+  int64_t length = one_input.rank() == 3 ? one_input[2] : one_input[one_input.rank() - 1];
+  uint64_t parameters = 0;
+  uint64_t activations = static_cast<uint64_t>(channels_in * length);
+  int64_t previous = channels_in;
+  for (int64_t layer = 0; layer < spec.conv_layers; ++layer) {
+    parameters += static_cast<uint64_t>(spec.channels * (previous * spec.kernel_size + 1));
+    activations += static_cast<uint64_t>(4 * spec.channels * length);
+    if (spec.pool > 1) length = std::max<int64_t>(1, length / spec.pool);
+    previous = spec.channels;
+  }
+  const int64_t outputs = std::max<int64_t>(1, spec.outputs);
+  parameters += static_cast<uint64_t>((spec.head == "flatten_dense" ? previous * length : previous) * outputs + outputs);
+  return 4 * (4 * parameters + activations * batch_size);
+}
+
+void TrainingRun::clear() {
+  trainer_.reset();
+  model_.reset();
+  data_ = nullptr;
+  phase_ = Phase::kEmpty;
+  message_.clear();
+  wanted_steps_ = 0;
+  epochs_.clear();
+  ms_stepping_ = 0;
+  steps_timed_ = 0;
+}
+
+void TrainingRun::fail(std::string message) {
+  phase_ = Phase::kFailed;
+  message_ = std::move(message);
+  wanted_steps_ = 0;
+}
+
+Status TrainingRun::start(const TrainingData& data, const TrainOptions& options) {
+  clear();
+  EPIBOOK_RETURN_IF_ERROR(validate_train_options(options));
+  const uint64_t bytes = estimated_training_bytes(options.model, one_row(data.inputs), options.batch_size);
+  if (bytes > kMaxTrainingBytes) {
+    return invalid_argument("this model would need about " + megabytes(bytes) + " to train with batches of " +
+                            std::to_string(options.batch_size) + ", more than the " + megabytes(kMaxTrainingBytes) +
+                            " a page can give it: use fewer channels or layers, or a smaller batch");
+  }
+  EPIBOOK_ASSIGN_OR_RETURN(model_, build_model(options.model, one_row(data.inputs), one_row(data.targets), options.seed));
+  EPIBOOK_ASSIGN_OR_RETURN(trainer_, Trainer::create(*model_, data, options));
+  data_ = &data;
+  options_ = options;
+  phase_ = Phase::kReady;
+  return Status::ok();
+}
+
+Status TrainingRun::start_from_checkpoint(const TrainingData& data, LoadedCheckpoint checkpoint) {
+  clear();
+  if (checkpoint.input_shape != one_row(data.inputs) || checkpoint.target_shape != one_row(data.targets)) {
+    return invalid_argument("the checkpoint was trained on rows " + checkpoint.input_shape.text() + " -> " +
+                            checkpoint.target_shape.text() + ", these data have " + one_row(data.inputs).text() +
+                            " -> " + one_row(data.targets).text() + ": pick the data set it was trained on");
+  }
+  model_ = std::move(checkpoint.model);
+  EPIBOOK_ASSIGN_OR_RETURN(trainer_, Trainer::create(*model_, data, checkpoint.options));
+  EPIBOOK_RETURN_IF_ERROR(trainer_->restore(checkpoint.trainer, checkpoint.optimizer));
+  data_ = &data;
+  options_ = checkpoint.options;
+  phase_ = trainer_->finished() ? Phase::kFinished : Phase::kReady;
+  return Status::ok();
+}
+
+void TrainingRun::want_all() {
+  if (phase_ != Phase::kReady) return;
+  const uint64_t done = steps();
+  const uint64_t total = steps_in_run();
+  wanted_steps_ = total > done ? total - done : 0;
+}
+
+bool TrainingRun::busy() const {
+  if (phase_ != Phase::kReady) return false;
+  return wanted_steps_ > 0 || (trainer_->epoch_done() && !trainer_->finished());
+}
+
+uint64_t TrainingRun::steps() const { return trainer_ ? trainer_->state().steps : 0; }
+uint64_t TrainingRun::steps_in_run() const {
+  return trainer_ ? static_cast<uint64_t>(options_.epochs) * trainer_->batches_per_epoch() : 0;
+}
+uint32_t TrainingRun::epoch() const { return trainer_ ? trainer_->state().next_epoch : 0; }
+
+const std::vector<double>& TrainingRun::step_losses() const {
+  static const std::vector<double> kNone;
+  return trainer_ ? trainer_->state().step_losses : kNone;
+}
+
+uint64_t TrainingRun::parameter_count() const {
+  uint64_t count = 0;
+  if (model_) {
+    for (nn::Parameter* p : model_->parameters()) count += static_cast<uint64_t>(p->value.size());
+  }
+  return count;
+}
+
+// Validation batches until the deadline; the epoch is closed when all are done.
+Status TrainingRun::finish_epoch_if_validated(double deadline_ms) {
+  while (now_ms() < deadline_ms) {
+    EPIBOOK_ASSIGN_OR_RETURN(const uint64_t done, trainer_->validate_next_batch());
+    if (done < trainer_->validation_row_count()) continue;
+    EPIBOOK_ASSIGN_OR_RETURN(EpochRecord record, trainer_->finish_epoch());
+    EpochView view;
+    if (trainer_->validation_row_count() > 0) {
+      nn::Tensor targets;
+      gather_rows(data_->targets, trainer_->validation_rows(), targets);
+      view.floors = metric_floors(options_.loss, record.validation, trainer_->validation_outputs(), targets,
+                                  options_.seed);
+    }
+    view.record = std::move(record);
+    epochs_.push_back(std::move(view));
+    if (trainer_->finished()) {
+      phase_ = Phase::kFinished;
+      wanted_steps_ = 0;
+    }
+    return Status::ok();
+  }
+  return Status::ok();
+}
+
+bool TrainingRun::advance(double budget_ms) {
+  const double deadline = now_ms() + budget_ms;
+  bool did = false;
+  while (phase_ == Phase::kReady && now_ms() < deadline) {
+    if (trainer_->epoch_done()) {
+      const Status status = finish_epoch_if_validated(deadline);
+      if (!status.is_ok()) fail("validation of epoch " + std::to_string(epoch() + 1) + ": " + status.message());
+      did = true;
+      continue;
+    }
+    if (wanted_steps_ == 0) break;
+    const double before = now_ms();
+    Result<double> loss = trainer_->step();
+    ms_stepping_ += now_ms() - before;
+    ++steps_timed_;
+    did = true;
+    if (!loss.is_ok()) {
+      fail("step " + std::to_string(steps() + 1) + ": " + loss.status().message());
+      break;
+    }
+    --wanted_steps_;
+    if (!std::isfinite(*loss)) {
+      fail("step " + std::to_string(steps()) + ": the loss became " + (std::isnan(*loss) ? "NaN" : "infinite") +
+           " (learning rate " + number_text(options_.schedule.base) +
+           "): lower the learning rate ten-fold, or set a gradient clip norm, and start again");
+      break;
+    }
+  }
+  return did;
+}
+
+Result<nn::Tensor> TrainingRun::predict_rows(const std::vector<uint32_t>& rows) {
+  if (!model_ || data_ == nullptr) return invalid_argument("no model has been trained yet");
+  if (rows.empty()) return invalid_argument("no rows to predict");
+  nn::Tensor inputs;
+  gather_rows(data_->inputs, rows, inputs);
+  return predict(*model_, inputs, options_.batch_size);
+}
+
+std::string TrainingRun::manifest_json(const std::string& data_description_json) const {
+  nlohmann::ordered_json manifest;
+  manifest["tool"] = "epibook lab";
+  manifest["epibook_version"] = EPIBOOK_VERSION;
+  manifest["seed"] = options_.seed;
+  manifest["config"] = nlohmann::ordered_json::parse(train_options_json(options_), nullptr, false);
+  manifest["data"] = nlohmann::ordered_json::parse(data_description_json, nullptr, false);
+  if (data_ != nullptr) {
+    manifest["data"]["rows"] = data_->inputs.dim(0);
+    manifest["data"]["input_shape"] = data_->inputs.shape().text();
+    manifest["data"]["target_shape"] = data_->targets.shape().text();
+  }
+  manifest["model"] = {{"parameters", parameter_count()},
+                       {"layers", model_ ? nlohmann::ordered_json::parse(model_->describe().dump()) : nullptr}};
+  manifest["steps"] = steps();
+  manifest["files"] = {{"metrics", "metrics.jsonl"}, {"last", "last.ckpt"}};
+  return manifest.dump(2) + "\n";
+}
+
+std::string TrainingRun::metrics_jsonl() const {
+  std::string lines;
+  for (const EpochView& e : epochs_) lines += epoch_metrics_line(e.record);
+  return lines;
+}
+
+Result<std::string> TrainingRun::checkpoint() const {
+  if (!trainer_ || data_ == nullptr) return invalid_argument("no run to save yet");
+  return checkpoint_bytes(options_, *model_, one_row(data_->inputs), one_row(data_->targets), trainer_->state(),
+                          trainer_->optimizer().state());
+}
+
+}  // namespace epibook::labs

@@ -1,0 +1,94 @@
+// One training run inside a lab: a model built from a ModelSpec, trained on in-memory
+// TrainingData by the core's Trainer a bounded slice per frame (steps, then validation
+// batch by batch at an epoch's end), so the page keeps scrolling while it learns. A lab
+// that trains embeds one or two of these (runs A and B) through training_panel.h.
+//
+// Sections: settings | the run | what it learned
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "epibook/train.h"
+
+namespace epibook::labs {
+
+// The largest model (parameters, optimiser moments and the activations of one batch) a
+// page may build: WebAssembly memory tops out at 2 GiB here, and the page needs room.
+constexpr uint64_t kMaxTrainingBytes = uint64_t{768} << 20;
+
+// Bytes a training step of `spec` on batches of `input_shape` rows would hold (an
+// estimate: parameters x 4 for value, gradient and two Adam moments; each block's
+// activations x 4 for output, activation, pooled output and their gradients).
+uint64_t estimated_training_bytes(const ModelSpec& spec, const nn::Shape& one_input, uint32_t batch_size);
+
+// One epoch as the lab shows it: the trainer's record and the shuffled-label floor of
+// each ranking metric on the same validation outputs.
+struct EpochView {
+  EpochRecord record;
+  std::vector<Evaluation::Floor> floors;
+};
+
+class TrainingRun {
+ public:
+  enum class Phase { kEmpty, kReady, kFinished, kFailed };
+
+  // Builds the model from options.model for these data (seeded by options.seed) and its
+  // trainer; refuses a model too large for the page, naming its size.
+  Status start(const TrainingData& data, const TrainOptions& options);
+  // Loads a checkpoint's parameters into a model of its own spec: the run then predicts
+  // (and can continue training) on `data`, which must have the checkpoint's shapes.
+  Status start_from_checkpoint(const TrainingData& data, LoadedCheckpoint checkpoint);
+  void clear();
+
+  // Works for about `budget_ms`: training steps (while steps are wanted), and at an
+  // epoch's end the validation, a batch at a time. Returns true when it did anything.
+  bool advance(double budget_ms);
+  // Asks for `steps` more optimiser steps (training pauses after them).
+  void want_steps(uint64_t steps) { wanted_steps_ += steps; }
+  // Asks for the steps left in the whole run (the Start button).
+  void want_all();
+  void pause() { wanted_steps_ = 0; }
+  bool busy() const;  // steps wanted, or an epoch's validation is unfinished
+
+  Phase phase() const { return phase_; }
+  const std::string& message() const { return message_; }
+  const TrainOptions& options() const { return options_; }
+  uint64_t steps() const;
+  uint64_t steps_in_run() const;  // epochs x batches per epoch
+  uint32_t epoch() const;         // epochs finished
+  const std::vector<double>& step_losses() const;
+  const std::vector<EpochView>& epochs() const { return epochs_; }
+  double milliseconds_per_step() const { return steps_timed_ ? ms_stepping_ / static_cast<double>(steps_timed_) : 0; }
+  uint64_t parameter_count() const;
+
+  // The model in eval mode over `rows` of the data ([rows, ...outputs]).
+  Result<nn::Tensor> predict_rows(const std::vector<uint32_t>& rows);
+  nn::Layer* model() { return model_.get(); }
+
+  // The files of the CLI's run directory, as bytes: manifest.json, metrics.jsonl and
+  // last.ckpt (what `epibook train` writes for the same options).
+  std::string manifest_json(const std::string& data_description_json) const;
+  std::string metrics_jsonl() const;
+  Result<std::string> checkpoint() const;
+
+ private:
+  Status finish_epoch_if_validated(double deadline_ms);
+  void fail(std::string message);
+
+  const TrainingData* data_ = nullptr;
+  TrainOptions options_;
+  nn::LayerPtr model_;
+  std::unique_ptr<Trainer> trainer_;
+  Phase phase_ = Phase::kEmpty;
+  std::string message_;
+  uint64_t wanted_steps_ = 0;
+  std::vector<EpochView> epochs_;
+  double ms_stepping_ = 0;
+  uint64_t steps_timed_ = 0;
+};
+
+}  // namespace epibook::labs
