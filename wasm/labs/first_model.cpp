@@ -100,9 +100,9 @@ Result<double> planted_ceiling(const std::string& truth_text, const std::string&
   const nlohmann::json truth = nlohmann::json::parse(truth_text, nullptr, false);
   if (truth.is_discarded() || !truth.is_object()) return corrupt(truth_name + ": not JSON");
   const nlohmann::json& cells = truth.value("cell_types", nlohmann::json());
-  const nlohmann::json& sites = truth.value("motif_sites", nlohmann::json());
+  const nlohmann::json& sites = truth.value("planted_motifs", nlohmann::json());
   if (!cells.is_array() || cells.empty() || !sites.is_array()) {
-    return corrupt(truth_name + ": no cell_types or motif_sites list");
+    return corrupt(truth_name + ": no cell_types or planted_motifs list");
   }
   std::vector<std::string> active;
   for (const nlohmann::json& m : cells.front().value("active_motifs", nlohmann::json::array())) {

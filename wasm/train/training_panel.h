@@ -102,11 +102,4 @@ class TrainingPanel {
   std::optional<std::array<uint64_t, 2>> replay_steps_;  // steps a replayed link still wants
 };
 
-// A ustar archive of (path, bytes) entries: what "Download run" saves, and what `tar
-// xf` unpacks into the run directory the CLI reads.
-std::string tar_archive(const std::vector<std::pair<std::string, std::string>>& files);
-// base64url without padding, both ways.
-std::string base64url_encode(const std::string& bytes);
-Result<std::string> base64url_decode(const std::string& text);
-
 }  // namespace epibook::labs

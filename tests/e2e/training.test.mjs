@@ -1,0 +1,180 @@
+// Training in the page (web/labs/README.md, "Training labs"), on the first-model lab:
+// it builds its data, trains exactly the steps asked for and learns beyond the
+// shuffled-label floor; its planted-truth ceiling equals a recomputation from the truth
+// file; a run link replays the run to the bit; runs A and B never disturb each other;
+// bad input gives messages. The CLI half (same curve, eval of a downloaded run, a CLI
+// checkpoint opened in the page) is in training-cli.test.mjs.
+import fs from 'node:fs';
+import path from 'node:path';
+
+import { expect, expectNoProblems, newContext, siteLabs, watchedPage } from './harness.mjs';
+import { callLab, labState, openBytes, openLab, waitForLab } from './labs.mjs';
+
+export function firstModelLab(harness) {
+  const lab = siteLabs(harness.siteDir).find((l) => l.name === 'first-model');
+  expect(lab, 'no page embeds the first-model lab');
+  return lab;
+}
+
+export async function openFirstModel(harness) {
+  const lab = firstModelLab(harness);
+  const context = await newContext(harness);
+  const page = await watchedPage(context);
+  await openLab(page, harness.baseUrl, lab);
+  const state = await labState(page, lab.number);
+  expect(state.stage === 'ready', `first-model: data not ready after mounting: ${state.stage} ${state.message}`);
+  return { lab, context, page, state };
+}
+
+function mean(values) {
+  return values.reduce((a, b) => a + b, 0) / values.length;
+}
+
+// AUROC of a 0/1 score, ties counted half: what the planted-truth ceiling must equal.
+function binaryAuroc(scores, labels) {
+  let pairs = 0;
+  let wins = 0;
+  for (let i = 0; i < scores.length; i += 1) {
+    if (labels[i] !== 1) continue;
+    for (let j = 0; j < scores.length; j += 1) {
+      if (labels[j] !== 0) continue;
+      pairs += 1;
+      wins += scores[i] > scores[j] ? 1 : scores[i] === scores[j] ? 0.5 : 0;
+    }
+  }
+  return wins / pairs;
+}
+
+// The ceiling from the files themselves: validation windows of the windows file, a
+// window scoring 1 when it holds a planted site of a motif active in celltypeA.
+function ceilingFromFiles(siteDir) {
+  const truth = JSON.parse(fs.readFileSync(path.join(siteDir, 'assets/sim-toy/truth.json'), 'utf8'));
+  const active = new Set(truth.cell_types[0].active_motifs);
+  const sites = truth.planted_motifs.filter((s) => active.has(s.motif));
+  const scores = [];
+  const labels = [];
+  for (const line of fs.readFileSync(path.join(siteDir, 'assets/first-model/sim-windows.bed'), 'utf8').split('\n')) {
+    const [chrom, start, end, split, label] = line.split('\t');
+    if (split !== 'validation') continue;
+    const s = Number(start);
+    const e = Number(end);
+    scores.push(sites.some((site) => site.chrom === chrom && site.start >= s && site.end <= e) ? 1 : 0);
+    labels.push(Number(label));
+  }
+  return binaryAuroc(scores, labels);
+}
+
+const STEPS = 30;
+
+export const tests = [{
+  name: 'first-model builds its data, trains exactly the steps asked for, and learns beyond the floor',
+  async run(harness) {
+    const { lab, context, page, state } = await openFirstModel(harness);
+    const n = lab.number;
+    expect(state.dataset === 'sim-motifs', `default data set is ${state.dataset}`);
+    expect(/^\[\d+, 4, 500\]$/.test(state.input_shape), `inputs ${state.input_shape}`);
+    for (const split of ['train', 'validation', 'test']) {
+      expect(state.rows_per_split[split] > 0, `no ${split} rows: ${JSON.stringify(state.rows_per_split)}`);
+    }
+    expect(state.steps === 0 && state.train_loss.length === 0, 'trained before being asked');
+    expect(state.backend === 'cpu' && state.seed === 1, `backend ${state.backend}, seed ${state.seed}`);
+
+    await callLab(page, n, 'set', 'train_steps', STEPS);
+    const after = await labState(page, n);
+    expect(after.steps === STEPS && after.train_loss.length === STEPS, `asked ${STEPS} steps, got ${after.steps}`);
+    expect(after.train_loss.every(Number.isFinite), 'a training loss is not finite');
+
+    await callLab(page, n, 'set', 'start', true);
+    const done = await labState(page, n);
+    expect(done.phase === 'finished', `phase ${done.phase} after start: ${done.message}`);
+    expect(done.steps === done.steps_in_run, `${done.steps} of ${done.steps_in_run} steps`);
+    expect(done.validation.length === done.settings.train.epochs, `${done.validation.length} validation records`);
+    const last = done.validation[done.validation.length - 1];
+    const floor = last.floors.auroc;
+    expect(floor && Math.abs(floor.mean - 0.5) < 0.1, `shuffled-label AUROC floor ${JSON.stringify(floor)} is not near 0.5`);
+    expect(last.auroc > floor.mean + 2 * floor.sd, `validation AUROC ${last.auroc} is within the floor ${floor.mean} +- 2 x ${floor.sd}`);
+    const losses = done.train_loss;
+    expect(mean(losses.slice(-10)) < mean(losses.slice(0, 10)), 'the training loss did not fall');
+    expect(done.stretch_predictions.length > 0, 'no predictions along the stretch');
+
+    const expected = ceilingFromFiles(harness.siteDir);
+    expect(done.ceiling && Math.abs(done.ceiling.value - expected) < 1e-12,
+      `ceiling ${JSON.stringify(done.ceiling)}, recomputed from truth.json ${expected}`);
+    console.log(`      sim-motifs: ${done.steps} steps, validation AUROC ${last.auroc.toFixed(3)} (floor ${floor.mean.toFixed(3)}, ceiling ${expected.toFixed(3)}), ${done.ms_per_step.toFixed(1)} ms a step`);
+    expectNoProblems(page, 'first-model');
+    await context.close();
+  },
+}, {
+  name: 'first-model: a run link replays the run to the bit',
+  async run(harness) {
+    const { lab, context, page } = await openFirstModel(harness);
+    await callLab(page, lab.number, 'set', 'learning_rate', 0.01);
+    await callLab(page, lab.number, 'set', 'train_steps', 40);
+    const original = await labState(page, lab.number);
+    expect(original.run_link.startsWith('#first-model='), `run link ${original.run_link}`);
+
+    const replay = await watchedPage(context);
+    await replay.goto(`${harness.baseUrl}${lab.page}${original.run_link}`);
+    await waitForLab(replay, lab.number);
+    const replayed = await labState(replay, lab.number);
+    expect(replayed.steps === 40, `the link replayed ${replayed.steps} steps, not 40 (${replayed.message})`);
+    expect(replayed.settings.schedule.base === 0.01, 'the link lost the learning rate');
+    expect(JSON.stringify(replayed.train_loss) === JSON.stringify(original.train_loss), 'the replayed losses differ');
+    expect(JSON.stringify(replayed.validation) === JSON.stringify(original.validation), 'the replayed validation differs');
+    expectNoProblems(replay, 'first-model replay');
+    await context.close();
+  },
+}, {
+  name: 'first-model: runs A and B side by side do not disturb each other',
+  async run(harness) {
+    const { lab, context, page } = await openFirstModel(harness);
+    const n = lab.number;
+    await callLab(page, n, 'set', 'train_steps', 20);
+    const alone = (await labState(page, n)).train_loss;
+    await callLab(page, n, 'set', 'reset', true);
+    await callLab(page, n, 'set', 'compare', true);
+    await callLab(page, n, 'set', 'b.learning_rate', 0.02);
+    await callLab(page, n, 'set', 'b.channels', 8);
+    await callLab(page, n, 'set', 'train_steps', 20);
+    const both = await labState(page, n);
+    expect(both.b && both.b.steps === 20 && both.steps === 20, `steps A ${both.steps}, B ${both.b && both.b.steps}`);
+    expect(JSON.stringify(both.train_loss) === JSON.stringify(alone), 'run A changed when run B trained beside it');
+    expect(JSON.stringify(both.b.train_loss) !== JSON.stringify(alone), 'run B trained like run A');
+    expect(both.b.settings.model.channels === 8 && both.settings.model.channels === 16, 'settings crossed between runs');
+    await context.close();
+  },
+}, {
+  name: 'first-model: a broken genome, a model too big and a diverging loss give messages',
+  async run(harness) {
+    const { lab, context, page } = await openFirstModel(harness);
+    const n = lab.number;
+    await openBytes(page, n, 'broken.fa', Buffer.from('this is not a FASTA file\n'));
+    const broken = await labState(page, n);
+    expect(broken.message.includes('broken.fa'), `no message names broken.fa: ${broken.message}`);
+
+    await callLab(page, n, 'set', 'dataset', 'sim-motifs');
+    const big = await page.evaluate(async (number) => {
+      const handle = document.querySelector(`#lab-${number} canvas`).epibookLab;
+      await handle.set('channels', 256);
+      await handle.set('layers', 8);
+      await handle.set('batch_size', 1024);
+      try { await handle.set('train_steps', 1); return ''; } catch (error) { return error.message; }
+    }, n);
+    expect(/MB/.test(big), `a huge model was not refused with its size: "${big}"`);
+
+    await callLab(page, n, 'set', 'dataset', 'dm3-rnaseq');
+    for (const [key, value] of [['channels', 16], ['layers', 2], ['batch_size', 32], ['optimizer', 'sgd'], ['learning_rate', 10]]) {
+      await callLab(page, n, 'set', key, value);
+    }
+    await callLab(page, n, 'set', 'train_steps', 200);
+    const diverged = await labState(page, n);
+    expect(diverged.phase === 'failed' && /step \d+/.test(diverged.message) && /(NaN|infinite)/.test(diverged.message),
+      `a diverging run did not stop with the step named: ${diverged.phase} "${diverged.message}"`);
+    expect(diverged.steps < 200, 'the diverging run went on');
+    await callLab(page, n, 'set', 'learning_rate', 0.001);
+    await callLab(page, n, 'set', 'train_steps', 5);
+    const recovered = await labState(page, n);
+    expect(recovered.steps === 5 && recovered.phase !== 'failed', 'the lab did not train again after the failure');
+    await context.close();
+  },
+}];
