@@ -363,6 +363,7 @@ class FirstModelLab final : public Lab {
     panel.name = spec_->name;
     panel.fingerprint = data_fingerprint(data_);
     panel.losses = spec_->losses;
+    panel.data_options.dir = spec_->windows;
     nlohmann::json description = {{"lab", "first-model"},
                                   {"dataset", spec_->name},
                                   {"genome", genome_name_},

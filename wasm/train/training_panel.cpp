@@ -74,6 +74,7 @@ TrainingPanel::TrainingPanel(TrainOptions defaults) {
 void TrainingPanel::set_data(PanelData data) {
   data_ = std::move(data);
   for (Slot& slot : slots_) {
+    slot.settings.data = data_.data_options;
     slot.run.clear();
     slot.stretch_predictions.clear();
     if (!data_.losses.empty() &&
@@ -199,7 +200,11 @@ Status TrainingPanel::set_setting(TrainOptions& s, const std::string& key, const
   } else {
     return not_found(key);
   }
-  EPIBOOK_RETURN_IF_ERROR(validate_train_options(next));
+  // The data section is the lab's (set_data); the reader's settings are checked alone.
+  TrainOptions check = next;
+  check.data = data_.data_options;
+  if (check.data.dir.empty()) check.data.dir = "lab data";
+  EPIBOOK_RETURN_IF_ERROR(validate_train_options(check));
   s = next;
   return Status::ok();
 }

@@ -26,6 +26,7 @@ struct PanelData {
   std::string name;               // the data set's name, as the lab's `dataset` parameter
   uint64_t fingerprint = 0;       // of the arrays (dataset.h), carried in run links
   std::string description_json;   // the data section of manifest.json (sources, options)
+  DataOptions data_options;       // where `epibook train` finds the same data (run A and B's settings.data)
   std::vector<std::string> losses;  // the losses that fit these targets, first the default
   // A stretch of genome to draw predictions along: rows in genome order and their starts.
   std::vector<uint32_t> stretch_rows;
