@@ -199,7 +199,7 @@ void add_train_command(CLI::App& app) {
       "              unknown_base = zeros|quarter, missing = drop|zero (a bin without data)\n"
       "  [model]     conv_layers = 2, channels = 32, kernel_size = 9, dilation_growth = 1,\n"
       "              pool = 2, activation = relu|gelu|softplus|sigmoid,\n"
-      "              head = global_avg_dense|flatten_dense|conv, outputs = 0 (from the targets)\n"
+      "              head = global_avg_dense|global_max_dense|flatten_dense|conv, outputs = 0 (from the targets)\n"
       "  [loss]      name = mse|poisson|bce|cross_entropy, weights = [] (bce pos_weight,\n"
       "              cross_entropy class weights)\n"
       "  [optimizer] name = adam|adamw|sgd, momentum, dampening, nesterov, sgd_weight_decay,\n"

@@ -46,9 +46,9 @@ function binaryAuroc(scores, labels) {
 }
 
 // The ceiling from the files themselves: validation windows of the windows file, a
-// window scoring 1 when it holds a planted site of a motif active in celltypeA.
+// window scoring 1 when it holds a planted site of a motif active in the cell type.
 function ceilingFromFiles(siteDir) {
-  const truth = JSON.parse(fs.readFileSync(path.join(siteDir, 'assets/sim-toy/truth.json'), 'utf8'));
+  const truth = JSON.parse(fs.readFileSync(path.join(siteDir, 'assets/first-model/sim/truth.json'), 'utf8'));
   const active = new Set(truth.cell_types[0].active_motifs);
   const sites = truth.planted_motifs.filter((s) => active.has(s.motif));
   const scores = [];
@@ -72,7 +72,7 @@ export const tests = [{
     const { lab, context, page, state } = await openFirstModel(harness);
     const n = lab.number;
     expect(state.dataset === 'sim-motifs', `default data set is ${state.dataset}`);
-    expect(/^\[\d+, 4, 500\]$/.test(state.input_shape), `inputs ${state.input_shape}`);
+    expect(/^\[\d+, 4, 200\]$/.test(state.input_shape), `inputs ${state.input_shape}`);
     for (const split of ['train', 'validation', 'test']) {
       expect(state.rows_per_split[split] > 0, `no ${split} rows: ${JSON.stringify(state.rows_per_split)}`);
     }

@@ -41,10 +41,10 @@ struct DataSetSpec {
 
 const std::vector<DataSetSpec>& data_sets() {
   static const std::vector<DataSetSpec> sets = {
-      {"sim-motifs", "planted motifs: celltypeA peaks vs GC-matched background",
-       "simulated (epibook simulate --preset toy --seed 1): the truth is known", "assets/sim-toy/genome.fa", "",
+      {"sim-motifs", "planted CTCF-like motifs in open chromatin vs GC-matched background",
+       "simulated (first-model/sim, 2 Mb): the truth is known", "assets/first-model/sim/genome.fa", "",
        "assets/first-model/sim-windows.bed", TargetKind::kLabel, SignalTransform::kNone, {"bce"},
-       "assets/sim-toy/truth.json"},
+       "assets/first-model/sim/truth.json"},
       {"dm3-insulators", "insulator sites (CTCF, BEAF-32, Su(Hw), CP190) vs GC-matched background",
        "real: dm3 chr2R:7-8 Mb, Bushey et al. 2009 binding sites", "assets/dm3-chr2R-7-8Mb.fa", "",
        "assets/first-model/dm3-insulator-windows.bed", TargetKind::kLabel, SignalTransform::kNone, {"bce"}, ""},
@@ -74,19 +74,21 @@ double now_ms() {
   return std::chrono::duration<double, std::milli>(Clock::now().time_since_epoch()).count();
 }
 
-// The lab's defaults: a model small enough that a step takes a few milliseconds in wasm.
+// The lab's defaults: one layer of 16 filters of 15 bp, each filter's best match in the
+// window (global max), then one weight per filter: DeepBind's shape, small enough that a
+// step takes a few milliseconds in wasm.
 TrainOptions lab_defaults() {
   TrainOptions options;
-  options.model.conv_layers = 2;
+  options.model.conv_layers = 1;
   options.model.channels = 16;
-  options.model.kernel_size = 9;
-  options.model.pool = 4;
-  options.model.head = "global_avg_dense";
+  options.model.kernel_size = 15;
+  options.model.pool = 0;
+  options.model.head = "global_max_dense";
   options.loss = "bce";
   options.optimizer = OptimizerKind::kAdam;
   options.schedule.base = 3e-3;
   options.batch_size = 32;
-  options.epochs = 8;
+  options.epochs = 10;
   options.seed = 1;
   return options;
 }
@@ -341,7 +343,7 @@ class FirstModelLab final : public Lab {
       if (*done) {
         if (dataset_->rows() == 0) return fail(std::string(spec_->windows) + ": no window has complete targets");
         const Status prepared = dataset_->prepare(data_);
-        if (!prepared.is_ok()) return fail(prepared.status().message());
+        if (!prepared.is_ok()) return fail(prepared.message());
         stage_ = Stage::kFilling;
       }
     }

@@ -20,6 +20,7 @@ namespace {
 constexpr const char* kRunNames[2] = {"A", "B"};
 constexpr const char* kOptimizers[] = {"sgd", "adam", "adamw"};
 constexpr const char* kSchedules[] = {"constant", "cosine"};
+constexpr const char* kHeads[] = {"global_max_dense", "global_avg_dense"};
 constexpr size_t kMaxLinkSteps = 1000000;
 
 std::string hex64(uint64_t value) {
@@ -143,7 +144,7 @@ std::string TrainingPanel::main_metric() const { return metric_for_loss(slots_[0
 // Test API.
 std::vector<std::string> TrainingPanel::keys() {
   return {"train_steps", "start", "pause", "step", "reset", "compare", "layers", "channels", "kernel", "pool",
-          "dilation", "loss", "optimizer", "learning_rate", "schedule", "batch_size", "epochs", "seed", "clip_norm"};
+          "head", "dilation", "loss", "optimizer", "learning_rate", "schedule", "batch_size", "epochs", "seed", "clip_norm"};
 }
 
 Status TrainingPanel::set_setting(TrainOptions& s, const std::string& key, const nlohmann::json& value) {
@@ -162,6 +163,8 @@ Status TrainingPanel::set_setting(TrainOptions& s, const std::string& key, const
     EPIBOOK_ASSIGN_OR_RETURN(next.model.kernel_size, whole(1, 51));
   } else if (key == "pool") {
     EPIBOOK_ASSIGN_OR_RETURN(next.model.pool, whole(0, 16));
+  } else if (key == "head") {
+    EPIBOOK_ASSIGN_OR_RETURN(next.model.head, json_text(value, key));
   } else if (key == "dilation") {
     EPIBOOK_ASSIGN_OR_RETURN(next.model.dilation_growth, whole(1, 4));
   } else if (key == "batch_size") {
@@ -417,6 +420,15 @@ void TrainingPanel::draw_settings(int index) {
   if (ImGui::SliderInt("channels", &channels, 2, 128)) apply("channels", channels);
   int kernel = static_cast<int>(s.model.kernel_size);
   if (ImGui::SliderInt("kernel", &kernel, 1, 25)) apply("kernel", kernel);
+  int pool = static_cast<int>(s.model.pool);
+  if (ImGui::SliderInt("pool", &pool, 0, 8)) apply("pool", pool);
+  if (ImGui::BeginCombo("head", s.model.head == "global_max_dense" ? "max over length" : s.model.head == "global_avg_dense" ? "mean over length" : s.model.head.c_str())) {
+    for (const char* head : kHeads) {
+      const bool is_max = std::string(head) == "global_max_dense";
+      if (ImGui::Selectable(is_max ? "max over length" : "mean over length", s.model.head == head)) apply("head", head);
+    }
+    ImGui::EndCombo();
+  }
   if (!data_.losses.empty() && ImGui::BeginCombo("loss", s.loss.c_str())) {
     for (const std::string& loss : data_.losses) {
       if (ImGui::Selectable(loss.c_str(), loss == s.loss)) apply("loss", loss);

@@ -58,7 +58,7 @@ class TrainingPanel {
   // Test API (web/labs/README.md, "Training labs"). Keys: train_steps, start, pause,
   // step, reset, compare, the settings (layers, channels, kernel, pool, dilation, loss,
   // optimizer, learning_rate, schedule, batch_size, epochs, seed, clip_norm), and
-  // "b.<setting>" for run B. Returns not_found for a key the panel does not know.
+  // "b.<setting>" for run B (head: global_max_dense or global_avg_dense). Returns not_found for a key the panel does not know.
   Status set(const std::string& key, const nlohmann::json& value);
   void add_state(nlohmann::json& state) const;
   static std::vector<std::string> keys();

@@ -61,7 +61,8 @@ struct DataOptions {
 // A small convolutional model: `conv_layers` blocks of Conv1d (same padding, dilation
 // multiplied by `dilation_growth` per block) + activation (+ max pooling by `pool`
 // when > 1), then a head. Head "global_avg_dense": mean over length then Linear to the
-// outputs ([N, outputs]); "flatten_dense": flatten then Linear; "conv": a kernel-1
+// outputs ([N, outputs]); "global_max_dense": the maximum over length (each filter's
+// best match, as DeepBind) then Linear; "flatten_dense": flatten then Linear; "conv": a kernel-1
 // Conv1d to `outputs` channels keeping the length ([N, outputs, L'], for per-bin
 // targets). The number of outputs is taken from the targets when 0.
 struct ModelSpec {

@@ -66,6 +66,11 @@ Result<nn::LayerPtr> build_model(const ModelSpec& spec, const nn::Shape& input_s
     if (spec.head == "global_avg_dense" && trunk.rank() == 3) {
       chain->add(std::make_unique<nn::GlobalAvgPool1D>());
       features = trunk[1];
+    } else if (spec.head == "global_max_dense" && trunk.rank() == 3) {
+      // DeepBind's choice: a motif counts wherever it is, and once (its best match).
+      chain->add(nn::MaxPool1D::create(trunk[2]));
+      chain->add(std::make_unique<nn::Flatten>());
+      features = trunk[1];
     } else if (trunk.rank() > 2) {
       chain->add(std::make_unique<nn::Flatten>());
     }

@@ -80,8 +80,9 @@ Status validate_train_options(const TrainOptions& o) {
   if (m.activation != "relu" && m.activation != "gelu" && m.activation != "softplus" && m.activation != "sigmoid") {
     return invalid_argument("model.activation \"" + m.activation + "\" is not relu, gelu, softplus or sigmoid");
   }
-  if (m.head != "global_avg_dense" && m.head != "flatten_dense" && m.head != "conv") {
-    return invalid_argument("model.head \"" + m.head + "\" is not global_avg_dense, flatten_dense or conv");
+  if (m.head != "global_avg_dense" && m.head != "global_max_dense" && m.head != "flatten_dense" && m.head != "conv") {
+    return invalid_argument("model.head \"" + m.head +
+                            "\" is not global_avg_dense, global_max_dense, flatten_dense or conv");
   }
   EPIBOOK_ASSIGN_OR_RETURN(auto loss, nn::make_loss(o.loss, o.loss_weights));
   (void)loss;
