@@ -11,6 +11,7 @@ const READER_ACTIONS = {
   'track-explorer': { set: ['region', 'chr2R:7,010,000-7,020,000'], badFile: 'broken.bw', badBytes: 'not a bigWig file at all' },
   'tutorial1-prep': { set: ['bin', 25], badFile: 'broken.bw', badBytes: 'not a bigWig file at all' },
   'class-imbalance': { set: ['method', 'undersample'], badFile: 'broken.bed', badBytes: 'chr2R\tx\t5\n' },
+  'first-model': { set: ['seed', 7], badFile: 'broken.fa', badBytes: 'this is not a FASTA file\n' },
 };
 // ImGui's anti-aliased text and plots give hundreds of colours; an empty canvas gives one.
 const MIN_COLOURS = 16;
@@ -55,7 +56,7 @@ async function checkLab(harness, lab) {
 
 function labTests() {
   return [{
-    name: 'the book has the five labs of chapter 1',
+    name: 'the book has the six labs of chapter 1',
     async run(harness) {
       const names = new Set(siteLabs(harness.siteDir).map((l) => l.name));
       for (const name of Object.keys(READER_ACTIONS)) expect(names.has(name), `no page embeds the ${name} lab`);
