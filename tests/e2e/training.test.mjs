@@ -5,9 +5,11 @@
 // bad input gives messages. The CLI half (same curve, eval of a downloaded run, a CLI
 // checkpoint opened in the page) is in training-cli.test.mjs.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 
-import { expect, expectNoProblems, newContext, siteLabs, watchedPage } from './harness.mjs';
+import { expect, expectNoProblems, newContext, repo, siteLabs, watchedPage } from './harness.mjs';
 import { callLab, labState, openBytes, openLab, waitForLab } from './labs.mjs';
 
 export function firstModelLab(harness) {
@@ -24,6 +26,18 @@ export async function openFirstModel(harness) {
   const state = await labState(page, lab.number);
   expect(state.stage === 'ready', `first-model: data not ready after mounting: ${state.stage} ${state.message}`);
   return { lab, context, page, state };
+}
+
+// Switches the data set and waits until the lab has built it (stage "ready").
+async function chooseDataSet(page, number, name) {
+  await page.evaluate(async ({ n, data }) => {
+    const handle = document.querySelector(`#lab-${n} canvas`).epibookLab;
+    await handle.set('dataset', data);
+    const deadline = performance.now() + 60000;
+    while (handle.state().stage !== 'ready' && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  }, { n: number, data: name });
+  const state = await labState(page, number);
+  expect(state.stage === 'ready' && state.dataset === name, `data set ${name}: ${state.stage} ${state.message}`);
 }
 
 function mean(values) {
@@ -97,6 +111,20 @@ export const tests = [{
     expect(mean(losses.slice(-10)) < mean(losses.slice(0, 10)), 'the training loss did not fall');
     expect(done.stretch_predictions.length > 0, 'no predictions along the stretch');
 
+    // The numbers chapter 1's "Your first model" quotes for experiment 1.
+    const pageText = fs.readFileSync(path.join(repo, 'tutorials/01-epigenetic-data/07-your-first-model.md'), 'utf8');
+    for (const [what, value] of [['first epoch', done.validation[0].auroc], ['third epoch', done.validation[2].auroc],
+      ['last epoch', last.auroc], ['ceiling', done.ceiling.value]]) {
+      expect(pageText.includes(value.toFixed(3)), `the page does not quote the ${what}'s AUROC ${value.toFixed(3)}`);
+    }
+    // The CLI builds the same arrays from the same files: the same fingerprint.
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'epibook-first-model-'));
+    const cli = spawnSync(harness.cliPath, ['dataset', '--genome', path.join(harness.siteDir, 'assets/first-model/sim/genome.fa'),
+      '--windows', path.join(harness.siteDir, 'assets/first-model/sim-windows.bed'), '--target', 'label', '-o', path.join(out, 'arrays')], { encoding: 'utf8' });
+    expect(cli.status === 0, `epibook dataset failed: ${cli.stderr}`);
+    expect(`${cli.stdout}${cli.stderr}`.includes(`fingerprint ${done.data_fingerprint}`),
+      `the lab's data fingerprint ${done.data_fingerprint} is not the CLI's: ${cli.stdout}`);
+
     const expected = ceilingFromFiles(harness.siteDir);
     expect(done.ceiling && Math.abs(done.ceiling.value - expected) < 1e-12,
       `ceiling ${JSON.stringify(done.ceiling)}, recomputed from truth.json ${expected}`);
@@ -118,7 +146,7 @@ export const tests = [{
     await waitForLab(replay, lab.number);
     const replayed = await labState(replay, lab.number);
     expect(replayed.steps === 40, `the link replayed ${replayed.steps} steps, not 40 (${replayed.message})`);
-    expect(replayed.settings.schedule.base === 0.01, 'the link lost the learning rate');
+    expect(replayed.settings.schedule.learning_rate === 0.01, 'the link lost the learning rate');
     expect(JSON.stringify(replayed.train_loss) === JSON.stringify(original.train_loss), 'the replayed losses differ');
     expect(JSON.stringify(replayed.validation) === JSON.stringify(original.validation), 'the replayed validation differs');
     expectNoProblems(replay, 'first-model replay');
@@ -152,7 +180,7 @@ export const tests = [{
     const broken = await labState(page, n);
     expect(broken.message.includes('broken.fa'), `no message names broken.fa: ${broken.message}`);
 
-    await callLab(page, n, 'set', 'dataset', 'sim-motifs');
+    await chooseDataSet(page, n, 'sim-motifs');
     const big = await page.evaluate(async (number) => {
       const handle = document.querySelector(`#lab-${number} canvas`).epibookLab;
       await handle.set('channels', 256);
@@ -162,7 +190,7 @@ export const tests = [{
     }, n);
     expect(/MB/.test(big), `a huge model was not refused with its size: "${big}"`);
 
-    await callLab(page, n, 'set', 'dataset', 'dm3-rnaseq');
+    await chooseDataSet(page, n, 'dm3-rnaseq');
     for (const [key, value] of [['channels', 16], ['layers', 2], ['batch_size', 32], ['optimizer', 'sgd'], ['learning_rate', 10]]) {
       await callLab(page, n, 'set', key, value);
     }

@@ -274,7 +274,7 @@ class FirstModelLab final : public Lab {
     services_.files.request_whole(genome_name_);
     services_.files.request_whole(spec_->windows);
     if (*spec_->truth) services_.files.request_whole(spec_->truth);
-    if (!track_name_.empty()) track_file_ = services_.files.ranged(track_name_);
+    if (!track_name_.empty() && spec_->target == TargetKind::kSignal) services_.files.request_whole(track_name_);
   }
 
   void fail(std::string message) {
@@ -310,15 +310,13 @@ class FirstModelLab final : public Lab {
         genome_.emplace(std::move(reader).value());
       }
       std::vector<SignalSource> tracks;
-      if (track_file_ && spec_->target == TargetKind::kSignal) {
-        if (!track_file_->error().empty()) return fail(track_name_ + ": " + track_file_->error());
-        if (!track_file_->size()) return;
+      if (!track_name_.empty() && spec_->target == TargetKind::kSignal) {
+        // A lab's track is small: read whole, so the scan never waits on a byte range.
+        const std::string* track_bytes = whole(track_name_);
+        if (track_bytes == nullptr) return;
         if (!bigwig_) {
-          auto reader = BigWigReader::open(ranged_source(track_file_));
-          if (!reader.is_ok()) {
-            if (!is_waiting_for_bytes(reader.status())) fail(reader.status().message());
-            return;
-          }
+          auto reader = BigWigReader::open(memory_source(*track_bytes, track_name_));
+          if (!reader.is_ok()) return fail(reader.status().message());
           bigwig_.emplace(std::move(reader).value());
         }
         tracks.push_back(bigwig_signal_source(*bigwig_));
@@ -365,7 +363,12 @@ class FirstModelLab final : public Lab {
     panel.name = spec_->name;
     panel.fingerprint = data_fingerprint(data_);
     panel.losses = spec_->losses;
-    panel.data_options.dir = spec_->windows;
+    // The same data for `epibook train` (paths relative to the site root: --data-root).
+    panel.data_options.genome = genome_name_;
+    panel.data_options.windows = spec_->windows;
+    if (!track_name_.empty()) panel.data_options.tracks = {track_name_};
+    panel.data_options.target = target_kind_name(spec_->target);
+    panel.data_options.transform = signal_transform_name(spec_->transform);
     nlohmann::json description = {{"lab", "first-model"},
                                   {"dataset", spec_->name},
                                   {"genome", genome_name_},
@@ -431,7 +434,6 @@ class FirstModelLab final : public Lab {
   const DataSetSpec* spec_ = nullptr;
   Stage stage_ = Stage::kLoading;
   std::string genome_name_, track_name_;
-  std::shared_ptr<RangedFile> track_file_;
   std::optional<FastaReader> genome_;
   std::optional<BigWigReader> bigwig_;
   std::optional<WindowDataset> dataset_;

@@ -206,7 +206,7 @@ Status TrainingPanel::set_setting(TrainOptions& s, const std::string& key, const
   // The data section is the lab's (set_data); the reader's settings are checked alone.
   TrainOptions check = next;
   check.data = data_.data_options;
-  if (check.data.dir.empty()) check.data.dir = "lab data";
+  if (check.data.dir.empty() && !check.data.from_genome()) check.data.dir = "lab data";
   EPIBOOK_RETURN_IF_ERROR(validate_train_options(check));
   s = next;
   return Status::ok();

@@ -138,10 +138,8 @@ Status TrainingRun::finish_epoch_if_validated(double deadline_ms) {
     EPIBOOK_ASSIGN_OR_RETURN(EpochRecord record, trainer_->finish_epoch());
     EpochView view;
     if (trainer_->validation_row_count() > 0) {
-      nn::Tensor targets;
-      gather_rows(data_->targets, trainer_->validation_rows(), targets);
-      view.floors = metric_floors(options_.loss, record.validation, trainer_->validation_outputs(), targets,
-                                  options_.seed);
+      view.floors = metric_floors(options_.loss, record.validation, trainer_->validation_outputs(),
+                                  trainer_->validation_targets(), options_.seed);
     }
     view.record = std::move(record);
     epochs_.push_back(std::move(view));
