@@ -65,7 +65,7 @@ function readBook() {
   const pagesDir = path.join(repo, 'web/pages');
   const chapters = readChapters(path.join(repo, 'tutorials'));
   const home = readPage(path.join(pagesDir, 'index.md'), 'index.html');
-  const extras = ['native.md', 'glossary.md', 'about.md']
+  const extras = ['native.md', 'scale.md', 'glossary.md', 'about.md']
     .map((n) => readPage(path.join(pagesDir, n), n.replace(/\.md$/, '.html')));
   const reading = [home, ...chapters.flatMap((c) => c.pages), ...extras];
   reading.forEach((page, i) => {

@@ -1,0 +1,81 @@
+#!/usr/bin/env python3
+"""Merges the sweep into one comparison table: a row per run directory with its
+settings (from manifest.json), its last epoch (metrics.jsonl) and its test scores
+with their shuffled-label floors (eval.json), as TSV for people and JSON for tools."""
+import argparse
+import json
+import os
+import sys
+
+
+def fail(message):
+    print(f"compare_runs: {message}", file=sys.stderr)
+    sys.exit(1)
+
+
+def load_json(path):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, json.JSONDecodeError) as e:
+        fail(f"{path}: {e}")
+
+
+def run_row(eval_path):
+    run_dir = os.path.dirname(eval_path)
+    manifest = load_json(os.path.join(run_dir, "manifest.json"))
+    scores = load_json(eval_path)
+    with open(os.path.join(run_dir, "metrics.jsonl")) as f:
+        epochs = [json.loads(line) for line in f if line.strip()]
+    if not epochs:
+        fail(f"{run_dir}/metrics.jsonl: no epoch was written")
+    config = manifest["config"]
+    row = {
+        "run": run_dir,
+        "cell": os.path.basename(os.path.dirname(run_dir)),
+        "learning_rate": config["schedule"]["learning_rate"],
+        "seed": manifest["seed"],
+        "loss": config["loss"]["name"],
+        "epochs": len(epochs),
+        "steps": epochs[-1]["steps"],
+        "train_loss": epochs[-1]["train_loss"],
+        "validation_loss": epochs[-1]["validation_loss"],
+        "split": scores["split"],
+        "rows": scores["rows"],
+        "test_loss": scores["loss"]["value"],
+    }
+    for name, metric in scores["metrics"].items():
+        row[name] = metric["value"]
+        if "floor" in metric:
+            row[f"{name}_floor_mean"] = metric["floor"]["mean"]
+            row[f"{name}_floor_sd"] = metric["floor"]["sd"]
+    return row
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tsv", required=True)
+    parser.add_argument("--json", required=True)
+    parser.add_argument("evals", nargs="+", help="runs/<cell>/<run>/eval.json")
+    args = parser.parse_args()
+
+    rows = [run_row(p) for p in args.evals]
+    columns = []
+    for row in rows:
+        columns += [k for k in row if k not in columns]
+    with open(args.tsv, "w") as f:
+        f.write("\t".join(columns) + "\n")
+        for row in rows:
+            cells = []
+            for c in columns:
+                v = row.get(c, "")
+                cells.append(f"{v:.6g}" if isinstance(v, float) else str(v))
+            f.write("\t".join(cells) + "\n")
+    with open(args.json, "w") as f:
+        json.dump({"runs": rows}, f, indent=2)
+        f.write("\n")
+    print(f"compared {len(rows)} runs", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
