@@ -2,6 +2,7 @@
 // ranking and the static server's byte ranges, on small inputs with known answers.
 import { parseLabBlock } from '../../web/build/lab-block.mjs';
 import { createMarkdown } from '../../web/build/markdown.mjs';
+import { figureData } from '../../web/build/figure-block.mjs';
 import { buildSearchIndex, sectionsOf } from '../../web/build/search-index.mjs';
 import { parseRange, mimeType } from '../../web/build/serve.mjs';
 import { rankSections } from '../../web/static/search.js';
@@ -9,7 +10,7 @@ import { expect } from './harness.mjs';
 
 function render(source) {
   const md = createMarkdown();
-  const env = { file: 'test.md', headings: [], labs: [] };
+  const env = { file: 'test.md', headings: [], labs: [], figureData: figureData({ assets: '/nonexistent', cli: null }) };
   const tokens = md.parse(source, env);
   return { html: md.renderer.render(tokens, md.options, env), env, tokens };
 }
@@ -48,6 +49,20 @@ export const tests = [{
     expect(env.labs.length === 2, `${env.labs.length} labs`);
     expect(html.includes('<figure class="lab" id="lab-1">') && html.includes('<figure class="lab" id="lab-2">'), 'figures are not numbered');
     expect(html.includes(`data-lab="fastq-quality" data-params='{&quot;file&quot;:&quot;assets/r.fq&quot;}'`), html);
+  },
+}, {
+  name: 'Markdown_FigureFence_InlinesNumberedSvgWithAltTextAndItsNumbers',
+  async run() {
+    const { html, env } = render('```figure\narcsinh-of-mean alt="A bin half 0 and half 4: mean of arcsinh 1.05 below 1.44." caption="Order."\n```\n');
+    expect(env.figures.length === 1, `${env.figures?.length} figures`);
+    expect(/<figure class="figure" id="figure-1" data-figure="arcsinh-of-mean"/.test(html), html.slice(0, 200));
+    expect(/<svg [^>]*role="img" aria-labelledby="figure-1-title"[^>]*>\s*<title id="figure-1-title">A bin half 0/.test(html), 'no SVG titled with the alt text');
+    expect(html.includes('<strong>Figure 1.</strong> Order.'), 'no numbered caption');
+    // The numbers the figure computed: (arsinh 0 + arsinh 4) / 2 and arsinh 2.
+    expect(env.figures[0].numbers.mean_of_arcsinh === Number(((Math.log(4 + Math.sqrt(17))) / 2).toFixed(2)), JSON.stringify(env.figures[0].numbers));
+    throwsWith(() => render('```figure\narcsinh-of-mean caption="x"\n```\n'), 'needs alt=');
+    throwsWith(() => render('```figure\nno-such-figure alt="a figure that does not exist at all"\n```\n'), 'no figure named "no-such-figure"');
+    throwsWith(() => render('```figure\nphred-characters alt="quality characters of the shipped reads"\n```\n'), 'run scripts/make-assets first');
   },
 }, {
   name: 'Markdown_Maths_RenderedAtBuildTimeAndDollarPricesLeftAlone',

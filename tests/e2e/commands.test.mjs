@@ -2,7 +2,10 @@
 // the book's Markdown that runs on shipped data is run (with the native CLI as
 // `epibook`, from a folder whose assets/ is the site's), and every number in its
 // trailing comment must appear in its output. Lines on data the book does not ship
-// are checked for a real subcommand with real options.
+// are checked for a real subcommand with real options. Every ```python block runs too, with
+// Debian's Python (/usr/bin/python3: numpy, pyBigWig, PyTorch) in the same folder and
+// after the blocks above it, so it may read assets/ and what an earlier block wrote;
+// the numbers of its `# -> ...` comments must appear in what it prints.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,16 +28,27 @@ function markdownFiles() {
 
 // Shell blocks as { file, commands: [{ line, command, expected: [numbers] }] }; a
 // comment on a line of its own states the output of the command above it.
+const PYTHON = process.env.EPIBOOK_PYTHON ?? '/usr/bin/python3';
+
+const numbersIn = (text) => (text.match(/\d[\d,.]*\d|\d/g) ?? []).map((n) => n.replace(/,/g, ''));
+
+// A python block as one command: the whole snippet, and the numbers of its `# ->` lines.
+function pythonBlock(file, body, firstLine) {
+  const expected = [...body.matchAll(/#\s*->\s*(.*)$/gm)].flatMap((m) => numbersIn(m[1]));
+  return { file: path.relative(repo, file), commands: [{ line: firstLine, python: body, expected }] };
+}
+
 function shellBlocks(file) {
   const text = fs.readFileSync(file, 'utf8');
   const blocks = [];
-  for (const match of text.matchAll(/^```sh\n([\s\S]*?)^```/gm)) {
+  for (const match of text.matchAll(/^```(sh|python)\n([\s\S]*?)^```/gm)) {
     const firstLine = text.slice(0, match.index).split('\n').length + 1;
+    if (match[1] === 'python') { blocks.push(pythonBlock(file, match[2], firstLine)); continue; }
     const commands = [];
-    match[1].split('\n').forEach((raw, i) => {
+    match[2].split('\n').forEach((raw, i) => {
       const comment = /(?:^|\s)#\s(.*)$/.exec(raw);
       const command = (comment ? raw.slice(0, comment.index) : raw).trim();
-      const numbers = comment ? (comment[1].match(/\d[\d,.]*\d|\d/g) ?? []).map((n) => n.replace(/,/g, '')) : [];
+      const numbers = comment ? numbersIn(comment[1]) : [];
       if (command) commands.push({ line: firstLine + i, command, expected: numbers });
       else if (commands.length) commands[commands.length - 1].expected.push(...numbers);
     });
@@ -55,6 +69,14 @@ function run(command, cwd) {
   const result = spawnSync('bash', ['-o', 'pipefail', '-c', command], {
     cwd, encoding: 'utf8', timeout: 120000,
     env: { ...process.env, PATH: `${path.join(cwd, 'bin')}:${process.env.PATH}` },
+  });
+  return { status: result.status, output: `${result.stdout}${result.stderr}` };
+}
+
+function runPython(snippet, cwd) {
+  const result = spawnSync(PYTHON, ['-'], {
+    cwd, input: snippet, encoding: 'utf8', timeout: 120000,
+    env: { ...process.env, OMP_NUM_THREADS: '1', PYTHONDONTWRITEBYTECODE: '1' },
   });
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
@@ -81,18 +103,30 @@ function checkShape(entry, cwd, problems, where) {
 }
 
 export const tests = [{
-  name: 'every command the book shows on shipped data runs and prints the numbers the text quotes',
+  name: 'every command and python block the book shows runs on shipped data and prints the numbers the text quotes',
   async run(harness) {
     expect(fs.existsSync(path.join(harness.siteDir, 'assets')), 'the site has no assets/: run scripts/make-assets');
     const problems = [];
     let ran = 0;
     let checked = 0;
+    let snippets = 0;
     for (const file of markdownFiles()) {
       // One folder per page: a later block may read what an earlier one wrote.
       const cwd = workspace(harness);
       for (const block of shellBlocks(file)) {
         for (const entry of block.commands) {
           const where = `${block.file}:${entry.line}`;
+          if (entry.python !== undefined) {
+            const result = runPython(entry.python, cwd);
+            snippets += 1;
+            if (result.status !== 0) {
+              problems.push(`${where}: the python block exited ${result.status}: ${result.output.trim().split('\n').slice(-3).join(' / ')}`);
+              continue;
+            }
+            const missing = entry.expected.filter((n) => !result.output.replace(/(\d),(\d)/g, '$1$2').includes(n));
+            if (missing.length) problems.push(`${where}: the python block does not print ${missing.join(', ')}`);
+            continue;
+          }
           if (NOT_RUNNABLE.test(entry.command)) {
             if (entry.command.startsWith('epibook ')) { checkShape(entry, cwd, problems, where); checked += 1; }
             continue;
@@ -110,7 +144,7 @@ export const tests = [{
       }
       fs.rmSync(cwd, { recursive: true, force: true });
     }
-    console.log(`      ran ${ran} commands on shipped data, checked ${checked} more against the CLI's --help`);
+    console.log(`      ran ${ran} commands and ${snippets} python blocks on shipped data, checked ${checked} more against the CLI's --help`);
     expect(problems.length === 0, problems.join('\n'));
   },
 }];

@@ -1,7 +1,8 @@
 // The book builder: tutorials/NN-slug/*.md and web/pages/*.md become static pages;
 // the theme, page script, labs, wasm module, KaTeX styles and data assets are copied
 // beside them; a search index and a versioned service worker are written last.
-// Usage: node web/build/build-site.mjs OUT_DIR [--assets DIR] [--wasm DIR]
+// Usage: node web/build/build-site.mjs OUT_DIR [--assets DIR] [--wasm DIR] [--cli EPIBOOK]
+// (the CLI draws the figures that need computed data; default build/native/cli/epibook)
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
@@ -9,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 import { createMarkdown } from './markdown.mjs';
 import { renderPage } from './layout.mjs';
+import { figureData } from './figure-block.mjs';
 import { sectionsOf, buildSearchIndex } from './search-index.mjs';
 import { copyTree, listFiles } from './site-files.mjs';
 
@@ -16,14 +18,15 @@ const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const BOOK_TITLE = 'Machine Learning in Genomics';
 
 function parseArguments(argv) {
-  const options = { out: null, assets: path.join(repo, 'build/assets'), wasm: path.join(repo, 'build/wasm/web') };
+  const options = { out: null, assets: path.join(repo, 'build/assets'), wasm: path.join(repo, 'build/wasm/web'), cli: path.join(repo, 'build/native/cli/epibook') };
   for (let i = 0; i < argv.length; i += 1) {
     if (argv[i] === '--assets') options.assets = path.resolve(argv[++i]);
     else if (argv[i] === '--wasm') options.wasm = path.resolve(argv[++i]);
+    else if (argv[i] === '--cli') options.cli = path.resolve(argv[++i]);
     else if (!options.out) options.out = path.resolve(argv[i]);
     else throw new Error(`unexpected argument "${argv[i]}"`);
   }
-  if (!options.out) throw new Error('usage: build-site.mjs OUT_DIR [--assets DIR] [--wasm DIR]');
+  if (!options.out) throw new Error('usage: build-site.mjs OUT_DIR [--assets DIR] [--wasm DIR] [--cli EPIBOOK]');
   return options;
 }
 
@@ -65,7 +68,7 @@ function readBook() {
   const pagesDir = path.join(repo, 'web/pages');
   const chapters = readChapters(path.join(repo, 'tutorials'));
   const home = readPage(path.join(pagesDir, 'index.md'), 'index.html');
-  const extras = ['native.md', 'scale.md', 'glossary.md', 'about.md']
+  const extras = ['native.md', 'scale.md', 'glossary.md', 'building.md', 'about.md']
     .map((n) => readPage(path.join(pagesDir, n), n.replace(/\.md$/, '.html')));
   const reading = [home, ...chapters.flatMap((c) => c.pages), ...extras];
   reading.forEach((page, i) => {
@@ -82,16 +85,17 @@ function contentsMarkdown(book) {
   return `\n\n## Contents\n\n${lines.join('\n')}\n`;
 }
 
-function renderMarkdown(book) {
+function renderMarkdown(book, data) {
   const sections = [];
   for (const page of book.pages) {
     const md = createMarkdown();
-    const env = { file: path.relative(repo, page.file), headings: [], labs: [] };
+    const env = { file: path.relative(repo, page.file), headings: [], labs: [], figureData: data };
     const source = page === book.home ? page.source + contentsMarkdown(book) : page.source;
     const tokens = md.parse(source, env);
     page.html = md.renderer.render(tokens, md.options, env);
     page.headings = env.headings;
     page.labs = env.labs;
+    page.figures = env.figures ?? [];
     sections.push(...sectionsOf(tokens, page));
   }
   return sections;
@@ -137,7 +141,7 @@ function assetReferences(book) {
 function main() {
   const options = parseArguments(process.argv.slice(2));
   const book = readBook();
-  const sections = renderMarkdown(book);
+  const sections = renderMarkdown(book, figureData({ assets: options.assets, cli: options.cli }));
 
   // Fetching the lab host while the page parses saves a round trip before the first lab.
   book.hasLabHost = fs.existsSync(path.join(repo, 'web/labs/lab-host.js'));

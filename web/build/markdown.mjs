@@ -1,12 +1,14 @@
 // Markdown to HTML for the book's pages: markdown-it with KaTeX maths rendered at
 // build time, highlight.js for code, heading anchors, and the `lab` fenced block
-// that becomes a canvas the page script mounts (contract in /tmp/tasks/contracts.md).
+// that becomes a canvas the page script mounts (contract in /tmp/tasks/contracts.md),
+// and the `figure` block drawn at build time from data (figure-block.mjs).
 import MarkdownIt from 'markdown-it';
 import deflist from 'markdown-it-deflist';
 import katex from 'katex';
 import hljs from 'highlight.js';
 
 import { parseLabBlock, labTitle } from './lab-block.mjs';
+import { renderFigure } from './figure-block.mjs';
 import { escapeHtml } from './layout.mjs';
 
 // Anchor ids from heading text: lower case, letters and digits joined by dashes.
@@ -96,8 +98,10 @@ export function createMarkdown() {
   const defaultFence = md.renderer.rules.fence;
   md.renderer.rules.fence = (tokens, i, options, env, self) => {
     const token = tokens[i];
-    if (token.info.trim() !== 'lab') return defaultFence(tokens, i, options, env, self);
-    return renderLab(token, env);
+    const info = token.info.trim();
+    if (info === 'lab') return renderLab(token, env);
+    if (info === 'figure') return renderFigure(token, env);
+    return defaultFence(tokens, i, options, env, self);
   };
 
   md.renderer.rules.heading_open = (tokens, i, options, env, self) => {
