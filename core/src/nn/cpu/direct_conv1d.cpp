@@ -1,8 +1,10 @@
-// Register-tiled direct Conv1D kernels (see direct_conv1d.h). A tile is 8 output
-// channels x 48 positions (24 vector accumulators of 16 floats); each (channel, tap)
-// step loads 3 shifted input vectors and broadcasts 8 weights. The weight gradient
+// Register-tiled direct Conv1D kernels (see direct_conv1d.h). Natively a tile is 8
+// output channels x 48 positions (24 vector accumulators of 16 floats); each (channel,
+// tap) step loads 3 shifted input vectors and broadcasts 8 weights. The weight gradient
 // vectorises over output channels instead (no horizontal sums): 4 x 16 channels x 6
-// (channel, tap) rows per tile. Every sum runs in one fixed order.
+// (channel, tap) rows per tile. WebAssembly has its own, smaller tiles (4 x 8 and
+// 4 rows x 8 channels, in 128-bit vectors) that fit a browser engine's registers.
+// Every sum runs in one fixed order, the same for either tiling.
 #include "nn/cpu/direct_conv1d.h"
 
 #include <algorithm>
@@ -11,10 +13,88 @@
 #if defined(__AVX512F__)
 #include <immintrin.h>
 #endif
+#if defined(__wasm_simd128__)
+#include <wasm_simd128.h>
+#endif
 
 namespace epibook::nn::direct {
 namespace {
 
+#if defined(__wasm_simd128__)
+// WebAssembly: 4-float vectors, a tile of kTileChannels x kTileColumns that fits the
+// engine's registers. Every output still sums its (channel, tap) products in the
+// native order, starting from zero: only the grouping into registers differs.
+constexpr int kChannels = static_cast<int>(kTileChannels);
+static_assert(kTileChannels == 4 && kTileColumns == 8, "the wasm tile is written out for 4 x 8");
+
+// One tile, summed and written: rows of `output` (row_length_out apart) get bias[r] +
+// the sums, `channels` rows and `columns` columns of them (a partial tile goes
+// through `tail`). The accumulators stay in registers: the rows are written in a
+// loop of constant length, so no accumulator is indexed at run time.
+inline void tile(const float* packed_block, const float* padded_column, int in_channels, int kernel, int dilation,
+                 int row_length, const float* bias, int channels, int columns, float* output, int row_length_out,
+                 float* tail) {
+  // Eight named accumulators (4 channels x 2 vectors): an array here would live in
+  // memory (LLVM 14 does not promote it to locals), costing a store per update.
+  v128_t a00 = wasm_f32x4_splat(0.0f), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+  const float* w = packed_block;
+  for (int c = 0; c < in_channels; ++c) {
+    const float* x = padded_column + c * row_length;
+    for (int k = 0; k < kernel; ++k, w += kChannels, x += dilation) {
+      const v128_t x0 = wasm_v128_load(x);
+      const v128_t x1 = wasm_v128_load(x + 4);
+      v128_t weight = wasm_v128_load32_splat(w);
+      a00 = wasm_f32x4_add(wasm_f32x4_mul(weight, x0), a00);
+      a01 = wasm_f32x4_add(wasm_f32x4_mul(weight, x1), a01);
+      weight = wasm_v128_load32_splat(w + 1);
+      a10 = wasm_f32x4_add(wasm_f32x4_mul(weight, x0), a10);
+      a11 = wasm_f32x4_add(wasm_f32x4_mul(weight, x1), a11);
+      weight = wasm_v128_load32_splat(w + 2);
+      a20 = wasm_f32x4_add(wasm_f32x4_mul(weight, x0), a20);
+      a21 = wasm_f32x4_add(wasm_f32x4_mul(weight, x1), a21);
+      weight = wasm_v128_load32_splat(w + 3);
+      a30 = wasm_f32x4_add(wasm_f32x4_mul(weight, x0), a30);
+      a31 = wasm_f32x4_add(wasm_f32x4_mul(weight, x1), a31);
+    }
+  }
+  const v128_t sums[kChannels][2] = {{a00, a01}, {a10, a11}, {a20, a21}, {a30, a31}};
+  for (int r = 0; r < channels; ++r) {
+    float* destination = output + r * row_length_out;
+    float* staging = columns == kTileColumns ? destination : tail;
+    const v128_t shift = wasm_f32x4_splat(bias != nullptr ? bias[r] : 0.0f);
+    wasm_v128_store(staging, wasm_f32x4_add(sums[r][0], shift));
+    wasm_v128_store(staging + 4, wasm_f32x4_add(sums[r][1], shift));
+    if (staging == tail) std::memcpy(destination, tail, static_cast<size_t>(columns) * sizeof(float));
+  }
+}
+
+template <int Groups>
+void gradient_tile(const float* grad_t, const float* const (&rows)[kGradientRows], int64_t out16, int64_t length,
+                   float* gradient, const int64_t (&row_index)[kGradientRows], bool (&row_valid)[kGradientRows],
+                   bool overwrite) {
+  v128_t acc[kGradientRows][Groups];
+  for (int r = 0; r < kGradientRows; ++r) {
+    for (int g = 0; g < Groups; ++g) {
+      acc[r][g] = row_valid[r] && !overwrite ? wasm_v128_load(gradient + row_index[r] * out16 + g * 4)
+                                             : wasm_f32x4_splat(0.0f);
+    }
+  }
+  for (int64_t j = 0; j < length; ++j) {
+    const float* dy = grad_t + j * out16;
+    v128_t d[Groups];
+    for (int g = 0; g < Groups; ++g) d[g] = wasm_v128_load(dy + g * 4);
+    for (int r = 0; r < kGradientRows; ++r) {
+      const v128_t x = wasm_v128_load32_splat(rows[r] + j);
+      for (int g = 0; g < Groups; ++g) acc[r][g] = wasm_f32x4_add(wasm_f32x4_mul(d[g], x), acc[r][g]);
+    }
+  }
+  for (int r = 0; r < kGradientRows; ++r) {
+    if (!row_valid[r]) continue;
+    for (int g = 0; g < Groups; ++g) wasm_v128_store(gradient + row_index[r] * out16 + g * 4, acc[r][g]);
+  }
+}
+
+#else
 typedef float Vec16 __attribute__((vector_size(64)));
 
 inline Vec16 load(const float* p) {
@@ -89,6 +169,8 @@ void gradient_tile(const float* grad_t, const float* const (&rows)[kGradientRows
   }
 }
 
+#endif
+
 }  // namespace
 
 void pad_rows(const float* source, int64_t channels, int64_t length, int64_t left, int64_t row_length,
@@ -138,6 +220,16 @@ void convolve(const float* packed, const float* bias, const float* padded, int64
     const float* packed_block = packed + block * in_channels * kernel * kTileChannels;
     const int64_t first_channel = block * kTileChannels;
     const int64_t channels = std::min(kTileChannels, out_channels - first_channel);
+#if defined(__wasm_simd128__)
+    // 32-bit sizes: wasm32 addresses are 32-bit, and 64-bit index arithmetic in the
+    // inner loop costs instructions.
+    for (int64_t j0 = 0; j0 < length_out; j0 += kTileColumns) {
+      tile(packed_block, padded + j0, static_cast<int>(in_channels), static_cast<int>(kernel),
+           static_cast<int>(dilation), static_cast<int>(row_length), bias != nullptr ? bias + first_channel : nullptr,
+           static_cast<int>(channels), static_cast<int>(std::min(kTileColumns, length_out - j0)),
+           output + first_channel * length_out + j0, static_cast<int>(length_out), tail);
+    }
+#else
     for (int64_t j0 = 0; j0 < length_out; j0 += kTileColumns) {
       Vec16 acc[kChannels][kVectors];
       tile(packed_block, padded + j0, in_channels, kernel, dilation, row_length, acc);
@@ -150,6 +242,7 @@ void convolve(const float* packed, const float* bias, const float* padded, int64
         if (staging == tail) std::memcpy(destination, tail, static_cast<size_t>(columns) * sizeof(float));
       }
     }
+#endif
   }
 }
 
@@ -167,6 +260,13 @@ void accumulate_weight_gradient(const float* grad_t, const float* padded, int64_
       row_index[r] = row_valid[r] ? index : 0;
       rows[r] = row_valid[r] ? padded + (index / kernel) * row_length + (index % kernel) * dilation : zero_row;
     }
+#if defined(__wasm_simd128__)
+    // out16 is a multiple of 16, so of 4 * kGradientGroups for 1, 2 or 4 groups.
+    constexpr int64_t span = 4 * kGradientGroups;
+    for (int64_t g0 = 0; g0 < out16; g0 += span) {
+      gradient_tile<kGradientGroups>(grad_t + g0, rows, out16, length, gradient + g0, row_index, row_valid, overwrite);
+    }
+#else
     for (int64_t g0 = 0; g0 < out16; g0 += 64) {
       const float* dy = grad_t + g0;
       float* slice = gradient + g0;
@@ -177,6 +277,7 @@ void accumulate_weight_gradient(const float* grad_t, const float* padded, int64_
         default: gradient_tile<1>(dy, rows, out16, length, slice, row_index, row_valid, overwrite); break;
       }
     }
+#endif
   }
 }
 

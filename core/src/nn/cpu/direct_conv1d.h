@@ -12,11 +12,20 @@
 
 namespace epibook::nn::direct {
 
-// Output columns per register tile, and output channels per tile.
+// Output columns per register tile, and output channels per tile; (in channel, tap)
+// rows per weight-gradient tile. Natively a tile is 8 x 48 (24 registers of 16
+// floats). A WebAssembly engine gives a function about 15 registers of 4 floats, so
+// there a tile is 4 channels x 8 columns and a gradient tile 4 rows x 8 channels.
+#if defined(__wasm_simd128__)
+inline constexpr int64_t kTileColumns = 8;
+inline constexpr int64_t kTileChannels = 4;
+inline constexpr int64_t kGradientRows = 4;
+inline constexpr int64_t kGradientGroups = 2;  // of 4 output channels
+#else
 inline constexpr int64_t kTileColumns = 48;
 inline constexpr int64_t kTileChannels = 8;
-// (in channel, tap) rows per weight-gradient tile.
 inline constexpr int64_t kGradientRows = 6;
+#endif
 
 inline int64_t round_up(int64_t value, int64_t multiple) { return (value + multiple - 1) / multiple * multiple; }
 
@@ -25,8 +34,8 @@ inline int64_t round_up(int64_t value, int64_t multiple) { return (value + multi
 void pad_rows(const float* source, int64_t channels, int64_t length, int64_t left, int64_t row_length,
               float* destination);
 
-// Weights [out, in, K] regrouped as [out / 8][in][K][8] (zero rows past `out`). With
-// `flip`, the weights of the input-gradient convolution: [in / 8][out][K][8] holding
+// Weights [out, in, K] regrouped as [out / T][in][K][T], T = kTileChannels (zero rows
+// past `out`). With `flip`, the weights of the input-gradient convolution: [in / T][out][K][T] holding
 // W[o][c][K - 1 - k].
 void pack_weights(const float* weights, int64_t out_channels, int64_t in_channels, int64_t kernel, bool flip,
                   float* packed);
@@ -34,7 +43,8 @@ int64_t packed_weight_size(int64_t out_channels, int64_t in_channels, int64_t ke
 
 // output[o][j] = bias[o] + sum_{c, k} W[o][c][k] * padded[c][j + k * dilation] for
 // j < length_out, o < out_channels; `padded` rows are row_length >= round_up(length_out,
-// 48) + (K - 1) * dilation long. `bias` may be null. `tail` is scratch of 8 * 48 floats.
+// kTileColumns) + (K - 1) * dilation long. `bias` may be null. `tail` is scratch of
+// kTileChannels * kTileColumns floats.
 void convolve(const float* packed, const float* bias, const float* padded, int64_t in_channels,
               int64_t out_channels, int64_t kernel, int64_t dilation, int64_t row_length, int64_t length_out,
               float* output, float* tail);
