@@ -25,6 +25,7 @@ namespace fs = std::filesystem;
 struct TrainArguments {
   std::string config;
   std::string out;
+  std::string data_root;  // when given: relative data paths are taken from it and kept relative
   bool resume = false;
   int threads = 0;
   bool quiet = false;
@@ -100,7 +101,7 @@ TrainOptions read_options(const TrainArguments& a) {
     std::ostringstream json;
     json << toml::json_formatter{table};
     j = nlohmann::json::parse(json.str());
-    resolve_data_paths(j, fs::path(a.config).parent_path());
+    if (a.data_root.empty()) resolve_data_paths(j, fs::path(a.config).parent_path());
   }
   apply_flags(a, j);
   const toml::table* lines = a.config.empty() ? nullptr : &table;
@@ -170,7 +171,7 @@ void run_train(const TrainArguments& a) {
   };
   hooks.on_epoch = [&](const EpochRecord& record) { progress.epoch(record); };
   hooks.on_scan = [&](uint64_t done, uint64_t total) { progress.scan(done, total); };
-  const RunSummary summary = value_or_fail(train_run(options, out, a.resume, hooks));
+  const RunSummary summary = value_or_fail(train_run(options, out, a.resume, hooks, a.data_root));
   std::cout << "wrote " << out << ": " << summary.epochs.size() << " epochs" << (summary.resumed ? " (resumed)" : "")
             << (summary.stopped_early ? ", stopped early" : "") << "; best epoch " << summary.best_epoch + 1
             << " in best.ckpt, last in last.ckpt, metrics.jsonl, manifest.json\n";
@@ -188,7 +189,8 @@ void add_train_command(CLI::App& app) {
       "OUT/metrics.jsonl (one line per epoch), OUT/manifest.json (config, seed, data sources\n"
       "and their content hashes, version), OUT/last.ckpt and OUT/best.ckpt (written atomically).\n"
       "Config tables and keys (all optional but the data; preset = \"quick\" at the top starts\n"
-      "from a tiny model). Relative paths are taken from the config file's folder:\n"
+      "from a tiny model). Relative paths are taken from the config file's folder, or from\n"
+      "--data-root when given (a lab's exported config: --data-root is the book's folder):\n"
       "  [data]      arrays: dir, inputs = \"inputs.npy\" [N, C, L] or [N, F],\n"
       "              targets = \"targets.npy\" [N, ...] (NaN or int8 -1: row dropped),\n"
       "              split = \"split.npy\" [N] int8 0 train / 1 validation / 2 test (\"\": all train)\n"
@@ -209,11 +211,15 @@ void add_train_command(CLI::App& app) {
       "  [train]     epochs = 10, batch_size = 64, seed = 1, threads = 1, clip_norm = 0 (off)\n"
       "  [early_stopping] metric = validation_loss|pearson|spearman|mse|auroc|auprc|best_f1|\n"
       "              accuracy, patience = 0 (never stop), min_delta = 0\n"
-      "Flags set the same keys and win over the config (their paths are as given).");
+      "Flags set the same keys and win over the config (their paths are as given, or under\n"
+      "--data-root).");
   auto& a = *arguments;
   train->add_option("-c,--config", a.config, "The run's TOML config (optional when flags give the data)")
       ->check(CLI::ExistingFile);
   train->add_option("-o,--out", a.out, "Run directory (default: the config's path without .toml, plus .run)");
+  train->add_option("--data-root", a.data_root,
+                    "Folder that relative data paths (config and flags) are taken from; they stay\n"
+                    "relative in the run's checkpoints, so `epibook eval --data-root` finds them too");
   auto add = [&a](CLI::Option* option, const std::string& name) { a.options[name] = option; };
   add(train->add_option("--preset", a.preset, "Start from this preset: default or quick (a tiny model)"), "preset");
   add(train->add_option("--genome", a.genome, "data.genome: the FASTA the windows lie on"), "genome");

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "epibook/train.h"
 #include "support/test_support.h"
 #include "unit/train_dataset_fixture.h"
 
@@ -85,6 +86,47 @@ TEST(TrainCli, BadConfigNamesFileLineAndKey) {
   const auto nodata = epibook_cli("train -c " + dir + "/nodata.toml");
   EXPECT_EQ(nodata.exit_code, 1);
   EXPECT_NE(nodata.output.find("nowhere/inputs.npy"), std::string::npos) << nodata.output;
+}
+
+// What a lab exports (train_options_toml: only the keys off the defaults) reads back to
+// the same options, and --data-root takes the relative data paths from the book's folder
+// instead of the config's, keeping them relative in the run's record.
+TEST(TrainCli, ExportedTomlConfigReadsBackToTheSameOptions) {
+  const std::string dir = testing::scratch_dir("train-cli-toml");
+  std::filesystem::create_directories(dir + "/book/data");
+  std::filesystem::create_directories(dir + "/downloads");
+  ASSERT_TRUE(testing::write_motif_dataset(dir + "/book/data", 200, 40, 9));
+  TrainOptions options;
+  options.data.dir = "data";
+  options.model.conv_layers = 1;
+  options.model.channels = 6;
+  options.model.kernel_size = 7;
+  options.model.pool = 0;
+  options.model.head = "global_max_dense";
+  options.loss = "bce";
+  options.loss_weights = {2.5f};
+  options.optimizer = OptimizerKind::kAdamW;
+  options.adam.weight_decay = 0.01f;
+  options.schedule.kind = nn::LearningRateSchedule::Kind::kCosine;
+  options.schedule.base = 0.0031;
+  options.epochs = 2;
+  options.batch_size = 16;
+  options.seed = 9007199254740991ULL;  // 2^53 - 1: the largest seed a lab offers
+  options.clip_norm = 0.5;
+  const std::string toml = train_options_toml(options);
+  EXPECT_EQ(toml.find("inputs"), std::string::npos) << "a default key was written:\n" << toml;
+  testing::write_file(dir + "/downloads/run.toml", toml);
+
+  const auto trained = epibook_cli("train -c " + dir + "/downloads/run.toml --data-root " + dir + "/book -o " + dir +
+                                   "/out -q");
+  ASSERT_EQ(trained.exit_code, 0) << trained.output << "\n" << toml;
+  const nlohmann::json manifest = nlohmann::json::parse(testing::read_file(dir + "/out/manifest.json"));
+  EXPECT_EQ(manifest["config"], nlohmann::json::parse(train_options_json(options))) << toml;
+
+  const auto evaluated = epibook_cli("eval --checkpoint " + dir + "/out/last.ckpt --data-root " + dir +
+                                     "/book --split validation --json");
+  ASSERT_EQ(evaluated.exit_code, 0) << evaluated.output;
+  EXPECT_EQ(nlohmann::json::parse(evaluated.output)["rows"], 40);
 }
 
 TEST(TrainCli, HelpListsTheConfigKeys) {

@@ -206,12 +206,16 @@ class FirstModelLab final : public Lab {
       EPIBOOK_ASSIGN_OR_RETURN(const double run, json_number(value, key));
       return download(run >= 1 ? 1 : 0);
     }
+    if (key == "download_config") {
+      EPIBOOK_ASSIGN_OR_RETURN(const double run, json_number(value, key));
+      return download_config(run >= 1 ? 1 : 0);
+    }
     if (stage_ != Stage::kReady && (key == "train_steps" || key == "start" || key == "step")) {
       return invalid_argument(key + ": the data are not ready yet (" + stage_name() + ")");
     }
     Status status = panel_.set(key, value);
     if (status.code() == ErrorCode::kNotFound && status.message() == key) {
-      std::string keys = "dataset, run, download_run";
+      std::string keys = "dataset, run, download_run, download_config";
       for (const std::string& k : TrainingPanel::keys()) keys += ", " + k;
       return invalid_argument("first-model has no parameter \"" + key + "\" (" + keys + ", b.<setting>)");
     }
@@ -416,6 +420,17 @@ class FirstModelLab final : public Lab {
     return Status::ok();
   }
 
+  // Run A's (or B's) settings as `epibook train`'s config, with the command that runs it.
+  Status download_config(int run) {
+    if (stage_ != Stage::kReady) return invalid_argument("download_config: the data are not ready yet");
+    const std::string name = std::string("first-model-run-") + (run ? "B" : "A");
+    const std::string text = "# The lab's run " + std::string(run ? "B" : "A") + " on the command line, from the book's folder:\n" +
+                             "#   epibook train --config " + name + ".toml --data-root . -o " + name + "\n" +
+                             panel_.cli_config(run);
+    if (services_.save_file) services_.save_file(name + ".toml", text);
+    return Status::ok();
+  }
+
   void open_pending_checkpoint() {
     if (pending_checkpoint_.empty() || stage_ != Stage::kReady) return;
     if (const std::string* failure = services_.files.failure(pending_checkpoint_)) {
@@ -468,6 +483,11 @@ void FirstModelLab::draw() {
     }
     ImGui::SameLine();
     if (ImGui::Button("Link to this run") && services_.set_link) services_.set_link(panel_.run_link());
+    ImGui::SameLine();
+    if (ImGui::Button("CLI config")) {
+      const Status status = download_config(0);
+      message_ = status.is_ok() ? "" : status.message();
+    }
     ImGui::SameLine();
     ImGui::TextDisabled("%llu windows of %u bp: %s -> %s", static_cast<unsigned long long>(dataset_->rows()),
                         dataset_->window_length(), data_.inputs.shape().text().c_str(),

@@ -296,6 +296,15 @@ nlohmann::json TrainingPanel::run_state(const Slot& slot) const {
     validation.push_back(epoch);
   }
   state["validation"] = validation;
+  if (const std::optional<Evaluation>& opened = run.checkpoint_evaluation()) {
+    nlohmann::json scores = {{"rows", opened->rows}, {"loss", number_or_null(opened->loss)}};
+    for (const MetricValue& m : opened->metrics) scores[m.name] = number_or_null(m.value);
+    nlohmann::json floors = nlohmann::json::object();
+    for (const Evaluation::Floor& f : opened->floors) floors[f.name] = {{"mean", f.floor.mean}, {"sd", f.floor.sd}};
+    scores["floors"] = floors;
+    state["checkpoint_validation"] = scores;
+  }
+  state["cli_config"] = train_options_toml(slot.settings);  // cli_config(run), for either slot
   state["stretch_predictions"] = slot.stretch_predictions;
   return state;
 }
@@ -387,6 +396,10 @@ Result<std::string> TrainingPanel::run_archive(int index) const {
                       {"run/last.ckpt", checkpoint}});
 }
 
+std::string TrainingPanel::cli_config(int run) const {
+  return train_options_toml(slots_[static_cast<size_t>(run)].settings);
+}
+
 Status TrainingPanel::open_checkpoint(const std::string& bytes, const std::string& name) {
   if (!has_data()) return invalid_argument(name + ": the data are not ready yet");
   EPIBOOK_ASSIGN_OR_RETURN(LoadedCheckpoint checkpoint, parse_checkpoint(bytes, name));
@@ -397,6 +410,7 @@ Status TrainingPanel::open_checkpoint(const std::string& bytes, const std::strin
   }
   Slot& slot = slots_[0];
   TrainOptions settings = checkpoint.options;
+  settings.data = data_.data_options;  // the run now works on the lab's data, wherever the CLI's were
   Status status = slot.run.start_from_checkpoint(*data_.data, std::move(checkpoint));
   if (!status.is_ok()) return status.with_context(name);
   slot.settings = settings;
@@ -593,7 +607,14 @@ void TrainingPanel::draw_table() {
     ImGui::TableNextColumn();
     ImGui::TextUnformatted(a && b ? fixed(*b - *a).c_str() : "-");
   };
-  const EpochRecord* ra = ea.empty() ? nullptr : &ea.back().record;
+  // Run A just opened from a checkpoint shows the checkpoint's scores until it trains on.
+  std::optional<EpochRecord> opened;
+  if (ea.empty() && slots_[0].run.checkpoint_evaluation()) {
+    opened.emplace();
+    opened->validation_loss = slots_[0].run.checkpoint_evaluation()->loss;
+    opened->validation = slots_[0].run.checkpoint_evaluation()->metrics;
+  }
+  const EpochRecord* ra = ea.empty() ? (opened ? &*opened : nullptr) : &ea.back().record;
   const EpochRecord* rb = eb.empty() ? nullptr : &eb.back().record;
   row("validation loss", ra ? ra->validation_loss : std::nullopt, rb ? rb->validation_loss : std::nullopt);
   const EpochRecord* names = ra ? ra : rb;

@@ -70,6 +70,9 @@ class TrainingPanel {
   // The CLI's run directory of run A (or B) as a tar archive: run/manifest.json,
   // run/metrics.jsonl, run/last.ckpt.
   Result<std::string> run_archive(int run) const;
+  // Run A's (or B's) settings as the TOML config `epibook train --config` reads, data
+  // paths relative to the site (--data-root): the same run on the command line.
+  std::string cli_config(int run) const;
   // A checkpoint (`epibook train`'s last.ckpt or a lab's) opened into run A.
   Status open_checkpoint(const std::string& bytes, const std::string& name);
 

@@ -2,10 +2,14 @@
 // number; this file decides how much of it fits in a frame and keeps what the lab plots.
 #include "training_run.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <nlohmann/json.hpp>
+#include <span>
+
+#include "epibook/split.h"
 
 namespace epibook::labs {
 namespace {
@@ -58,6 +62,11 @@ void TrainingRun::clear() {
   epochs_.clear();
   ms_stepping_ = 0;
   steps_timed_ = 0;
+  checkpoint_rows_.clear();
+  checkpoint_scored_ = 0;
+  checkpoint_outputs_.clear();
+  checkpoint_targets_.clear();
+  checkpoint_evaluation_.reset();
 }
 
 void TrainingRun::fail(std::string message) {
@@ -96,6 +105,40 @@ Status TrainingRun::start_from_checkpoint(const TrainingData& data, LoadedCheckp
   data_ = &data;
   options_ = checkpoint.options;
   phase_ = trainer_->finished() ? Phase::kFinished : Phase::kReady;
+  checkpoint_rows_ = data.rows_of(static_cast<int8_t>(Split::kValidation));
+  return Status::ok();
+}
+
+// The opened checkpoint's validation rows, `batch_size` at a time (evaluate_model's
+// batches, so the same bits), then scored as `epibook eval` scores them.
+Status TrainingRun::score_checkpoint(double deadline_ms) {
+  const InMemoryRows rows(*data_);
+  while (scoring_checkpoint() && now_ms() < deadline_ms) {
+    const size_t count = std::min<size_t>(options_.batch_size, checkpoint_rows_.size() - checkpoint_scored_);
+    const std::span<const uint32_t> batch(checkpoint_rows_.data() + checkpoint_scored_, count);
+    EPIBOOK_ASSIGN_OR_RETURN(const RowPredictions predicted,
+                             epibook::predict_rows(*model_, rows, batch, options_.batch_size));
+    if (checkpoint_scored_ == 0) {
+      checkpoint_output_row_ = predicted.outputs.shape();
+      checkpoint_target_row_ = predicted.targets.shape();
+    }
+    checkpoint_outputs_.insert(checkpoint_outputs_.end(), predicted.outputs.values().begin(),
+                               predicted.outputs.values().end());
+    checkpoint_targets_.insert(checkpoint_targets_.end(), predicted.targets.values().begin(),
+                               predicted.targets.values().end());
+    checkpoint_scored_ += count;
+  }
+  if (scoring_checkpoint() || checkpoint_rows_.empty()) return Status::ok();
+  nn::Shape output_shape = checkpoint_output_row_;
+  nn::Shape target_shape = checkpoint_target_row_;
+  output_shape[0] = static_cast<int64_t>(checkpoint_rows_.size());
+  target_shape[0] = output_shape[0];
+  EPIBOOK_ASSIGN_OR_RETURN(
+      checkpoint_evaluation_,
+      evaluate_predictions(options_, nn::Tensor::from_values(output_shape, std::move(checkpoint_outputs_)),
+                           nn::Tensor::from_values(target_shape, std::move(checkpoint_targets_))));
+  checkpoint_outputs_.clear();
+  checkpoint_targets_.clear();
   return Status::ok();
 }
 
@@ -107,6 +150,7 @@ void TrainingRun::want_all() {
 }
 
 bool TrainingRun::busy() const {
+  if (model_ && scoring_checkpoint()) return true;
   if (phase_ != Phase::kReady) return false;
   return wanted_steps_ > 0 || (trainer_->epoch_done() && !trainer_->finished());
 }
@@ -155,6 +199,15 @@ Status TrainingRun::finish_epoch_if_validated(double deadline_ms) {
 bool TrainingRun::advance(double budget_ms) {
   const double deadline = now_ms() + budget_ms;
   bool did = false;
+  if (model_ && scoring_checkpoint()) {
+    const Status status = score_checkpoint(deadline);
+    if (!status.is_ok()) {
+      message_ = "scoring the checkpoint on the validation rows: " + status.message();
+      checkpoint_rows_.clear();
+      checkpoint_scored_ = 0;
+    }
+    did = true;
+  }
   while (phase_ == Phase::kReady && now_ms() < deadline) {
     if (trainer_->epoch_done()) {
       const Status status = finish_epoch_if_validated(deadline);

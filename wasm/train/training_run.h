@@ -40,7 +40,8 @@ class TrainingRun {
   // trainer; refuses a model too large for the page, naming its size.
   Status start(const TrainingData& data, const TrainOptions& options);
   // Loads a checkpoint's parameters into a model of its own spec: the run then predicts
-  // (and can continue training) on `data`, which must have the checkpoint's shapes.
+  // (and can continue training) on `data`, which must have the checkpoint's shapes. The
+  // opened model is then scored on the validation rows, a batch per slice of advance().
   Status start_from_checkpoint(const TrainingData& data, LoadedCheckpoint checkpoint);
   void clear();
 
@@ -52,7 +53,7 @@ class TrainingRun {
   // Asks for the steps left in the whole run (the Start button).
   void want_all();
   void pause() { wanted_steps_ = 0; }
-  bool busy() const;  // steps wanted, or an epoch's validation is unfinished
+  bool busy() const;  // steps wanted, an epoch's validation or an opened checkpoint's scoring unfinished
 
   Phase phase() const { return phase_; }
   const std::string& message() const { return message_; }
@@ -62,6 +63,9 @@ class TrainingRun {
   uint32_t epoch() const;         // epochs finished
   const std::vector<double>& step_losses() const;
   const std::vector<EpochView>& epochs() const { return epochs_; }
+  // The opened checkpoint's scores on the validation rows (what `epibook eval --split
+  // validation` prints for it), once computed.
+  const std::optional<Evaluation>& checkpoint_evaluation() const { return checkpoint_evaluation_; }
   double milliseconds_per_step() const { return steps_timed_ ? ms_stepping_ / static_cast<double>(steps_timed_) : 0; }
   uint64_t parameter_count() const;
 
@@ -77,6 +81,8 @@ class TrainingRun {
 
  private:
   Status finish_epoch_if_validated(double deadline_ms);
+  bool scoring_checkpoint() const { return checkpoint_scored_ < checkpoint_rows_.size(); }
+  Status score_checkpoint(double deadline_ms);
   void fail(std::string message);
 
   const TrainingData* data_ = nullptr;
@@ -89,6 +95,13 @@ class TrainingRun {
   std::vector<EpochView> epochs_;
   double ms_stepping_ = 0;
   uint64_t steps_timed_ = 0;
+  // Scoring an opened checkpoint: the validation rows, how many are predicted, and the
+  // predictions and targets so far.
+  std::vector<uint32_t> checkpoint_rows_;
+  size_t checkpoint_scored_ = 0;
+  std::vector<float> checkpoint_outputs_, checkpoint_targets_;
+  nn::Shape checkpoint_output_row_, checkpoint_target_row_;
+  std::optional<Evaluation> checkpoint_evaluation_;
 };
 
 }  // namespace epibook::labs

@@ -113,6 +113,11 @@ Result<TrainOptions> train_preset(std::string_view name);
 Status validate_train_options(const TrainOptions& options);
 // The options as JSON text (for manifest.json and a lab's link).
 std::string train_options_json(const TrainOptions& options);
+// The options as the TOML config `epibook train --config` reads: a table per section
+// holding only the keys whose values differ from the "default" preset (which the CLI
+// starts from), so the file reads back to the same options. What a lab exports so the
+// command line runs its run. Seeds above 2^63 do not fit TOML's integers.
+std::string train_options_toml(const TrainOptions& options);
 // Options from JSON text with the sections of train_options_json ("data", "model",
 // "loss", "optimizer", "schedule", "train", "early_stopping") and an optional top-level
 // "preset": keys given override the preset's. Unknown sections or keys and values of
@@ -214,6 +219,10 @@ Result<Evaluation> evaluate_model(nn::Layer& model, const TrainOptions& options,
                                   int split, uint32_t floor_rounds = 20);
 Result<Evaluation> evaluate_model(nn::Layer& model, const TrainOptions& options, const TrainingRows& data,
                                   int split, uint32_t floor_rounds = 20);
+// The scoring half of evaluate_model, for outputs predicted elsewhere (a lab predicts a
+// batch per frame): rows of `outputs` against the same rows of `targets`.
+Result<Evaluation> evaluate_predictions(const TrainOptions& options, const nn::Tensor& outputs, nn::Tensor targets,
+                                        uint32_t floor_rounds = 20);
 
 struct EpochRecord {
   uint32_t epoch = 0;            // from 0
@@ -321,8 +330,11 @@ struct RunSummary {
 };
 // One line of metrics.jsonl: the epoch's record as JSON (NaN as null), newline-ended.
 std::string epoch_metrics_line(const EpochRecord& record);
+// Relative data paths (data.dir, genome, tracks, windows) are taken from `data_root`
+// when it is not empty, and stay relative in the checkpoints and manifest, so `epibook
+// eval --data-root` and a lab (whose paths are relative to the site) read the same run.
 Result<RunSummary> train_run(const TrainOptions& options, const std::string& out_dir, bool resume,
-                             const RunProgress& progress = {});
+                             const RunProgress& progress = {}, const std::string& data_root = "");
 
 // A checkpoint as written by train_run: the model is rebuilt from the saved options
 // and the data's shapes, then its parameters are loaded.

@@ -49,8 +49,11 @@ Result<Evaluation> evaluate_model(nn::Layer& model, const TrainOptions& options,
   }
   if (rows.empty()) return invalid_argument("the data have no rows in split " + std::to_string(split));
   EPIBOOK_ASSIGN_OR_RETURN(RowPredictions predicted, predict_rows(model, data, rows, options.batch_size));
-  const nn::Tensor& outputs = predicted.outputs;
-  nn::Tensor& targets = predicted.targets;
+  return evaluate_predictions(options, predicted.outputs, std::move(predicted.targets), floor_rounds);
+}
+
+Result<Evaluation> evaluate_predictions(const TrainOptions& options, const nn::Tensor& outputs, nn::Tensor targets,
+                                        uint32_t floor_rounds) {
   if (options.loss != "cross_entropy") {
     if (outputs.size() != targets.size()) {
       return invalid_argument("the model gives " + outputs.shape().text() + " for targets " + targets.shape().text());
@@ -59,7 +62,7 @@ Result<Evaluation> evaluate_model(nn::Layer& model, const TrainOptions& options,
   }
   EPIBOOK_ASSIGN_OR_RETURN(const auto loss, nn::make_loss(options.loss, options.loss_weights));
   Evaluation evaluation;
-  evaluation.rows = rows.size();
+  evaluation.rows = static_cast<uint64_t>(outputs.dim(0));
   EPIBOOK_ASSIGN_OR_RETURN(evaluation.loss, loss->evaluate(outputs, targets, nullptr));
   EPIBOOK_ASSIGN_OR_RETURN(evaluation.metrics, validation_metrics(options.loss, outputs, targets));
   evaluation.floors = metric_floors(options.loss, evaluation.metrics, outputs, targets, options.seed, floor_rounds);

@@ -182,15 +182,17 @@ Result<RunSummary> run_on(const TrainOptions& options, const TrainingRows& data,
 }  // namespace
 
 Result<RunSummary> train_run(const TrainOptions& options, const std::string& out_dir, bool resume,
-                             const RunProgress& progress) {
+                             const RunProgress& progress, const std::string& data_root) {
   EPIBOOK_RETURN_IF_ERROR(validate_train_options(options));
   if (options.data.from_genome()) {
-    EPIBOOK_ASSIGN_OR_RETURN(const FileDataset files, open_file_dataset(options.data, "", progress.on_scan));
+    EPIBOOK_ASSIGN_OR_RETURN(const FileDataset files, open_file_dataset(options.data, data_root, progress.on_scan));
     EPIBOOK_ASSIGN_OR_RETURN(const nlohmann::ordered_json hashes, file_hashes(files.paths));
     return run_on(options, *files.dataset, hashes, out_dir, resume, progress);
   }
-  EPIBOOK_ASSIGN_OR_RETURN(const TrainingData data, load_training_data(options.data));
-  EPIBOOK_ASSIGN_OR_RETURN(const nlohmann::ordered_json hashes, data_hashes(options.data));
+  DataOptions arrays = options.data;
+  arrays.dir = path_under(data_root, arrays.dir);
+  EPIBOOK_ASSIGN_OR_RETURN(const TrainingData data, load_training_data(arrays));
+  EPIBOOK_ASSIGN_OR_RETURN(const nlohmann::ordered_json hashes, data_hashes(arrays));
   return run_on(options, InMemoryRows(data), hashes, out_dir, resume, progress);
 }
 

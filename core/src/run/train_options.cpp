@@ -237,6 +237,23 @@ Result<TrainOptions> options_from_json(const nlohmann::json& j) {
 
 std::string train_options_json(const TrainOptions& options) { return options_to_json(options).dump(2) + "\n"; }
 
+std::string train_options_toml(const TrainOptions& options) {
+  const nlohmann::ordered_json given = options_to_json(options);
+  const nlohmann::ordered_json defaults = options_to_json(TrainOptions());
+  std::string text;
+  for (const auto& [section, keys] : given.items()) {
+    std::string lines;
+    for (const auto& [key, value] : keys.items()) {
+      if (defaults[section].contains(key) && defaults[section][key] == value) continue;
+      // JSON's scalars and arrays of them are TOML's too: strings with the same escapes,
+      // integers, floats with a point or an exponent (dump keeps "0.0"), true / false.
+      lines += key + " = " + value.dump() + "\n";
+    }
+    if (!lines.empty()) text += (text.empty() ? "" : "\n") + ("[" + section + "]\n") + lines;
+  }
+  return text;
+}
+
 Result<TrainOptions> parse_train_options_json(std::string_view text) {
   const nlohmann::json given = nlohmann::json::parse(text, nullptr, false);
   if (given.is_discarded() || !given.is_object()) return invalid_argument("the options are not a JSON object");
