@@ -57,6 +57,15 @@ function shellBlocks(file) {
   return blocks;
 }
 
+// A ```toml block whose first line names its file (`# first-model.toml ...`) is a config
+// the page's commands read: it is written into the page's folder before they run.
+function writeConfigBlocks(file, cwd) {
+  const text = fs.readFileSync(file, 'utf8');
+  for (const match of text.matchAll(/^```toml\n#\s*([\w.-]+\.toml)\b.*\n([\s\S]*?)^```/gm)) {
+    fs.writeFileSync(path.join(cwd, match[1]), match[2]);
+  }
+}
+
 function workspace(harness) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'epibook-book-commands-'));
   fs.mkdirSync(path.join(dir, 'bin'));
@@ -113,6 +122,7 @@ export const tests = [{
     for (const file of markdownFiles()) {
       // One folder per page: a later block may read what an earlier one wrote.
       const cwd = workspace(harness);
+      writeConfigBlocks(file, cwd);
       for (const block of shellBlocks(file)) {
         for (const entry of block.commands) {
           const where = `${block.file}:${entry.line}`;

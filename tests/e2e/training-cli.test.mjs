@@ -38,10 +38,11 @@ export function pageCommands() {
       else if (line.startsWith('# ') && commands.length) commands[commands.length - 1].prints.push(line.slice(2));
     }
   }
-  const config = toml[0].body;
-  const name = (section.match(/`([\w.-]+\.toml)`/) || [])[1];
-  expect(name, 'the section does not name its config file (`....toml`)');
-  return { config, name, commands };
+  // Its first line names the file (`# first-model.toml ...`, as commands.test.mjs reads it).
+  const [first, ...rest] = toml[0].body.split('\n');
+  const name = (first.match(/^#\s*([\w.-]+\.toml)\b/) || [])[1];
+  expect(name, `the TOML block's first line does not name its file: "${first}"`);
+  return { config: rest.join('\n'), name, commands };
 }
 
 // Splits a command line into arguments (the page's commands quote nothing).
