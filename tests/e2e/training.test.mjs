@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 
-import { expect, expectNoProblems, newContext, repo, siteLabs, watchedPage } from './harness.mjs';
+import { expect, expectNoProblems, newContext, repo, screenshotPath, siteLabs, watchedPage } from './harness.mjs';
 import { callLab, labState, openBytes, openLab, waitForLab } from './labs.mjs';
 
 export function firstModelLab(harness) {
@@ -170,6 +170,26 @@ export const tests = [{
     expect(JSON.stringify(both.b.train_loss) !== JSON.stringify(alone), 'run B trained like run A');
     expect(both.b.settings.model.channels === 8 && both.settings.model.channels === 16, 'settings crossed between runs');
     await context.close();
+  },
+}, {
+  name: 'first-model on a phone and a laptop: no row of controls is wider than the lab',
+  async run(harness) {
+    const lab = firstModelLab(harness);
+    for (const [device, options] of [['phone', { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true }],
+      ['laptop', { viewport: { width: 1280, height: 900 } }]]) {
+      const context = await newContext(harness, options);
+      const page = await watchedPage(context);
+      await openLab(page, harness.baseUrl, lab);
+      await callLab(page, lab.number, 'set', 'compare', true);
+      await callLab(page, lab.number, 'set', 'train_steps', 2);
+      await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+      const look = await callLab(page, lab.number, 'appearance');
+      expect(look.view_width > 0 && look.content_width <= look.view_width + 0.5,
+        `${device}: the widest row is ${look.content_width} px in a lab ${look.view_width} px wide: controls are cut off`);
+      await page.locator(`#lab-${lab.number}`).screenshot({ path: screenshotPath(`first-model-${device}-layout`) });
+      expectNoProblems(page, `first-model on a ${device}`);
+      await context.close();
+    }
   },
 }, {
   name: 'first-model: a broken genome, a model too big and a diverging loss give messages',

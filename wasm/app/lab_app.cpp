@@ -181,6 +181,8 @@ nlohmann::json LabApp::appearance() const {
   out["font_bytes"] = kLabFontSize;
   out["glyphs"] = font ? font->Glyphs.Size : 0;
   out["pixel_ratio"] = services_.ui_scale;
+  out["content_width"] = content_width_;
+  out["view_width"] = view_width_;
   return out;
 }
 
@@ -208,6 +210,8 @@ void LabApp::frame() {
   ImGui::Begin("lab", nullptr,
                ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
                    ImGuiWindowFlags_NoBringToFrontOnFocus);
+  content_width_ = ImGui::GetCurrentWindow()->ContentSize.x;  // measured at the last frame's End()
+  view_width_ = ImGui::GetCurrentWindow()->ContentRegionRect.GetWidth();
   lab_->draw();
   ImGui::End();
   const ImGuiWindow* hovered = ImGui::GetCurrentContext()->HoveredWindow;

@@ -48,6 +48,10 @@ class LabApp {
   bool hovering_scrollable_ = false;
   Theme theme_ = Theme::kLight;
   float font_pixels_ = 0;
+  // The widest row the lab drew and the width it had (pixels, last frame): a row wider
+  // than its room is cut off at the canvas edge (appearance(), checked on a phone).
+  float content_width_ = 0;
+  float view_width_ = 0;
 };
 
 }  // namespace epibook::labs

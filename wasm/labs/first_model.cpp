@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <optional>
 
 #include "../app/plot.h"
@@ -462,6 +463,7 @@ class FirstModelLab final : public Lab {
 void FirstModelLab::draw() {
   open_pending_checkpoint();
   const float em = ImGui::GetFontSize();
+  const bool narrow = narrow_layout();
   ImGui::SetNextItemWidth(em * 11);
   if (ImGui::BeginCombo("data", spec_->name)) {
     for (const DataSetSpec& spec : data_sets()) {
@@ -472,26 +474,38 @@ void FirstModelLab::draw() {
     }
     ImGui::EndCombo();
   }
-  ImGui::SameLine();
-  ImGui::TextWrapped("%s (%s)", spec_->title, spec_->provenance);
-  if (ImGui::Button("Open FASTA, bigWig or checkpoint...")) services_.pick_file(".fa,.fasta,.fna,.bw,.bigWig,.bigwig,.ckpt");
-  if (stage_ == Stage::kReady) {
+  if (narrow) {
+    // A phone: the page's text describes the data sets; say only where these come from.
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+    ImGui::TextWrapped("%s", spec_->provenance);
+    ImGui::PopStyleColor();
+  } else {
     ImGui::SameLine();
+    ImGui::TextWrapped("%s (%s)", spec_->title, spec_->provenance);
+  }
+  const char* open_label = narrow ? "Open..." : "Open FASTA, bigWig or checkpoint...";
+  if (ImGui::Button(open_label)) services_.pick_file(".fa,.fasta,.fna,.bw,.bigWig,.bigwig,.ckpt");
+  if (stage_ == Stage::kReady) {
+    same_line_if_fits(button_width("Download run"));
     if (ImGui::Button("Download run")) {
       const Status status = download(0);
       message_ = status.is_ok() ? "" : status.message();
     }
-    ImGui::SameLine();
+    same_line_if_fits(button_width("Link to this run"));
     if (ImGui::Button("Link to this run") && services_.set_link) services_.set_link(panel_.run_link());
-    ImGui::SameLine();
+    same_line_if_fits(button_width("CLI config"));
     if (ImGui::Button("CLI config")) {
       const Status status = download_config(0);
       message_ = status.is_ok() ? "" : status.message();
     }
-    ImGui::SameLine();
-    ImGui::TextDisabled("%llu windows of %u bp: %s -> %s", static_cast<unsigned long long>(dataset_->rows()),
-                        dataset_->window_length(), data_.inputs.shape().text().c_str(),
-                        data_.targets.shape().text().c_str());
+    if (!narrow) {
+      char shape[160];
+      std::snprintf(shape, sizeof shape, "%llu windows of %u bp: %s -> %s",
+                    static_cast<unsigned long long>(dataset_->rows()), dataset_->window_length(),
+                    data_.inputs.shape().text().c_str(), data_.targets.shape().text().c_str());
+      same_line_if_fits(ImGui::CalcTextSize(shape).x);
+      ImGui::TextDisabled("%s", shape);
+    }
   }
   if (!message_.empty()) message_line(message_, true);
   if (stage_ == Stage::kFailed) return;

@@ -66,6 +66,17 @@ std::vector<float> running_mean(const std::vector<double>& values, size_t window
 
 }  // namespace
 
+bool narrow_layout() { return ImGui::GetContentRegionAvail().x < kNarrowLayoutEms * ImGui::GetFontSize(); }
+
+void same_line_if_fits(float next_width) {
+  const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+  if (ImGui::GetItemRectMax().x + ImGui::GetStyle().ItemSpacing.x + next_width <= right) ImGui::SameLine();
+}
+
+float button_width(const char* label) {
+  return ImGui::CalcTextSize(label, nullptr, true).x + 2 * ImGui::GetStyle().FramePadding.x;
+}
+
 // ---------------------------------------------------------------------------------
 // Data from the lab.
 TrainingPanel::TrainingPanel(TrainOptions defaults) {
@@ -475,8 +486,7 @@ void TrainingPanel::draw_settings(int index) {
   if (ImGui::InputInt("seed", &seed)) apply("seed", std::max(0, seed));
 }
 
-void TrainingPanel::draw_curves() {
-  const float height = std::max(120.0f, ImGui::GetContentRegionAvail().y * 0.42f);
+void TrainingPanel::draw_curves(float height) {
   double max_steps = 1, top = 0;
   std::vector<std::vector<float>> smoothed;
   for (int i = 0; i < active_runs(); ++i) {
@@ -510,9 +520,8 @@ void TrainingPanel::draw_curves() {
   end_plot(area);
 }
 
-void TrainingPanel::draw_metrics() {
+void TrainingPanel::draw_metrics(float height) {
   const std::string metric = main_metric();
-  const float height = std::max(110.0f, ImGui::GetContentRegionAvail().y * 0.5f);
   uint32_t epochs = 1;
   for (int i = 0; i < active_runs(); ++i) epochs = std::max(epochs, slots_[static_cast<size_t>(i)].settings.epochs);
   const double low = metric == "auroc" ? 0.3 : -0.2;
@@ -629,26 +638,30 @@ void TrainingPanel::draw_table() {
 void TrainingPanel::draw() {
   if (!has_data()) return;
   const bool running = busy();
-  if (ImGui::Button(running ? "Pause" : "Train")) {
+  const char* train_label = running ? "Pause" : "Train";
+  if (ImGui::Button(train_label)) {
     const Status status = set(running ? "pause" : "start", true);
     message_ = status.is_ok() ? "" : status.message();
   }
-  ImGui::SameLine();
+  same_line_if_fits(button_width("One step"));
   if (ImGui::Button("One step")) {
     const Status status = set("step", true);
     message_ = status.is_ok() ? "" : status.message();
   }
-  ImGui::SameLine();
+  same_line_if_fits(button_width("Reset"));
   if (ImGui::Button("Reset")) (void)set("reset", true);
-  ImGui::SameLine();
+  const char* compare_label = "compare with run B";
+  same_line_if_fits(ImGui::GetFrameHeight() + ImGui::GetStyle().ItemInnerSpacing.x + ImGui::CalcTextSize(compare_label).x);
   bool compare = compare_;
-  if (ImGui::Checkbox("compare with run B", &compare)) (void)set("compare", compare);
+  if (ImGui::Checkbox(compare_label, &compare)) (void)set("compare", compare);
   for (int i = 0; i < active_runs(); ++i) {
     const TrainingRun& run = slots_[static_cast<size_t>(i)].run;
-    ImGui::SameLine();
-    ImGui::TextColored(ImColor(colours::series(i)), "%s: step %llu / %llu, epoch %u", kRunNames[i],
-                       static_cast<unsigned long long>(run.steps()), static_cast<unsigned long long>(run.steps_in_run()),
-                       run.epoch());
+    char progress[96];
+    std::snprintf(progress, sizeof progress, "%s: step %llu / %llu, epoch %u", kRunNames[i],
+                  static_cast<unsigned long long>(run.steps()), static_cast<unsigned long long>(run.steps_in_run()),
+                  run.epoch());
+    same_line_if_fits(ImGui::CalcTextSize(progress).x);
+    ImGui::TextColored(ImColor(colours::series(i)), "%s", progress);
   }
   if (!message_.empty()) message_line(message_, true);
   for (int i = 0; i < active_runs(); ++i) {
@@ -656,8 +669,42 @@ void TrainingPanel::draw() {
     if (run.phase() == TrainingRun::Phase::kFailed) message_line(std::string(kRunNames[i]) + ": " + run.message(), true);
   }
 
-  const float settings_width = 270.0f * ImGui::GetIO().FontGlobalScale;
-  ImGui::BeginChild("##settings", ImVec2(settings_width, 0), false);
+  if (narrow_layout()) {
+    // A phone: one view at a time, each with the whole height.
+    if (ImGui::BeginTabBar("##views", ImGuiTabBarFlags_FittingPolicyResizeDown)) {
+      if (ImGui::BeginTabItem("Loss")) {
+        draw_curves(ImGui::GetContentRegionAvail().y - 4);
+        ImGui::EndTabItem();
+      }
+      if (ImGui::BeginTabItem(main_metric().c_str())) {
+        draw_metrics(ImGui::GetContentRegionAvail().y - 4);
+        ImGui::EndTabItem();
+      }
+      if (!data_.stretch_rows.empty() && ImGui::BeginTabItem("Genome")) {
+        draw_stretch();
+        ImGui::EndTabItem();
+      }
+      if (ImGui::BeginTabItem("Settings")) {
+        draw_settings_column(ImGui::GetContentRegionAvail().x);
+        ImGui::EndTabItem();
+      }
+      ImGui::EndTabBar();
+    }
+    return;
+  }
+  draw_settings_column(270.0f * ImGui::GetIO().FontGlobalScale);
+  ImGui::SameLine();
+  ImGui::BeginChild("##plots", ImVec2(0, 0), false);
+  draw_curves(std::max(120.0f, ImGui::GetContentRegionAvail().y * 0.42f));
+  draw_metrics(std::max(110.0f, ImGui::GetContentRegionAvail().y * 0.5f));
+  draw_stretch();
+  ImGui::EndChild();
+}
+
+// The settings of the run being edited, its size and speed, the table of A against B
+// and the ceiling, in a column that scrolls.
+void TrainingPanel::draw_settings_column(float width) {
+  ImGui::BeginChild("##settings", ImVec2(width, 0), false);
   if (compare_) {
     ImGui::RadioButton("edit A", &editing_, 0);
     ImGui::SameLine();
@@ -665,13 +712,13 @@ void TrainingPanel::draw() {
   } else {
     editing_ = 0;
   }
-  ImGui::PushItemWidth(settings_width * 0.55f);
+  ImGui::PushItemWidth(std::min(width * 0.55f, 16 * ImGui::GetFontSize()));
   draw_settings(editing_);
   ImGui::PopItemWidth();
   const TrainingRun& run = slots_[static_cast<size_t>(editing_)].run;
   if (run.parameter_count() > 0) {
-    ImGui::Text("%llu parameters, %.1f ms a step", static_cast<unsigned long long>(run.parameter_count()),
-                run.milliseconds_per_step());
+    ImGui::TextWrapped("%llu parameters, %.1f ms a step", static_cast<unsigned long long>(run.parameter_count()),
+                       run.milliseconds_per_step());
   }
   ImGui::Spacing();
   draw_table();
@@ -679,12 +726,6 @@ void TrainingPanel::draw() {
     ImGui::TextWrapped("Best possible %s: %s (%s)", data_.ceiling_metric.c_str(), fixed(*data_.ceiling).c_str(),
                        data_.ceiling_note.c_str());
   }
-  ImGui::EndChild();
-  ImGui::SameLine();
-  ImGui::BeginChild("##plots", ImVec2(0, 0), false);
-  draw_curves();
-  draw_metrics();
-  draw_stretch();
   ImGui::EndChild();
 }
 

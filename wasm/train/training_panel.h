@@ -20,6 +20,14 @@
 
 namespace epibook::labs {
 
+// Layout on a narrow canvas (a phone held upright): under this many font heights of
+// width, rows of buttons wrap and the panel shows one view at a time in tabs.
+constexpr float kNarrowLayoutEms = 40.0f;
+bool narrow_layout();
+// SameLine() when an item `next_width` wide still fits on the line, else a new line.
+void same_line_if_fits(float next_width);
+float button_width(const char* label);
+
 // What the lab tells the panel about its data.
 struct PanelData {
   const TrainingData* data = nullptr;
@@ -90,8 +98,9 @@ class TrainingPanel {
   void update_stretch(Slot& slot);
   nlohmann::json run_state(const Slot& slot) const;
   void draw_settings(int slot);
-  void draw_curves();
-  void draw_metrics();
+  void draw_settings_column(float width);
+  void draw_curves(float height);
+  void draw_metrics(float height);
   void draw_stretch();
   void draw_table();
   int active_runs() const { return compare_ ? 2 : 1; }
