@@ -35,8 +35,9 @@ test-native test-wasm test-asan: test-%: %
 
 test: test-native test-wasm test-asan test-e2e
 
-bench: native wasm
-	scripts/run-benchmarks build/native
+# Benchmarks against named peers, then the browser against native (needs the site).
+bench: site
+	scripts/run-benchmarks build/native build/wasm build/site
 
 clean:
 	rm -rf build

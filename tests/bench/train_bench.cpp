@@ -3,8 +3,10 @@
 // Model: 4 x [Conv1d(kernel 9, 'same') + ReLU + MaxPool1d(2)], 4 -> 64 -> 64 -> 64 -> 64
 // channels, global average, Linear(64 -> 1); input one-hot [64, 4, 1024] (batch 64,
 // 1 kb windows); BCE with logits; Adam (lr 1e-3). One step = forward, loss, backward,
-// update. Usage: train_bench [STEPS [--epibook]] (default 30; --epibook skips the peers). Built for wasm too (no peers there):
-// then it prints epibook's one-thread figure only, for the wasm-against-native ratio.
+// update. Usage: train_bench [STEPS [--epibook | --epibook-one-thread]] (default 30;
+// --epibook skips the peers; --epibook-one-thread prints epibook's one-thread figure
+// alone, for tests/bench/browser_bench.mjs). Built for wasm too (no peers there), for
+// Node and for a browser page: then it prints epibook's one-thread figure only.
 #include <unistd.h>
 
 #include <chrono>
@@ -131,13 +133,30 @@ double wasm_steps_per_second(int steps) {
 int main(int argc, char** argv) {
   const int steps = argc > 1 ? std::atoi(argv[1]) : 30;
   // --epibook: no peers (quick A/B while developing; `make bench` runs the comparison).
-  const bool only_epibook = argc > 2 && std::string(argv[2]) == "--epibook";
+  const bool only_epibook = argc > 2 && std::string(argv[2]).starts_with("--epibook");
+  const bool one_thread = argc > 2 && std::string(argv[2]) == "--epibook-one-thread";
   if (steps <= 0) die("STEPS must be > 0");
   const BenchInput input = make_input();
   double loss = 0.0;
+#ifndef __EMSCRIPTEN__
+  if (one_thread) {
+    const double native = epibook_steps_per_second(input, 1, steps, &loss);
+    std::printf("epibook native, 1 thread: %.3f steps/s (loss %.5f) [%s]\n", native, loss, load_average().c_str());
+    return 0;
+  }
+#else
+  (void)one_thread;
+#endif
 #ifdef __EMSCRIPTEN__
   const double wasm = epibook_steps_per_second(input, 1, steps, &loss);
   std::printf("epibook wasm, 1 thread: %.3f steps/s (loss %.5f) [%s]\n", wasm, loss, load_average().c_str());
+#ifdef __EMSCRIPTEN_PTHREADS__
+  // Built with -pthread (the wasm-threads preset): the same run on two threads, same bits.
+  double loss_two = 0.0;
+  const double wasm_two = epibook_steps_per_second(input, 2, steps, &loss_two);
+  std::printf("epibook wasm, 2 threads: %.3f steps/s (loss %.5f, %s as on 1 thread)\n", wasm_two, loss_two,
+              loss_two == loss ? "the same bits" : "NOT the same bits");
+#endif
   return 0;
 #else
   const std::string dir = (std::filesystem::temp_directory_path() / ("epibook-train-bench-" + std::to_string(getpid()))).string();

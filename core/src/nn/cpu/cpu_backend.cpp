@@ -119,8 +119,8 @@ int64_t Pool1dGeometry::output_length(int64_t input_length) const {
 
 namespace {
 int usable_threads(int threads) {
-#ifdef __EMSCRIPTEN__
-  return 1;  // no threads in WebAssembly
+#if !EPIBOOK_WORKER_THREADS
+  return 1;  // no threads in WebAssembly built without -pthread
 #else
   return std::max(1, threads);
 #endif

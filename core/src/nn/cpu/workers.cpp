@@ -9,7 +9,7 @@
 namespace epibook::nn {
 namespace {
 
-#ifndef __EMSCRIPTEN__
+#if EPIBOOK_WORKER_THREADS
 // Spins before parking: about the gap between two ops of a step.
 constexpr int kSpins = 4000;
 
@@ -33,14 +33,14 @@ CpuBackend::Workers::Workers(int thread_count)
       scratch_buffers_(static_cast<size_t>(threads * kSlots)),
       op_buffers_(kOpSlots),
       op_partials_(kOpSlots) {
-#ifndef __EMSCRIPTEN__
+#if EPIBOOK_WORKER_THREADS
   helpers_.reserve(static_cast<size_t>(threads - 1));
   for (int worker = 1; worker < threads; ++worker) helpers_.emplace_back([this, worker] { helper_loop(worker); });
 #endif
 }
 
 CpuBackend::Workers::~Workers() {
-#ifndef __EMSCRIPTEN__
+#if EPIBOOK_WORKER_THREADS
   {
     std::lock_guard<std::mutex> lock(mutex_);
     stopping_ = true;
@@ -51,7 +51,7 @@ CpuBackend::Workers::~Workers() {
 }
 
 void CpuBackend::Workers::run(int64_t count, TaskRef task) {
-#ifndef __EMSCRIPTEN__
+#if EPIBOOK_WORKER_THREADS
   if (!helpers_.empty() && count > 1) {
     task_ = &task;
     count_ = count;
@@ -75,7 +75,7 @@ void CpuBackend::Workers::run(int64_t count, TaskRef task) {
   for (int64_t index = 0; index < count; ++index) task(index, 0);
 }
 
-#ifndef __EMSCRIPTEN__
+#if EPIBOOK_WORKER_THREADS
 void CpuBackend::Workers::drain(int worker) {
   const TaskRef& task = *task_;
   for (int64_t index = next_.fetch_add(1); index < count_; index = next_.fetch_add(1)) task(index, worker);

@@ -2,7 +2,9 @@
 // boundaries never depend on the thread count (one sample, or a fixed chunk of
 // samples or elements), so any number of threads computes the same bits. The helper
 // threads start with the backend, wait parked between ops and are joined when it is
-// destroyed; WebAssembly has none and runs the tasks in order on the calling thread.
+// destroyed. WebAssembly built without -pthread has none and runs the tasks in order
+// on the calling thread; built with -pthread (the labs' module for cross-origin
+// isolated pages) it has helpers like a native build.
 #pragma once
 
 #include <atomic>
@@ -14,6 +16,13 @@
 #include <vector>
 
 #include "epibook/nn/backend.h"
+
+// Helper threads exist natively and in WebAssembly built with -pthread.
+#if !defined(__EMSCRIPTEN__) || defined(__EMSCRIPTEN_PTHREADS__)
+#define EPIBOOK_WORKER_THREADS 1
+#else
+#define EPIBOOK_WORKER_THREADS 0
+#endif
 
 namespace epibook::nn {
 
@@ -67,7 +76,7 @@ struct CpuBackend::Workers {
   std::vector<ScratchVector> scratch_buffers_;  // [worker * kSlots + slot]
   std::vector<ScratchVector> op_buffers_;       // [slot]
   std::vector<std::vector<double, AlignedAllocator<double>>> op_partials_;
-#ifndef __EMSCRIPTEN__
+#if EPIBOOK_WORKER_THREADS
   std::vector<std::thread> helpers_;
   std::mutex mutex_;
   std::condition_variable wake_;
