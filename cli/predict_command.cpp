@@ -3,6 +3,7 @@
 // so they can be viewed beside the measured track in a genome browser.
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <iostream>
 #include <map>
 
@@ -11,6 +12,7 @@
 #include "epibook/bed.h"
 #include "epibook/bigwig_writer.h"
 #include "epibook/dataset.h"
+#include "epibook/npy.h"
 #include "epibook/signal_text.h"
 #include "epibook/train.h"
 
@@ -70,6 +72,27 @@ std::vector<ChromIntervals> prediction_intervals(const std::vector<Region>& wind
   return signal;
 }
 
+bool ends_with(const std::string& text, const std::string& tail) {
+  return text.size() >= tail.size() && text.compare(text.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+// One line per window in row order: chrom, start, end, then each output (%.9g, float's
+// digits). Windows may overlap, as labelled windows around peaks do.
+std::string prediction_rows(const std::vector<Region>& windows, const nn::Tensor& outputs) {
+  const int64_t per_row = outputs.size() / std::max<int64_t>(1, outputs.dim(0));
+  std::string text;
+  char value[32];
+  for (size_t r = 0; r < windows.size(); ++r) {
+    text += windows[r].chrom + "\t" + std::to_string(windows[r].start) + "\t" + std::to_string(windows[r].end);
+    for (int64_t k = 0; k < per_row; ++k) {
+      std::snprintf(value, sizeof value, "\t%.9g", static_cast<double>(outputs[static_cast<int64_t>(r) * per_row + k]));
+      text += value;
+    }
+    text += "\n";
+  }
+  return text;
+}
+
 void run_predict(const PredictArguments& a) {
   LoadedCheckpoint checkpoint = value_or_fail(load_checkpoint(a.checkpoint));
   // The run's thread count (the bits are the same on any), on a backend of this command's own.
@@ -108,6 +131,11 @@ void run_predict(const PredictArguments& a) {
     if (checkpoint.options.loss == "bce") outputs[i] = 1.0f / (1.0f + std::exp(-outputs[i]));
   }
   if (checkpoint.options.loss == "cross_entropy") fail(unsupported("predict: class outputs do not form a signal track"));
+  if (ends_with(a.out, ".tsv")) {
+    check(write_file_atomically(a.out, prediction_rows(windows, outputs)));
+    std::cout << "wrote " << a.out << ": predictions for " << windows.size() << " windows\n";
+    return;
+  }
   const std::vector<ChromIntervals> signal = prediction_intervals(windows, outputs, windows_path);
   check(write_bigwig(a.out, chromosomes(a, windows), signal));
   std::cout << "wrote " << a.out << ": predictions for " << windows.size() << " windows\n";
@@ -121,7 +149,9 @@ void add_predict_command(CLI::App& app) {
       "predict",
       "Write a checkpoint's predictions for every window of a dataset as a bigWig: each window's\n"
       "outputs cover it in equal bins (rates for poisson models, probabilities for bce).\n"
-      "Window places come from DATA/windows.bed (as `epibook prep` writes it) or --windows.");
+      "Window places come from DATA/windows.bed (as `epibook prep` writes it) or --windows.\n"
+      "With -o FILE.tsv: one line per window in row order (chrom, start, end, each output),\n"
+      "for windows that overlap (labelled windows around peaks) or for scripts.");
   auto& a = *arguments;
   predict_app->add_option("--checkpoint", a.checkpoint, "A checkpoint from `epibook train`")
       ->required()
@@ -132,7 +162,7 @@ void add_predict_command(CLI::App& app) {
                           "data.windows) are taken from (default: the current folder)");
   predict_app->add_option("--windows", a.windows, "BED of the windows, one per input row, in row order");
   predict_app->add_option("--chrom-sizes", a.chrom_sizes, "chrom.sizes (default: each chromosome ends at its last window)");
-  predict_app->add_option("-o,--out", a.out, "The bigWig to write (appears only when complete)")->required();
+  predict_app->add_option("-o,--out", a.out, "The bigWig (or .tsv) to write (appears only when complete)")->required();
   predict_app->callback([arguments] { run_predict(*arguments); });
 }
 

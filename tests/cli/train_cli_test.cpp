@@ -57,6 +57,19 @@ TEST(TrainCli, TrainsFromTomlThenEvalAndPredictUseTheCheckpoint) {
                                               "print(len(v), min(v) >= 0, max(v) <= 1)\"");
   ASSERT_EQ(read_back.exit_code, 0) << read_back.output;
   EXPECT_EQ(read_back.output, "8000 True True\n");
+
+  // The same predictions as rows (windows may overlap there): window order, one value
+  // each, the value the bigWig holds over that window.
+  const auto rows = epibook_cli("predict --checkpoint " + dir + "/run.run/best.ckpt -o " + dir + "/pred.tsv");
+  ASSERT_EQ(rows.exit_code, 0) << rows.output;
+  const std::string tsv = testing::read_file(dir + "/pred.tsv");
+  EXPECT_EQ(std::count(tsv.begin(), tsv.end(), '\n'), 200);
+  ASSERT_EQ(tsv.rfind("chr1\t0\t40\t", 0), 0u) << tsv.substr(0, 80);
+  const double first = std::stod(tsv.substr(10, tsv.find('\n') - 10));
+  const auto bigwig_first = testing::run_command(std::string(EPIBOOK_PYTHON) + " -c \"import pyBigWig; b = pyBigWig.open('" +
+                                                 dir + "/pred.bw'); print(repr(b.values('chr1', 0, 1)[0]))\"");
+  ASSERT_EQ(bigwig_first.exit_code, 0) << bigwig_first.output;
+  EXPECT_EQ(static_cast<float>(first), static_cast<float>(std::stod(bigwig_first.output))) << tsv.substr(0, 80);
 }
 
 TEST(TrainCli, ResumeContinuesARun) {

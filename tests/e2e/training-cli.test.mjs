@@ -3,7 +3,7 @@
 // step and its validation scores to 1e-6 relative (wasm and native sum floats in
 // different orders, nothing more); the lab's "Download run" is a run directory that
 // `epibook eval` scores to the lab's numbers; a checkpoint `epibook train` wrote opens
-// in the lab and scores there as `epibook eval` scores it.
+// in the lab and scores and predicts there as `epibook eval` and `predict` do.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -211,13 +211,26 @@ export const tests = [{
     expect(opened.checkpoint_validation.rows === cli.rows, `${opened.checkpoint_validation.rows} rows against ${cli.rows}`);
     const { lab: a, cli: b } = scoreValues(opened.checkpoint_validation, cli);
     const difference = largestDifference('the opened checkpoint\'s validation against epibook eval', a, b);
+    // Its predictions along the stretch are `epibook predict`'s for the same windows.
+    const table = path.join(dir, 'predictions.tsv');
+    const predicted = spawnSync(harness.cliPath, ['predict', '--checkpoint', checkpoint, '--data-root', harness.siteDir,
+      '-o', table], { encoding: 'utf8' });
+    expect(predicted.status === 0, `epibook predict -o ${table}: ${predicted.stderr}`);
+    const byWindow = new Map(fs.readFileSync(table, 'utf8').trim().split('\n').map((line) => {
+      const [chrom, start, end, value] = line.split('\t');
+      return [`${chrom}:${start}-${end}`, Number(value)];
+    }));
+    expect(opened.stretch_windows.length === opened.stretch_predictions.length, 'stretch windows and predictions differ in number');
+    const stretch = largestDifference('predictions along the stretch against epibook predict', opened.stretch_predictions,
+      opened.stretch_windows.map((w) => byWindow.get(`${w.chrom}:${w.start}-${w.end}`)));
     // The validation of the CLI's last epoch, too: the same model on the same rows.
     const lines = fs.readFileSync(path.join(dir, 'run/metrics.jsonl'), 'utf8').trim().split('\n');
     const lastEpoch = JSON.parse(lines[lines.length - 1]);
     largestDifference('the opened checkpoint\'s validation loss against metrics.jsonl',
       [opened.checkpoint_validation.loss], [lastEpoch.validation_loss]);
 
-    console.log(`      opened ${header.trainer.steps} CLI steps; validation within ${difference.toExponential(1)} relative of epibook eval`);
+    console.log(`      opened ${header.trainer.steps} CLI steps; validation within ${difference.toExponential(1)} relative of epibook eval, `
+      + `${opened.stretch_predictions.length} predictions within ${stretch.toExponential(1)} of epibook predict`);
     expectNoProblems(page, 'first-model');
     await context.close();
   },

@@ -398,6 +398,7 @@ class FirstModelLab final : public Lab {
       const Region& first = regions[dataset_->window_of_row(panel.stretch_rows.front())];
       const Region& last = regions[dataset_->window_of_row(panel.stretch_rows.back())];
       panel.stretch_width = static_cast<double>(dataset_->window_length());
+      panel.stretch_chrom = first.chrom;
       panel.stretch_label = format_region({first.chrom, first.start, last.end}) + ", validation windows";
     }
     if (*spec_->truth) {

@@ -330,6 +330,11 @@ void TrainingPanel::add_state(nlohmann::json& state) const {
   state["compare"] = compare_;
   state["run_link"] = has_data() ? run_link() : "";
   state["data_fingerprint"] = has_data() ? hex64(data_.fingerprint) : "";
+  nlohmann::json stretch = nlohmann::json::array();
+  for (double start : data_.stretch_starts) {
+    stretch.push_back({{"chrom", data_.stretch_chrom}, {"start", start}, {"end", start + data_.stretch_width}});
+  }
+  state["stretch_windows"] = stretch;  // the windows of stretch_predictions, in order
   if (data_.ceiling) {
     state["ceiling"] = {{"metric", data_.ceiling_metric}, {"value", *data_.ceiling}, {"note", data_.ceiling_note}};
   }

@@ -39,6 +39,7 @@ struct PanelData {
   // A stretch of genome to draw predictions along: rows in genome order and their starts.
   std::vector<uint32_t> stretch_rows;
   std::vector<double> stretch_starts;
+  std::string stretch_chrom;      // the sequence they lie on
   double stretch_width = 0;       // bp per row
   std::string stretch_label;      // "chr1:100,000-150,000"
   // The best score a model could reach on these data, when known (planted truth).
