@@ -1,7 +1,7 @@
 # Thin driver over scripts/ and the CMake presets. The two commands a new machine needs:
 #   make serve   install what is missing, build, serve the book on http://localhost:8000
 #   make test    install what is missing, build, run every test suite
-.PHONY: deps native debug asan wasm site serve test test-native test-wasm test-asan test-e2e bench clean
+.PHONY: deps native debug asan wasm site serve test python test-native test-wasm test-asan test-e2e bench clean
 
 JOBS ?= $(shell nproc)
 PORT ?= 8000
@@ -16,6 +16,10 @@ PRESETS := native debug asan wasm
 $(PRESETS): deps
 	cmake --preset $@ >/dev/null
 	cmake --build --preset $@ -j $(JOBS)
+
+# `import epibook` (python/): the native build makes it; this says how to use it.
+python: native
+	@echo "built build/native/python/epibook: PYTHONPATH=$(CURDIR)/build/native/python /usr/bin/python3 -c 'import epibook'"
 
 # The book: data assets made by the native CLI (when scripts/make-assets exists),
 # the wasm labs, then the static site in build/site.
