@@ -181,8 +181,8 @@ void add_prep_command(CLI::App& app) {
       ->required();
   add(prep->add_option("--preset", a.preset,
                        "Starting values for every option: default, or tutorial1 (1,024 bp windows, 32 bp bins\n"
-                       "from 25 bp MACS2 bins, arcsinh, peak where a bin's mean -log10 p reaches 2, 80/10/10\n"
-                       "hashed split, seed 1)")
+                       "from 25 bp bins, arcsinh, peak where a bin's mean arcsinh reaches arcsinh(2), 80/10/10\n"
+                       "split by hashing 20 kb blocks, seed 1)")
           ->check(CLI::IsMember(prep_preset_names())),
       "preset");
   add(prep->add_option("--window", a.window, "Window width in bp (default 1024); a multiple of --bin"), "window");
@@ -203,8 +203,8 @@ void add_prep_command(CLI::App& app) {
       "transform");
   add(prep->add_flag("--arcsinh,!--no-arcsinh", a.arcsinh, "Shorthand for --transform arcsinh / none"), "arcsinh");
   add(prep->add_option("--threshold", a.threshold,
-                       "Peak threshold on the transformed scale (default arcsinh(2) = 1.4436: a bin whose mean\n"
-                       "-log10 p reaches 2); bins at or above it are peaks"),
+                       "Peak threshold on the transformed scale (default arcsinh(2) = 1.4436); the transform\n"
+                       "runs before averaging, so a bin is a peak when the mean of its arcsinh values reaches it"),
       "threshold");
   add(prep->add_option("--label-rule", a.label_rule,
                        "Window label from its bins: any (default: any bin is a peak), fraction:F (at least F\n"
@@ -212,8 +212,8 @@ void add_prep_command(CLI::App& app) {
                        "a narrow summit diluted by averaging still counts)"),
       "label-rule");
   add(prep->add_option("--split", a.split,
-                       "hash (default: by a seeded hash of each window's chrom:start-end, the same in every\n"
-                       "run and tool) or chrom (named chromosomes held out)"),
+                       "hash (default: by a seeded hash of the block holding each window, the same in every\n"
+                       "run and tool; see --hash-block) or chrom (named chromosomes held out)"),
       "split");
   add(prep->add_option("--val-chroms", a.validation_chroms, "Validation chromosomes for --split chrom, e.g. chr2R")
           ->delimiter(','),
@@ -225,8 +225,8 @@ void add_prep_command(CLI::App& app) {
   add(prep->add_option("--fractions", a.fractions, "train,validation,test fractions of the hash split (default 0.8,0.1,0.1)"),
       "fractions");
   add(prep->add_option("--hash-block", a.hash_block,
-                       "Hash blocks of this many bp instead of single windows (e.g. 1000000), so neighbouring\n"
-                       "windows, which see nearly the same signal, do not land in different splits"),
+                       "Hash blocks of this many bp (default 20000), so neighbouring windows, which see nearly\n"
+                       "the same signal, share a split; 0 hashes each window alone, which leaks across splits"),
       "hash-block");
   prep->add_flag("-q,--quiet", a.quiet, "No progress line on stderr");
   prep->get_option("--transform")->excludes("--arcsinh");

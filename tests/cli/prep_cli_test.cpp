@@ -50,7 +50,8 @@ std::string* PrepCli::track_dir_ = nullptr;
 
 TEST_F(PrepCli, ManifestRecordsOptionsVersionInputHashAndCountsPerSplit) {
   const std::string out = testing::scratch_dir("out") + "/dataset";
-  const auto run = prep(standard_arguments(out) + " --seed 9 --fractions 0.7,0.2,0.1 --label-rule fraction:0.25");
+  // 5 kb blocks: enough of them in 340 windows that every split gets some.
+  const auto run = prep(standard_arguments(out) + " --seed 9 --fractions 0.7,0.2,0.1 --label-rule fraction:0.25 --hash-block 5000");
   ASSERT_EQ(run.exit_code, 0) << run.output;
   const auto manifest = nlohmann::json::parse(testing::read_file(out + "/manifest.json"));
   EXPECT_EQ(manifest["epibook_version"], EPIBOOK_VERSION);
@@ -69,6 +70,7 @@ TEST_F(PrepCli, ManifestRecordsOptionsVersionInputHashAndCountsPerSplit) {
   EXPECT_EQ(options["label_rule"], "fraction:0.25");
   EXPECT_EQ(options["split"], "hash");
   EXPECT_EQ(options["seed"], 9);
+  EXPECT_EQ(options["hash_block"], 5000);
   EXPECT_DOUBLE_EQ(options["fractions"]["validation"].get<double>(), 0.2);
   EXPECT_NEAR(options["threshold_untransformed"].get<double>(), 2.0, 1e-12);
 

@@ -15,6 +15,7 @@ const READER_SETTINGS = [
   [['arcsinh', false], ['threshold', 2]],
   [['arcsinh', true], ['input_bin', 1], ['bin', 25], ['threshold', 0.5]],
   [['input_bin', 25], ['bin', 128], ['seed', 7]],
+  [['bin', 32], ['hash_block', 0]],
 ];
 
 // The CLI's options for what the lab's state() says it computed.
@@ -23,7 +24,8 @@ function prepArguments(state, siteDir, outDir) {
     'prep', '--bigwig', path.join(siteDir, state.track), '--regions', state.region, '--preset', 'tutorial1',
     '--window', String(state.window), '--stride', String(state.stride), '--bin', String(state.bin),
     '--input-bin', String(state.input_bin), '--transform', state.transform, '--threshold', String(state.threshold),
-    '--label-rule', state.label_rule, '--split', state.split_method, '--seed', String(state.seed), '-o', outDir, '--quiet',
+    '--label-rule', state.label_rule, '--split', state.split_method, '--seed', String(state.seed),
+    '--hash-block', String(state.hash_block), '-o', outDir, '--quiet',
   ];
 }
 

@@ -227,7 +227,7 @@ def main():
     p.add_argument("--split", default="hash")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--fractions", default="0.8,0.1,0.1")
-    p.add_argument("--hash-block", type=int, default=0)
+    p.add_argument("--hash-block", type=int, default=20000)  # the preset's 20 kb blocks
     p.add_argument("--val-chroms", default="")
     p.add_argument("--test-chroms", default="")
     args = parser.parse_args()

@@ -259,7 +259,8 @@ TEST(SimOutput, FastqReads_HaveDecayingQualityAndErrorsAtTheStatedRate) {
 }
 
 TEST(SimOutput, ChipseqTreatmentReads_PileUpInTheTruthPeaks) {
-  const SimOptions options = small_options();
+  SimOptions options = small_options();
+  options.chip_sticky_per_mb = 0;
   const std::string dir = simulate_into("sim_chip", options);
   Result<std::vector<BedRecord>> truth = read_bed(dir + "/chipseq/truth_peaks.bed");
   Result<std::vector<BedRecord>> treat = read_bed(dir + "/chipseq/treat.bed");
@@ -283,6 +284,45 @@ TEST(SimOutput, ChipseqTreatmentReads_PileUpInTheTruthPeaks) {
     return inside / static_cast<double>(reads.size());
   };
   EXPECT_GT(fraction_in_peaks(*treat), 3 * fraction_in_peaks(*control));
+}
+
+// Sticky regions stand for amplified or repeated DNA: treatment and control both hold
+// about `enrichment` times the background's fragment density there, away from any peak.
+TEST(SimOutput, StickyRegions_RaiseTreatmentAndControlAlikeAwayFromPeaks) {
+  SimOptions options = small_options();
+  options.chromosome_lengths = {400'000, 200'000};
+  options.chip_sticky_per_mb = 10;
+  const std::string dir = simulate_into("sim_sticky", options);
+  Result<std::vector<BedRecord>> sticky = read_bed(dir + "/chipseq/sticky_regions.bed");
+  Result<std::vector<BedRecord>> truth = read_bed(dir + "/chipseq/truth_peaks.bed");
+  ASSERT_TRUE(sticky.is_ok() && truth.is_ok());
+  ASSERT_EQ(sticky->size(), 6u) << "10 per Mb over 600 kb";
+  for (const BedRecord& region : *sticky) {
+    EXPECT_EQ(region.region.length(), options.chip_sticky_length);
+    for (const BedRecord& peak : *truth) {
+      EXPECT_FALSE(peak.region.chrom == region.region.chrom && peak.region.start < region.region.end &&
+                   region.region.start < peak.region.end)
+          << format_region(region.region) << " overlaps the planted peak " << format_region(peak.region);
+    }
+  }
+  const double genome = 600'000;
+  for (const char* file : {"treat.bed", "control.bed"}) {
+    Result<std::vector<BedRecord>> reads = read_bed(dir + "/chipseq/" + file);
+    ASSERT_TRUE(reads.is_ok());
+    // Fragment middles inside the regions, against the density expected from background alone.
+    double inside = 0;
+    for (const BedRecord& read : *reads) {
+      const uint64_t half = options.fragment_length / 2;
+      const uint64_t middle = read.strand == '+' ? read.region.start + half : read.region.end - half;
+      for (const BedRecord& region : *sticky) {
+        if (read.region.chrom == region.region.chrom && middle >= region.region.start && middle < region.region.end) inside += 1;
+      }
+    }
+    const double background = std::string(file) == "treat.bed" ? options.chip_reads * (1 - options.chip_fraction_in_peaks)
+                                                                : static_cast<double>(options.control_reads);
+    const double expected_background = background / genome * options.chip_sticky_length * sticky->size();
+    EXPECT_NEAR(inside / expected_background, options.chip_sticky_enrichment, 0.8) << file;
+  }
 }
 
 TEST(SimOutput, BadOptions_AreRefusedNamingTheOption) {

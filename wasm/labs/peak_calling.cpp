@@ -41,10 +41,12 @@ class PeakCallingLab final : public Lab {
     EPIBOOK_ASSIGN_OR_RETURN(double fragment, param_number(params, "fragment", options_.fragment_length));
     EPIBOOK_RETURN_IF_ERROR(check_range("threshold", threshold, 0, 1000));
     EPIBOOK_RETURN_IF_ERROR(check_range("fragment", fragment, 1, 5000));
+    EPIBOOK_ASSIGN_OR_RETURN(double local, param_number(params, "local", 1));
+    options_.local_lambda = local != 0;
     options_.threshold = threshold;
     options_.fragment_length = static_cast<uint32_t>(fragment);
     for (auto [input, key] : {std::pair{&treatment_, "treatment"}, std::pair{&control_, "control"},
-                              std::pair{&truth_, "truth"}, std::pair{&macs2_, "macs2"}}) {
+                              std::pair{&truth_, "truth"}, std::pair{&macs2_, "macs2"}, std::pair{&sticky_, "sticky"}}) {
       input->name = param_text(params, key, "");
       if (!input->name.empty()) services_.files.request_whole(input->name);
     }
@@ -55,7 +57,7 @@ class PeakCallingLab final : public Lab {
   }
 
   void step() override {
-    for (BedInput* input : {&treatment_, &control_, &truth_, &macs2_}) load(*input);
+    for (BedInput* input : {&treatment_, &control_, &truth_, &macs2_, &sticky_}) load(*input);
     if (waiting_for_files()) return;
     if (signal_dirty_) {
       rebuild_signal();
@@ -85,6 +87,7 @@ class PeakCallingLab final : public Lab {
     state["lab"] = "peak-calling";
     state["threshold"] = options_.threshold;
     state["fragment"] = options_.fragment_length;
+    state["local_lambda"] = options_.local_lambda;
     state["treatment"] = treatment_.name;
     state["control"] = control_.name;
     state["message"] = message_;
@@ -100,6 +103,8 @@ class PeakCallingLab final : public Lab {
     state["truth_recovered"] = truth_found_;
     state["peaks_overlapping_macs2"] = ours_on_macs2_;
     state["macs2_recovered"] = macs2_found_;
+    state["false_peaks"] = peaks_.size() - ours_on_truth_;
+    state["peaks_on_sticky"] = ours_on_sticky_;
     return state;
   }
 
@@ -117,7 +122,12 @@ class PeakCallingLab final : public Lab {
       signal_dirty_ = true;
       return Status::ok();
     }
-    return invalid_argument("peak-calling has no parameter \"" + key + "\" (threshold, fragment)");
+    if (key == "local") {
+      options_.local_lambda = number != 0;
+      signal_dirty_ = true;
+      return Status::ok();
+    }
+    return invalid_argument("peak-calling has no parameter \"" + key + "\" (threshold, fragment, local)");
   }
 
   // A BED the reader opens replaces the treatment reads.
@@ -132,7 +142,7 @@ class PeakCallingLab final : public Lab {
  private:
   bool waiting_for_files() const {
     if (pending_reads_) return true;
-    for (const BedInput* input : {&treatment_, &control_, &truth_, &macs2_}) {
+    for (const BedInput* input : {&treatment_, &control_, &truth_, &macs2_, &sticky_}) {
       if (!input->name.empty() && !input->loaded) return true;
     }
     return false;
@@ -231,6 +241,7 @@ class PeakCallingLab final : public Lab {
     truth_found_ = count_overlapping(truth, ours);
     ours_on_macs2_ = count_overlapping(ours, macs2);
     macs2_found_ = count_overlapping(macs2, ours);
+    ours_on_sticky_ = count_overlapping(ours, inside(sticky_.regions(), signal_->span));
   }
 
   static std::vector<Region> inside(const std::vector<Region>& regions, const Region& span) {
@@ -254,13 +265,13 @@ class PeakCallingLab final : public Lab {
 
   LabServices& services_;
   PeakCallOptions options_;
-  BedInput treatment_, control_, truth_, macs2_;
+  BedInput treatment_, control_, truth_, macs2_, sticky_;
   std::optional<BedInput> pending_reads_;
   std::optional<PeakSignal> signal_;
   std::vector<CalledPeak> peaks_;
   bool signal_dirty_ = false;
   bool peaks_dirty_ = false;
-  size_t ours_on_truth_ = 0, truth_found_ = 0, ours_on_macs2_ = 0, macs2_found_ = 0;
+  size_t ours_on_truth_ = 0, truth_found_ = 0, ours_on_macs2_ = 0, macs2_found_ = 0, ours_on_sticky_ = 0;
   size_t truth_in_span_ = 0, macs2_in_span_ = 0;
   uint64_t peak_bases_ = 0;
   std::string message_;
@@ -289,6 +300,9 @@ void PeakCallingLab::draw() {
   ImGui::SetNextItemWidth(em * 12);
   if (ImGui::SliderInt("fragment (bp)", &fragment, 50, 600)) (void)set("fragment", fragment);
   ImGui::SameLine(0, em * 1.5f);
+  bool local = options_.local_lambda;
+  if (ImGui::Checkbox("local lambda", &local)) (void)set("local", local ? 1 : 0);
+  ImGui::SameLine(0, em * 1.5f);
   if (ImGui::Button("Open reads...")) services_.pick_file(".bed,.bed.gz");
   message_line(message_, true);
   if (busy()) {
@@ -299,9 +313,10 @@ void PeakCallingLab::draw() {
         signal_->control_reads ? " against " + with_thousands(signal_->control_reads) + " control reads" : " (no control)";
     ImGui::TextDisabled("%s: %s reads%s, genome-wide lambda %.3f", treatment_.name.c_str(),
                         with_thousands(signal_->treatment_reads).c_str(), control.c_str(), signal_->genome_lambda);
-    ImGui::Text("Ours: %zu peaks (%s bp).  True sites found: %zu of %zu.  MACS2 peaks found: %zu of %zu.",
-                peaks_.size(), with_thousands(peak_bases_).c_str(), truth_found_, truth_in_span_, macs2_found_,
-                macs2_in_span_);
+    ImGui::Text("Ours: %zu peaks (%s bp), %zu on no true site%s.  True sites found: %zu of %zu.  MACS2 peaks found: %zu of %zu.",
+                peaks_.size(), with_thousands(peak_bases_).c_str(), peaks_.size() - ours_on_truth_,
+                sticky_.records.empty() ? "" : (", " + std::to_string(ours_on_sticky_) + " on sticky regions").c_str(),
+                truth_found_, truth_in_span_, macs2_found_, macs2_in_span_);
   }
   if (!signal_) return;
   const float avail = ImGui::GetContentRegionAvail().y;
@@ -372,7 +387,9 @@ void PeakCallingLab::draw_detail(float height) {
   }
   const float line = ImGui::GetTextLineHeight();
   PlotArea area = begin_plot("detail", ImVec2(avail.x, height), static_cast<double>(from), static_cast<double>(to), 0, top,
-                             "", "fragments per base (blue), local lambda (orange); boxes: truth, ours, MACS2", true);
+                             "", options_.local_lambda ? "fragments per base (blue), local lambda (orange); boxes: truth, ours, MACS2"
+                                                 : "fragments per base (blue), genome-wide lambda (orange); boxes: truth, ours, MACS2",
+                             true);
   const double step = static_cast<double>(count) / columns;
   plot_filled_steps(area, pileup.data(), static_cast<int>(columns), static_cast<double>(from), step, colours::kSignal,
                     colours::kSignalFill);

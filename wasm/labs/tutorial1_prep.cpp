@@ -22,7 +22,7 @@ class Tutorial1PrepLab final : public Lab {
 
   Status configure(const nlohmann::json& params) {
     EPIBOOK_ASSIGN_OR_RETURN(options_, prep_preset("tutorial1"));
-    for (const char* key : {"transform", "arcsinh", "input_bin", "window", "threshold", "seed", "bin", "region"}) {
+    for (const char* key : {"transform", "arcsinh", "input_bin", "window", "threshold", "seed", "bin", "region", "hash_block"}) {
       if (params.contains(key)) EPIBOOK_RETURN_IF_ERROR(set(key, params[key]));
     }
     track_name_ = param_text(params, "track", "");
@@ -85,6 +85,7 @@ class Tutorial1PrepLab final : public Lab {
     state["label_rule"] = label_rule_text(options_.label_rule);
     state["split_method"] = split_method_name(options_.split);
     state["seed"] = options_.seed;
+    state["hash_block"] = options_.hash_block;
     state["message"] = message_;
     auto summary_json = [](const SplitSummary& s) {
       const double fraction = s.peak_fraction();
@@ -98,6 +99,7 @@ class Tutorial1PrepLab final : public Lab {
         state["per_split"][split_name(split)] = summary_json(dataset_->per_split[static_cast<size_t>(split)]);
       }
       state["total"] = summary_json(dataset_->total);
+      state["neighbours_split_apart"] = neighbours_split_apart(*dataset_);
       state["bins_per_window"] = dataset_->bins_per_window;
     }
     return state;
@@ -121,6 +123,10 @@ class Tutorial1PrepLab final : public Lab {
       if (key == "input_bin") next.input_bin = static_cast<uint32_t>(whole);
       if (key == "window") window_target_ = static_cast<uint32_t>(whole);
       if (key == "seed") next.seed = whole;
+    } else if (key == "hash_block") {
+      EPIBOOK_ASSIGN_OR_RETURN(double number, json_number(value, key));
+      EPIBOOK_RETURN_IF_ERROR(check_range(key, number, 0, 1e9));
+      next.hash_block = static_cast<uint64_t>(std::llround(number));
     } else if (key == "threshold") {
       EPIBOOK_ASSIGN_OR_RETURN(next.threshold, json_number(value, key));
     } else if (key == "region") {
@@ -128,7 +134,7 @@ class Tutorial1PrepLab final : public Lab {
       EPIBOOK_ASSIGN_OR_RETURN(next_region, parse_region(text));
     } else {
       return invalid_argument("tutorial1-prep has no parameter \"" + key +
-                              "\" (transform, arcsinh, bin, input_bin, window, threshold, seed, region)");
+                              "\" (transform, arcsinh, bin, input_bin, window, threshold, seed, region, hash_block)");
     }
     // The window must hold whole bins: the nearest multiple of the bin to the target.
     next.window = next.bin * std::max<uint32_t>(1, static_cast<uint32_t>(std::lround(double(window_target_) / next.bin)));
@@ -154,6 +160,17 @@ class Tutorial1PrepLab final : public Lab {
   }
 
  private:
+  // Touching windows on different sides of a split: each pair shares signal and
+  // sequence at its edge, the leak that block hashing removes (audit.h counts the same).
+  static uint64_t neighbours_split_apart(const PrepDataset& data) {
+    uint64_t apart = 0;
+    for (size_t w = 1; w < data.windows.size(); ++w) {
+      const bool touching = data.windows[w].chrom == data.windows[w - 1].chrom && data.windows[w].start <= data.windows[w - 1].end;
+      if (touching && data.split[w] != data.split[w - 1]) ++apart;
+    }
+    return apart;
+  }
+
   void fail(std::string message) {
     message_ = std::move(message);
     dirty_ = false;
@@ -232,6 +249,14 @@ void Tutorial1PrepLab::draw() {
   ImGui::SetNextItemWidth(em * 7);
   if (ImGui::InputInt("seed", &seed)) (void)set("seed", std::max(0, seed));
   ImGui::SameLine(0, em * 1.5f);
+  // Split by hashing single windows (leaks) or blocks of 20 kb / 100 kb (the default 20 kb).
+  const uint64_t blocks[] = {0, 20000, 100000};
+  int block_choice = options_.hash_block == 0 ? 0 : options_.hash_block == 100000 ? 2 : 1;
+  ImGui::SetNextItemWidth(em * 9);
+  if (ImGui::Combo("split by", &block_choice, "window\0" "20 kb block\0" "100 kb block\0")) {
+    (void)set("hash_block", static_cast<double>(blocks[block_choice]));
+  }
+  ImGui::SameLine(0, em * 1.5f);
   if (ImGui::Button("Open bigWig...")) services_.pick_file(".bw,.bigWig,.bigwig");
   ImGui::TextDisabled("%s  %s, window %u bp = %u bins", track_name_.c_str(), has_region_ ? format_region(region_).c_str() : "",
                       options_.window, options_.window / std::max(1u, options_.bin));
@@ -243,7 +268,7 @@ void Tutorial1PrepLab::draw() {
   const PrepDataset& data = *dataset_;
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const float line = ImGui::GetTextLineHeightWithSpacing();
-  const float table_height = line * 5.6f;
+  const float table_height = line * 6.7f;
   const double start = static_cast<double>(region_.start);
   const double end = data.windows.empty() ? start + 1 : static_cast<double>(data.windows.back().end);
   PlotArea area = begin_plot("signal", ImVec2(avail.x, std::max(line * 5, avail.y - table_height - line * 2.4f)), start,
@@ -301,6 +326,8 @@ void Tutorial1PrepLab::draw() {
     row("all", colours::kAxisText, data.total);
     ImGui::EndTable();
   }
+  ImGui::Text("Neighbouring windows in different splits: %llu (each pair shares the signal at its edge)",
+              static_cast<unsigned long long>(neighbours_split_apart(data)));
 }
 
 }  // namespace

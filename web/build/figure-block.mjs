@@ -50,7 +50,7 @@ export function figureData({ assets, cli }) {
       return remember(`cli:${args.join('\0')}`, () => {
         if (!cli || !fs.existsSync(cli)) throw new Error(`needs the native CLI (${cli ?? 'none given'}): build the native preset first`);
         const result = spawnSync(cli, args, { cwd: assets, encoding: 'utf8', maxBuffer: 256 << 20 });
-        if (result.status !== 0) throw new Error(`epibook ${args.join(' ')} failed: ${result.stderr.trim()}`);
+        if (result.status !== 0) throw new Error(`epibook ${args.join(' ')} failed: ${result.error?.message ?? result.stderr.trim()}`);
         return result.stdout;
       });
     },

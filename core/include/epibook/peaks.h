@@ -29,6 +29,9 @@ struct PeakCallOptions {
   uint64_t genome_size = 0;        // bases the reads could come from; 0: the span's length
   uint32_t max_gap = 50;           // runs closer than this merge into one peak
   uint32_t min_length = 0;         // shorter merged runs are dropped; 0: fragment_length
+  // true: lambda is the largest of the rates below (MACS2's local lambda); false: the
+  // genome-wide rate alone (MACS2's --nolambda), which calls any locally busy region.
+  bool local_lambda = true;
 };
 
 // Fails naming the option ("fragment length 0 ...").
@@ -65,6 +68,7 @@ struct PeakSignal {
   // max(genome lambda, control at d, 1 kb and 10 kb windows scaled to the treatment's
   // depth); without control reads, max(genome lambda, 10 kb window of the treatment),
   // as MACS2 does (a 1 kb window of the treatment would absorb the peak itself).
+  // The genome lambda alone when options.local_lambda is false.
   std::vector<float> lambda;
   std::vector<float> score;       // -log10 p per base, filled by score_bases
   size_t scored = 0;              // bases [0, scored) have their score

@@ -112,6 +112,13 @@ struct SimOptions {
   uint64_t control_reads = 40'000;
   uint32_t chip_read_length = 36;
   double chip_fraction_in_peaks = 0.2;
+  // Sticky regions: stretches where treatment and control both gain reads, as over an
+  // amplified or repeated part of the genome. A genome-wide background calls them
+  // peaks; a local background read from the control does not. Regions per Mb, their
+  // length, and the read density inside them as a multiple of the background's.
+  double chip_sticky_per_mb = 5.0;
+  uint32_t chip_sticky_length = 2'000;
+  double chip_sticky_enrichment = 4.0;
 };
 
 // Checks every option; the message names the option and the allowed range.
@@ -146,7 +153,8 @@ struct SimSummary {
 //   <cell>.narrowPeak          the planted peaks of that cell type
 //   truth.json                 layout, every planted motif and every effect
 //   reads.fastq.gz             when fastq_reads > 0
-//   chipseq/treat.bed, chipseq/control.bed, chipseq/truth_peaks.bed   when chip_reads > 0
+//   chipseq/treat.bed, chipseq/control.bed, chipseq/truth_peaks.bed,
+//   chipseq/sticky_regions.bed                                        when chip_reads > 0
 // Each file appears under its name only when complete.
 Result<SimSummary> simulate(const SimOptions& options, const std::string& out_dir,
                             const SimProgressHandler& progress = {});

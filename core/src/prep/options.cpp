@@ -32,7 +32,7 @@ Result<PrepOptions> prep_preset(std::string_view name) {
     options.split = SplitMethod::kHash;
     options.seed = 1;
     options.fractions = SplitFractions{0.8, 0.1, 0.1};
-    options.hash_block = 0;
+    options.hash_block = 20000;
     return options;
   }
   std::string known;

@@ -145,7 +145,9 @@ Result<PeakSignal> build_peak_signal(std::span<const BedRecord> treatment, std::
       signal.lambda[i] = std::max(signal.lambda[i], static_cast<float>(local[i] * scale));
     }
   };
-  if (signal.control_reads > 0) {
+  if (!options.local_lambda) {
+    // The genome-wide rate alone.
+  } else if (signal.control_reads > 0) {
     const double depth_ratio = static_cast<double>(signal.treatment_reads) / signal.control_reads;
     for (uint32_t window : {d, options.small_window, options.large_window}) {
       raise_to(window_lambda(control, span, d, window), depth_ratio);

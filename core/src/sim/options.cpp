@@ -67,6 +67,9 @@ Status validate(const SimOptions& o) {
   EPIBOOK_RETURN_IF_ERROR(check_range("control_reads", static_cast<double>(o.control_reads), 0, 1e8));
   EPIBOOK_RETURN_IF_ERROR(check_range("chip_read_length", o.chip_read_length, 10, o.fragment_length));
   EPIBOOK_RETURN_IF_ERROR(check_fraction("chip_fraction_in_peaks", o.chip_fraction_in_peaks));
+  EPIBOOK_RETURN_IF_ERROR(check_range("chip_sticky_per_mb", o.chip_sticky_per_mb, 0, 1'000));
+  EPIBOOK_RETURN_IF_ERROR(check_range("chip_sticky_length", o.chip_sticky_length, o.fragment_length, 1'000'000));
+  EPIBOOK_RETURN_IF_ERROR(check_range("chip_sticky_enrichment", o.chip_sticky_enrichment, 1, 1'000));
   for (uint64_t length : o.chromosome_lengths) {
     if (o.fastq_reads > 0 && length <= o.fastq_read_length) {
       return invalid_argument("simulation option fastq_read_length: reads must be shorter than every chromosome");

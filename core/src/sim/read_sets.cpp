@@ -136,6 +136,65 @@ void add_peak_reads(const RunPlan& plan, uint64_t count, std::vector<ReadPlaceme
   }
 }
 
+// Sticky regions, placed uniformly on their own stream and kept off the planted peaks
+// (so a peak found in one is false by construction), sorted by position.
+struct StickyRegion {
+  uint32_t chrom = 0;
+  Region region;
+};
+
+std::vector<StickyRegion> sticky_regions(const RunPlan& plan) {
+  const SimOptions& o = plan.options;
+  std::vector<Region> peaks;
+  for (const auto& effects : plan.effects) {
+    for (const Effect& effect : effects) {
+      if (effect.cell == 0) peaks.push_back(peak_region(plan, effect));
+    }
+  }
+  const uint64_t count = static_cast<uint64_t>(std::llround(o.chip_sticky_per_mb * static_cast<double>(plan.genome_bases) / 1e6));
+  const uint64_t stream = stable_hash("chip-sticky-regions", o.seed);
+  std::vector<StickyRegion> regions;
+  for (uint64_t i = 0; i < count; ++i) {
+    CounterRng rng(o.seed, stream + i);
+    for (int attempt = 0; attempt < 1000; ++attempt) {
+      const auto [chrom, start] = uniform_position(plan, o.chip_sticky_length, rng);
+      const Region region{plan.layouts[chrom].name, start, start + o.chip_sticky_length};
+      const auto touches = [&](const Region& other) {
+        return other.chrom == region.chrom && other.start < region.end + o.fragment_length &&
+               region.start < other.end + o.fragment_length;
+      };
+      const auto touches_sticky = [&](const StickyRegion& other) { return touches(other.region); };
+      if (std::none_of(peaks.begin(), peaks.end(), touches) &&
+          std::none_of(regions.begin(), regions.end(), touches_sticky)) {
+        regions.push_back({chrom, region});
+        break;
+      }
+    }
+  }
+  std::sort(regions.begin(), regions.end(), [](const StickyRegion& a, const StickyRegion& b) {
+    return std::pair(a.chrom, a.region.start) < std::pair(b.chrom, b.region.start);
+  });
+  return regions;
+}
+
+// Extra fragments inside each sticky region, so that its density is `enrichment` times
+// that of `background_reads` spread over the genome.
+void add_sticky_reads(const RunPlan& plan, const std::vector<StickyRegion>& regions, uint64_t background_reads,
+                      uint64_t stream, std::vector<ReadPlacement>& reads) {
+  const SimOptions& o = plan.options;
+  const double density = static_cast<double>(background_reads) / static_cast<double>(plan.genome_bases);
+  const double expected = (o.chip_sticky_enrichment - 1.0) * density * o.chip_sticky_length;
+  for (size_t i = 0; i < regions.size(); ++i) {
+    CounterRng rng(o.seed, stream + i * 4096);
+    const uint64_t n = draw_poisson(expected, rng);
+    const uint64_t room = o.chip_sticky_length - o.fragment_length;
+    for (uint64_t r = 0; r < n; ++r) {
+      const uint64_t start = regions[i].region.start + rng.next_below(room + 1);
+      reads.push_back(read_from_fragment(plan, regions[i].chrom, static_cast<int64_t>(start), rng));
+    }
+  }
+}
+
 Status write_reads_bed(const RunPlan& plan, std::vector<ReadPlacement> reads, const std::string& path) {
   std::sort(reads.begin(), reads.end());
   EPIBOOK_ASSIGN_OR_RETURN(OutputFile file, OutputFile::create(path));
@@ -177,11 +236,23 @@ Status write_chipseq_reads(const RunPlan& plan, const std::string& dir) {
   std::vector<ReadPlacement> treatment;
   add_peak_reads(plan, in_peaks, treatment);
   add_background_reads(plan, o.chip_reads - in_peaks, stable_hash("chip-background-reads", o.seed), treatment);
+  const std::vector<StickyRegion> sticky = sticky_regions(plan);
+  add_sticky_reads(plan, sticky, o.chip_reads - in_peaks, stable_hash("chip-sticky-treatment", o.seed), treatment);
   EPIBOOK_RETURN_IF_ERROR(write_reads_bed(plan, std::move(treatment), dir + "/treat.bed"));
 
   std::vector<ReadPlacement> control;
   add_background_reads(plan, o.control_reads, stable_hash("chip-control-reads", o.seed), control);
+  add_sticky_reads(plan, sticky, o.control_reads, stable_hash("chip-sticky-control", o.seed), control);
   EPIBOOK_RETURN_IF_ERROR(write_reads_bed(plan, std::move(control), dir + "/control.bed"));
+
+  std::vector<BedRecord> sticky_records;
+  for (const StickyRegion& s : sticky) {
+    BedRecord record;
+    record.region = s.region;
+    record.name = "sticky";
+    sticky_records.push_back(std::move(record));
+  }
+  EPIBOOK_RETURN_IF_ERROR(write_bed(dir + "/sticky_regions.bed", sticky_records));
 
   std::vector<BedRecord> truth;
   for (const auto& effects : plan.effects) {

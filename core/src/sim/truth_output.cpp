@@ -44,7 +44,10 @@ std::string options_json(const RunPlan& plan) {
          ", \"fastq_read_length\": " + std::to_string(o.fastq_read_length) +
          ", \"chip_reads\": " + std::to_string(o.chip_reads) + ", \"control_reads\": " + std::to_string(o.control_reads) +
          ", \"chip_read_length\": " + std::to_string(o.chip_read_length) +
-         ", \"chip_fraction_in_peaks\": " + json_number(o.chip_fraction_in_peaks) + "}";
+         ", \"chip_fraction_in_peaks\": " + json_number(o.chip_fraction_in_peaks) +
+         ", \"chip_sticky_per_mb\": " + json_number(o.chip_sticky_per_mb) +
+         ", \"chip_sticky_length\": " + std::to_string(o.chip_sticky_length) +
+         ", \"chip_sticky_enrichment\": " + json_number(o.chip_sticky_enrichment) + "}";
 }
 
 // Writes `items` as the elements of a JSON array, one per line.
