@@ -313,7 +313,8 @@ void PeakCallingLab::draw() {
         signal_->control_reads ? " against " + with_thousands(signal_->control_reads) + " control reads" : " (no control)";
     ImGui::TextDisabled("%s: %s reads%s, genome-wide lambda %.3f", treatment_.name.c_str(),
                         with_thousands(signal_->treatment_reads).c_str(), control.c_str(), signal_->genome_lambda);
-    ImGui::Text("Ours: %zu peaks (%s bp), %zu on no true site%s.  True sites found: %zu of %zu.  MACS2 peaks found: %zu of %zu.",
+    // Wrapped: with the sticky-region count the line is wider than a narrow lab.
+    ImGui::TextWrapped("Ours: %zu peaks (%s bp), %zu on no true site%s.  True sites found: %zu of %zu.  MACS2 peaks found: %zu of %zu.",
                 peaks_.size(), with_thousands(peak_bases_).c_str(), peaks_.size() - ours_on_truth_,
                 sticky_.records.empty() ? "" : (", " + std::to_string(ours_on_sticky_) + " on sticky regions").c_str(),
                 truth_found_, truth_in_span_, macs2_found_, macs2_in_span_);
