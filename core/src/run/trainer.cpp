@@ -80,6 +80,7 @@ Result<std::unique_ptr<Trainer>> Trainer::create(nn::Layer& model, const Trainin
   }
   model.set_backend(trainer->backend_.get());
   trainer->optimizer_ = make_optimizer(trainer->options_, model.parameters());
+  trainer->optimizer_->set_backend(trainer->backend_.get());
   trainer->state_.step_losses.reserve(trainer->options_.epochs * trainer->batches_per_epoch());
   trainer->start_epoch();
   return trainer;

@@ -2,6 +2,29 @@
 // shapes and keep state, a Backend does the numbers. The CPU backend (Eigen, optional
 // threads) is the reference; another backend (WebGPU in wasm/gpu/) is checked op by op
 // against it. Shapes are validated by the calling layer, never here.
+//
+// Where tensors live. The CPU backend computes in host memory, so upload/download do
+// nothing there. A device backend (on_device() true) keeps a copy of every tensor it
+// touches in its own memory (Tensor::device(), made from the host values the first time
+// the tensor is seen), leaves every result there, and copies back only on request:
+// request_download() starts an asynchronous copy whose host values are valid once
+// downloads_done(). A host write to a tensor the device already holds (the next batch
+// of inputs) must be followed by upload(). Device work may fail later than the call
+// that queued it (a lost device): ops return nothing, and status() reports the first
+// failure, checked by the trainer at its one wait per step (the loss).
+//
+// What a training step runs as backend ops: convolution forward and both gradients,
+// matrix products, bias, activations, pooling, elementwise add / multiply, copies,
+// fills (zeroing gradients), the elementwise losses with their gradient (mse, poisson,
+// bce), and the SGD / Adam / AdamW updates. What still runs in host code, and why:
+//  - BatchNorm1d's batch statistics and running averages (channel_moments returns host
+//    vectors, and the running averages are double-precision host state), and Dropout's
+//    mask (drawn on the host from the counter-based RNG): a device backend refuses
+//    models with these layers in training mode until they become device ops;
+//  - cross-entropy and the profile loss (per-row softmax), and gradient clipping (a
+//    global norm then a scale): host code, so a device trainer refuses them;
+//  - row gathering: batches are gathered on the host from the dataset (which lives in
+//    host memory) and uploaded once per step, which is the one upload a step needs.
 #pragma once
 
 #include <cstdint>
@@ -10,6 +33,7 @@
 #include <vector>
 
 #include "epibook/nn/tensor.h"
+#include "epibook/status.h"
 
 namespace epibook::nn {
 
@@ -46,11 +70,71 @@ enum class Activation {
   kSoftplus,  // log(1 + e^x), with PyTorch's threshold 20 (identity above it)
 };
 
+// The elementwise losses a device backend computes, with reduction "mean" (loss.h
+// gives the formulas; the host classes there are the reference).
+enum class ElementwiseLoss { kMse, kPoisson, kBce };
+
+// One Adam / AdamW step's constants for one parameter, in torch.optim's float32 form
+// (the step size and bias correction are worked out in double by the optimiser).
+struct AdamUpdate {
+  float beta1 = 0.9f, beta2 = 0.999f, keep1 = 0.1f, keep2 = 0.001f, eps = 1e-8f;
+  float coupled_decay = 0.0f;     // Adam's L2 decay added to the gradient
+  float step_size = 1e-3f;        // lr / (1 - beta1^t)
+  float correction2_sqrt = 1.0f;  // sqrt(1 - beta2^t)
+  float shrink = 1.0f;            // AdamW: the weights are first multiplied by 1 - lr * decay
+};
+
+// One SGD step's constants (torch.optim.SGD).
+struct SgdUpdate {
+  float learning_rate = 0.01f;
+  float decay = 0.0f;
+  float momentum = 0.0f;
+  float blend = 1.0f;  // 1 - dampening
+  bool first = false;  // the momentum buffer's first step (it is set to the gradient)
+  bool nesterov = false;
+};
+
+// The positions MaxPool1d chose, kept for backward where the backend computed them.
+struct PoolIndices {
+  std::vector<int32_t> positions;  // host (the CPU backend's)
+  DeviceSlot device;               // a device backend's
+};
+
 class Backend {
  public:
   virtual ~Backend();
   virtual std::string name() const = 0;
   virtual int threads() const = 0;
+
+  // ---- Residence and failure (see the top of this file). The defaults are the CPU's.
+  virtual bool on_device() const { return false; }
+  // The first failure of the device (a lost device, an out-of-memory), or ok.
+  virtual Status status() const { return Status::ok(); }
+  // Copies the host values up to the device copy (made if missing).
+  virtual Status upload(const Tensor& tensor) { return Status::ok(); }
+  // Starts copying the device copy down into the host values (the tensor must stay
+  // alive and unresized until downloads_done()).
+  virtual Status request_download(Tensor& tensor) { return Status::ok(); }
+  virtual bool downloads_done() const { return true; }
+  // Sends the ops queued so far to the device (a device batches a step's ops).
+  virtual Status submit() { return Status::ok(); }
+
+  // ---- Training-step ops. The CPU implementations are the host loops that used to run
+  // outside the backend, kept where they were (optim/, losses/), so their bits stay.
+  // tensor = value.
+  virtual void fill(Tensor& tensor, float value);
+  // output = input (shape and values).
+  virtual void copy(const Tensor& input, Tensor& output);
+  // One Adam / AdamW step of `value` from `grad`, moments `first` and `second` updated.
+  virtual void adam_update(const AdamUpdate& update, Tensor& value, const Tensor& grad, Tensor& first,
+                           Tensor& second);
+  // One SGD step; `momentum_buffer` is null when momentum is 0.
+  virtual void sgd_update(const SgdUpdate& update, Tensor& value, const Tensor& grad, Tensor* momentum_buffer);
+  // The mean loss into `value` ([1], float32) and d loss / d output into `grad`, for a
+  // device trainer (the CPU trainer calls loss.h's classes, which return it in double).
+  // `pos_weight` as BceWithLogitsLoss's. Targets are checked by the caller.
+  virtual void elementwise_loss(ElementwiseLoss loss, const std::vector<float>& pos_weight, const Tensor& output,
+                                const Tensor& target, Tensor& value, Tensor& grad);
 
   // C[m, n] = alpha * op(A)[m, k] * op(B)[k, n] + beta * C, all row-major with
   // leading dimensions lda, ldb, ldc (elements between rows as stored).
@@ -79,8 +163,8 @@ class Backend {
   // Max pooling over [N, C, L]; `argmax` receives, per output, the input position chosen
   // (the first maximum, as PyTorch).
   virtual void max_pool1d_forward(const Pool1dGeometry& geometry, const Tensor& input, Tensor& output,
-                                  std::vector<int32_t>& argmax) = 0;
-  virtual void max_pool1d_backward(const Pool1dGeometry& geometry, const std::vector<int32_t>& argmax,
+                                  PoolIndices& argmax) = 0;
+  virtual void max_pool1d_backward(const Pool1dGeometry& geometry, const PoolIndices& argmax,
                                    const Tensor& grad_output, Tensor& grad_input) = 0;
   virtual void avg_pool1d_forward(const Pool1dGeometry& geometry, const Tensor& input, Tensor& output) = 0;
   // `grad_input` comes sized [N, C, L_in]; `grad_output` is read as its N * C rows of
@@ -128,8 +212,8 @@ class CpuBackend final : public Backend {
   void activation_backward(Activation activation, const Tensor& input, const Tensor& grad_output,
                            Tensor& grad_input) override;
   void max_pool1d_forward(const Pool1dGeometry& geometry, const Tensor& input, Tensor& output,
-                          std::vector<int32_t>& argmax) override;
-  void max_pool1d_backward(const Pool1dGeometry& geometry, const std::vector<int32_t>& argmax,
+                          PoolIndices& argmax) override;
+  void max_pool1d_backward(const Pool1dGeometry& geometry, const PoolIndices& argmax,
                            const Tensor& grad_output, Tensor& grad_input) override;
   void avg_pool1d_forward(const Pool1dGeometry& geometry, const Tensor& input, Tensor& output) override;
   void avg_pool1d_backward(const Pool1dGeometry& geometry, const Tensor& grad_output, Tensor& grad_input) override;

@@ -80,8 +80,14 @@ class Optimizer {
   // without allocating: what a training step calls before backward.
   void zero_grad();
 
+  // Where the updates run: the backend of the model's trainer (set by it), else the
+  // calling thread's standalone CPU backend. Moments live where that backend keeps them.
+  void set_backend(Backend* backend) { backend_ = backend; }
+  Backend& backend() const;
+
  protected:
   std::vector<Parameter*> parameters_;
+  Backend* backend_ = nullptr;
 };
 
 class Sgd final : public Optimizer {

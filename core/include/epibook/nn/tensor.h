@@ -8,6 +8,7 @@
 #include <array>
 #include <cstdint>
 #include <initializer_list>
+#include <memory>
 #include <new>
 #include <span>
 #include <string>
@@ -74,6 +75,32 @@ using ConstMatrixView = Eigen::Map<const RowMatrix>;
 using VectorView = Eigen::Map<Eigen::VectorXf>;
 using ConstVectorView = Eigen::Map<const Eigen::VectorXf>;
 
+// A tensor's copy in a device backend's memory (a GPU buffer). Only the backend that
+// made it reads it (by downcasting); destroying it gives the memory back to that backend.
+class DeviceCopy {
+ public:
+  virtual ~DeviceCopy() = default;
+};
+
+// Where a tensor's device copy is held. Copying a tensor copies its host values only
+// (the copy has no device copy yet); moving it moves the device copy along.
+class DeviceSlot {
+ public:
+  DeviceSlot() = default;
+  DeviceSlot(const DeviceSlot&) {}
+  DeviceSlot& operator=(const DeviceSlot&) {
+    copy.reset();
+    return *this;
+  }
+  DeviceSlot(DeviceSlot&&) noexcept = default;
+  DeviceSlot& operator=(DeviceSlot&&) noexcept = default;
+  std::unique_ptr<DeviceCopy> copy;
+};
+
+// Host values, plus a device copy when a device backend has touched the tensor. For the
+// CPU backend the host values are the tensor. For a device backend (backend.h) the
+// device copy is current once made: host values change there only by download, and a
+// host write must be followed by the backend's upload().
 class Tensor {
  public:
   Tensor() = default;
@@ -113,12 +140,15 @@ class Tensor {
   // The tensor as a matrix of [dim(0), size / dim(0)] (a rank-1 tensor is one row).
   MatrixView matrix();
   ConstMatrixView matrix() const;
+  // The device copy's slot, for device backends (const tensors get a copy made too).
+  DeviceSlot& device() const { return device_; }
   VectorView vector() { return {values_.data(), static_cast<Eigen::Index>(values_.size())}; }
   ConstVectorView vector() const { return {values_.data(), static_cast<Eigen::Index>(values_.size())}; }
 
  private:
   Shape shape_;
   std::vector<float, AlignedAllocator<float>> values_;
+  mutable DeviceSlot device_;
 };
 
 }  // namespace epibook::nn

@@ -233,7 +233,8 @@ void CpuBackend::activation_backward(Activation activation, const Tensor& input,
 }
 
 void CpuBackend::max_pool1d_forward(const Pool1dGeometry& g, const Tensor& input, Tensor& output,
-                                    std::vector<int32_t>& argmax) {
+                                    PoolIndices& indices) {
+  std::vector<int32_t>& argmax = indices.positions;
   const int64_t rows = input.dim(0) * input.dim(1);
   const int64_t length_in = input.dim(2);
   const int64_t length_out = g.output_length(length_in);
@@ -265,8 +266,9 @@ void CpuBackend::max_pool1d_forward(const Pool1dGeometry& g, const Tensor& input
   });
 }
 
-void CpuBackend::max_pool1d_backward(const Pool1dGeometry& g, const std::vector<int32_t>& argmax,
+void CpuBackend::max_pool1d_backward(const Pool1dGeometry& g, const PoolIndices& indices,
                                      const Tensor& grad_output, Tensor& grad_input) {
+  const std::vector<int32_t>& argmax = indices.positions;
   const int64_t rows = grad_output.dim(0) * grad_output.dim(1);
   const int64_t length_out = grad_output.dim(2);
   const int64_t length_in = grad_input.dim(2);

@@ -2,6 +2,7 @@
 // Dense head can follow a convolutional trunk.
 #include <algorithm>
 
+#include "epibook/nn/backend.h"
 #include "epibook/nn/layers/pooling.h"
 
 namespace epibook::nn {
@@ -16,8 +17,8 @@ Result<Shape> Flatten::output_shape(const Shape& input) const {
 Status Flatten::forward(const Tensor& input, Tensor& output) {
   EPIBOOK_ASSIGN_OR_RETURN(const Shape shape, output_shape(input.shape()));
   input_shape_ = input.shape();
-  output.resize(shape);
-  std::copy(input.values().begin(), input.values().end(), output.values().begin());
+  backend().copy(input, output);
+  output.reshape(shape);
   return Status::ok();
 }
 
@@ -28,8 +29,8 @@ Status Flatten::backward(const Tensor& grad_output, Tensor* grad_input) {
                             input_shape_.text());
   }
   if (grad_input == nullptr) return Status::ok();
-  grad_input->resize(input_shape_);
-  std::copy(grad_output.values().begin(), grad_output.values().end(), grad_input->values().begin());
+  backend().copy(grad_output, *grad_input);
+  grad_input->reshape(input_shape_);
   return Status::ok();
 }
 

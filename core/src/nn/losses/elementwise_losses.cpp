@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 
+#include "epibook/nn/backend.h"
 #include "epibook/nn/loss.h"
 #include "loss_checks.h"
 
@@ -67,6 +68,25 @@ Result<double> BceWithLogitsLoss::evaluate(const Tensor& output, const Tensor& t
     }
   }
   return sum / n;
+}
+
+// The CPU backend's elementwise_loss: the classes above, the mean rounded to float.
+void Backend::elementwise_loss(ElementwiseLoss loss, const std::vector<float>& pos_weight, const Tensor& output,
+                               const Tensor& target, Tensor& value, Tensor& grad) {
+  Result<double> mean = 0.0;
+  switch (loss) {
+    case ElementwiseLoss::kMse:
+      mean = MseLoss().evaluate(output, target, &grad);
+      break;
+    case ElementwiseLoss::kPoisson:
+      mean = PoissonNllLoss().evaluate(output, target, &grad);
+      break;
+    case ElementwiseLoss::kBce:
+      mean = BceWithLogitsLoss(pos_weight).evaluate(output, target, &grad);
+      break;
+  }
+  value.resize({1});
+  value[0] = mean.is_ok() ? static_cast<float>(*mean) : std::numeric_limits<float>::quiet_NaN();
 }
 
 }  // namespace epibook::nn

@@ -2,6 +2,7 @@
 // gradient back through two ping-pong buffers (no allocation once shapes repeat).
 #include <nlohmann/json.hpp>
 
+#include "epibook/nn/backend.h"
 #include "epibook/nn/model.h"
 
 namespace epibook::nn {
@@ -36,7 +37,7 @@ Result<Shape> Sequential::output_shape(const Shape& input) const {
 Result<const Tensor*> Sequential::run(const Tensor& input) {
   EPIBOOK_RETURN_IF_ERROR(build_status_);
   activations_.resize(layers_.size() + 1);
-  activations_[0] = input;
+  backend().copy(input, activations_[0]);
   for (size_t i = 0; i < layers_.size(); ++i) {
     Status status = layers_[i]->forward(activations_[i], activations_[i + 1]);
     if (!status.is_ok()) return in_layer(status, i, *layers_[i]);
@@ -46,7 +47,7 @@ Result<const Tensor*> Sequential::run(const Tensor& input) {
 
 Status Sequential::forward(const Tensor& input, Tensor& output) {
   EPIBOOK_ASSIGN_OR_RETURN(const Tensor* result, run(input));
-  output = *result;
+  backend().copy(*result, output);
   return Status::ok();
 }
 
@@ -69,7 +70,7 @@ Status Sequential::backward(const Tensor& grad_output, Tensor* grad_input) {
     }
   }
   if (stop == layers_.size() && grad_input != nullptr) {  // no layers: the identity
-    *grad_input = grad_output;
+    backend().copy(grad_output, *grad_input);
     return Status::ok();
   }
   const Tensor* current = &grad_output;

@@ -2,6 +2,7 @@
 // corrections and the step size in double, then the division by sqrt(v) + eps.
 #include <cmath>
 
+#include "epibook/nn/backend.h"
 #include "epibook/nn/optimizer.h"
 #include "optimizer_state.h"
 
@@ -22,22 +23,22 @@ Status validate_adam_options(const AdamOptions& o) {
   return Status::ok();
 }
 
-namespace {
-
-struct AdamConstants {
-  float beta1, beta2, keep1, keep2, eps, coupled_decay, step_size, correction2_sqrt;
-};
 
 // One fused pass over a parameter, torch.optim's float32 order per element, as a plain
 // loop over restrict pointers that the compiler vectorises (sqrt and division are
-// exact in vector code, so the bits are those of the scalar loop).
-void adam_update(float* __restrict w, const float* __restrict grad, float* __restrict m, float* __restrict v,
-                 int64_t n, const AdamConstants c, float shrink) {
-  if (shrink != 1.0f) {
-    for (int64_t i = 0; i < n; ++i) w[i] = w[i] * shrink;
+// exact in vector code, so the bits are those of the scalar loop). The CPU backend's
+// adam_update.
+void Backend::adam_update(const AdamUpdate& c, Tensor& value, const Tensor& grad, Tensor& first, Tensor& second) {
+  float* __restrict w = value.data();
+  const float* __restrict g_all = grad.data();
+  float* __restrict m = first.data();
+  float* __restrict v = second.data();
+  const int64_t n = value.size();
+  if (c.shrink != 1.0f) {
+    for (int64_t i = 0; i < n; ++i) w[i] = w[i] * c.shrink;
   }
   for (int64_t i = 0; i < n; ++i) {
-    const float g = c.coupled_decay != 0.0f ? grad[i] + c.coupled_decay * w[i] : grad[i];
+    const float g = c.coupled_decay != 0.0f ? g_all[i] + c.coupled_decay * w[i] : g_all[i];
     const float m_i = m[i] * c.beta1 + c.keep1 * g;
     const float v_i = v[i] * c.beta2 + c.keep2 * (g * g);
     m[i] = m_i;
@@ -46,8 +47,6 @@ void adam_update(float* __restrict w, const float* __restrict grad, float* __res
     w[i] = w[i] - c.step_size * (m_i / denominator);
   }
 }
-
-}  // namespace
 
 Adam::Adam(std::vector<Parameter*> parameters, const AdamOptions& options, bool decoupled_weight_decay)
     : Optimizer(std::move(parameters)),
@@ -78,9 +77,9 @@ void Adam::step() {
     const double correction2 = 1.0 - std::pow(options_.beta2, static_cast<double>(step));
     const auto step_size = static_cast<float>(lr / correction1);
     const auto correction2_sqrt = static_cast<float>(std::sqrt(correction2));
-    adam_update(parameter.value.data(), parameter.grad.data(), first_moment_[p].data(), second_moment_[p].data(),
-                parameter.value.size(), {beta1, beta2, keep1, keep2, eps, coupled_decay, step_size, correction2_sqrt},
-                decoupled_ && options_.weight_decay != 0.0 ? shrink : 1.0f);
+    backend().adam_update({beta1, beta2, keep1, keep2, eps, coupled_decay, step_size, correction2_sqrt,
+                           decoupled_ && options_.weight_decay != 0.0 ? shrink : 1.0f},
+                          parameter.value, parameter.grad, first_moment_[p], second_moment_[p]);
   }
 }
 

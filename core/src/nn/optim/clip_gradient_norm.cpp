@@ -4,6 +4,7 @@
 // parameters, added in order): vector code with the same bits on every machine.
 #include <cmath>
 
+#include "epibook/nn/backend.h"
 #include "epibook/nn/optimizer.h"
 
 namespace epibook::nn {
@@ -53,8 +54,10 @@ double clip_gradient_norm(const std::vector<Parameter*>& parameters, double max_
 void Optimizer::zero_grad() {
   for (Parameter* parameter : parameters_) {
     if (parameter->grad.shape() != parameter->value.shape()) parameter->grad.resize(parameter->value.shape());
-    parameter->grad.set_zero();
+    backend().fill(parameter->grad, 0.0f);
   }
 }
+
+Backend& Optimizer::backend() const { return backend_ != nullptr ? *backend_ : standalone_cpu_backend(); }
 
 }  // namespace epibook::nn

@@ -1,5 +1,6 @@
 // SGD with momentum, torch.optim.SGD's update: the first step copies the gradient into
 // the momentum buffer; later steps blend it in with (1 - dampening).
+#include "epibook/nn/backend.h"
 #include "epibook/nn/optimizer.h"
 #include "optimizer_state.h"
 
@@ -47,6 +48,17 @@ void sgd_momentum(float* __restrict w, const float* __restrict g, float* __restr
 
 }  // namespace
 
+// The CPU backend's sgd_update: the loops above.
+void Backend::sgd_update(const SgdUpdate& u, Tensor& value, const Tensor& grad, Tensor* momentum_buffer) {
+  const int64_t n = value.size();
+  if (momentum_buffer != nullptr) {
+    sgd_momentum(value.data(), grad.data(), momentum_buffer->data(), n, u.learning_rate, u.decay, u.momentum, u.blend,
+                 u.first, u.nesterov);
+  } else {
+    sgd_plain(value.data(), grad.data(), n, u.learning_rate, u.decay);
+  }
+}
+
 void Sgd::step() {
   const auto lr = static_cast<float>(options_.learning_rate);
   const auto momentum = static_cast<float>(options_.momentum);
@@ -55,15 +67,14 @@ void Sgd::step() {
   for (size_t p = 0; p < parameters_.size(); ++p) {
     Parameter& parameter = *parameters_[p];
     if (!parameter.trainable) continue;
-    const int64_t n = parameter.value.size();
+    SgdUpdate update{lr, decay, momentum, blend, false, options_.nesterov};
     if (momentum != 0.0f) {
       Tensor& buffer = momentum_[p];
-      const bool first = buffer.empty();
-      if (first) buffer.resize(parameter.value.shape());
-      sgd_momentum(parameter.value.data(), parameter.grad.data(), buffer.data(), n, lr, decay, momentum, blend, first,
-                   options_.nesterov);
+      update.first = buffer.empty();
+      if (update.first) buffer.resize(parameter.value.shape());
+      backend().sgd_update(update, parameter.value, parameter.grad, &buffer);
     } else {
-      sgd_plain(parameter.value.data(), parameter.grad.data(), n, lr, decay);
+      backend().sgd_update(update, parameter.value, parameter.grad, nullptr);
     }
     ++steps_[p];
   }

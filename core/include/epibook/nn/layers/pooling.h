@@ -24,7 +24,7 @@ class MaxPool1D final : public Layer {
   explicit MaxPool1D(const Pool1dGeometry& geometry) : geometry_(geometry) {}
   Pool1dGeometry geometry_;
   Shape input_shape_;
-  std::vector<int32_t> argmax_;
+  PoolIndices argmax_;
 };
 
 class AvgPool1D final : public Layer {

@@ -1,0 +1,13 @@
+// The host implementations of the backend's plain data ops (fill, copy): what the CPU
+// backend runs, and what layers and optimisers did themselves before these were ops.
+#include "epibook/nn/backend.h"
+
+namespace epibook::nn {
+
+void Backend::fill(Tensor& tensor, float value) { tensor.fill(value); }
+
+void Backend::copy(const Tensor& input, Tensor& output) {
+  if (&input != &output) output = input;
+}
+
+}  // namespace epibook::nn
