@@ -41,6 +41,10 @@ if(EMSCRIPTEN)
   # 32-bit indices: a lab plots tens of thousands of bins in one window.
   target_compile_definitions(imgui_wasm PUBLIC IMGUI_DISABLE_DEMO_WINDOWS "ImDrawIdx=unsigned int")
   target_compile_options(imgui_wasm PRIVATE -Os -w -sUSE_GLFW=3)
+  # The backend's per-frame glGetIntegerv calls answered from a cache (wasm/app/gl_state_cache.h).
+  set_source_files_properties(${_imgui_src}/backends/imgui_impl_opengl3.cpp PROPERTIES
+    COMPILE_OPTIONS "-include;${CMAKE_SOURCE_DIR}/wasm/app/gl_state_cache.h"
+    OBJECT_DEPENDS "${CMAKE_SOURCE_DIR}/wasm/app/gl_state_cache.h")
   target_link_options(imgui_wasm INTERFACE -sUSE_GLFW=3 -sMAX_WEBGL_VERSION=2 -sMIN_WEBGL_VERSION=2)
 else()
   find_package(ZLIB REQUIRED)

@@ -103,6 +103,9 @@ Result<std::unique_ptr<LabApp>> LabApp::mount(const std::string& lab_name, const
   glfwWindowHint(GLFW_CLIENT_API, GLFW_OPENGL_ES_API);
   glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
   glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
+  // ImGui draws with neither depth nor stencil: a WebGL context without them starts sooner.
+  glfwWindowHint(GLFW_DEPTH_BITS, 0);
+  glfwWindowHint(GLFW_STENCIL_BITS, 0);
   app->window_ = glfwCreateWindow(width, height, lab_name.c_str(), nullptr, nullptr);
   if (!app->window_) return unsupported(lab_name + ": this browser gave no WebGL2 context");
   glfwMakeContextCurrent(app->window_);
