@@ -124,10 +124,10 @@ void run_predict(const PredictArguments& a) {
     }
     outputs = value_or_fail(predict(*checkpoint.model, inputs, checkpoint.options.batch_size));
   }
-  // A Poisson model's output is a log-rate and a BCE model's a logit: write the rate or
+  // A Poisson or multinomial model's output is a log-rate and a BCE model's a logit: write the rate or
   // the probability, the numbers a reader compares with the track.
   for (int64_t i = 0; i < outputs.size(); ++i) {
-    if (checkpoint.options.loss == "poisson") outputs[i] = std::exp(outputs[i]);
+    if (outputs_log_rates(checkpoint.options.loss)) outputs[i] = std::exp(outputs[i]);
     if (checkpoint.options.loss == "bce") outputs[i] = 1.0f / (1.0f + std::exp(-outputs[i]));
   }
   if (checkpoint.options.loss == "cross_entropy") fail(unsupported("predict: class outputs do not form a signal track"));

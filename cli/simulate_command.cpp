@@ -24,6 +24,7 @@ struct SimulateArguments {
   std::vector<uint64_t> chromosome_lengths;
   std::optional<uint32_t> cell_types;
   std::vector<double> depths;
+  std::optional<uint32_t> replicates;
   std::optional<double> gc_bias;
   std::optional<double> motif_density;
   std::vector<std::string> motif_files;
@@ -45,6 +46,7 @@ SimOptions options_from(const SimulateArguments& a) {
   if (!a.chromosome_lengths.empty()) options.chromosome_lengths = a.chromosome_lengths;
   override_with(options.cell_types, a.cell_types);
   if (!a.depths.empty()) options.depths = a.depths;
+  override_with(options.replicates, a.replicates);
   override_with(options.gc_bias, a.gc_bias);
   override_with(options.motif_sites_per_mb, a.motif_density);
   override_with(options.bin_size, a.bin_size);
@@ -106,6 +108,9 @@ void add_simulate_command(CLI::App& app) {
   command->add_option("--cell-types", a->cell_types, "Number of cell types (1-26)");
   command->add_option("--depths", a->depths, "Sequencing depth of each track per cell type, e.g. 1,0.25")
       ->delimiter(',');
+  command->add_option("--replicates", a->replicates,
+                      "Replicates of each track: the same expected counts, independent count noise "
+                      "(<cell>.rep1.bw, <cell>.rep2.bw, ...)");
   command->add_option("--gc-bias", a->gc_bias,
                       "GC bias (the confounder): log fold change of counts per 10 GC points; 0 is off");
   command->add_option("--motif-density", a->motif_density, "Planted motif sites per Mb");

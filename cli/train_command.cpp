@@ -202,8 +202,8 @@ void add_train_command(CLI::App& app) {
       "  [model]     conv_layers = 2, channels = 32, kernel_size = 9, dilation_growth = 1,\n"
       "              pool = 2, activation = relu|gelu|softplus|sigmoid,\n"
       "              head = global_avg_dense|global_max_dense|flatten_dense|conv, outputs = 0 (from the targets)\n"
-      "  [loss]      name = mse|poisson|bce|cross_entropy, weights = [] (bce pos_weight,\n"
-      "              cross_entropy class weights)\n"
+      "  [loss]      name = mse|poisson|multinomial|bce|cross_entropy, weights = [] (bce pos_weight,\n"
+      "              cross_entropy class weights, multinomial count weight)\n"
       "  [optimizer] name = adam|adamw|sgd, momentum, dampening, nesterov, sgd_weight_decay,\n"
       "              beta1, beta2, epsilon, adam_weight_decay\n"
       "  [schedule]  name = constant|step|cosine|warmup_cosine, learning_rate = 0.001, min,\n"
@@ -232,7 +232,7 @@ void add_train_command(CLI::App& app) {
   add(train->add_option("--transform", a.transform, "data.transform: none, arcsinh or log1p"), "transform");
   add(train->add_option("--unknown-base", a.unknown_base, "data.unknown_base: zeros or quarter"), "unknown-base");
   add(train->add_option("--missing", a.missing, "data.missing: drop (default) or zero"), "missing");
-  add(train->add_option("--loss", a.loss, "loss.name: mse, poisson, bce or cross_entropy"), "loss");
+  add(train->add_option("--loss", a.loss, "loss.name: mse, poisson, multinomial, bce or cross_entropy"), "loss");
   add(train->add_option("--epochs", a.epochs, "train.epochs"), "epochs");
   add(train->add_option("--batch-size", a.batch_size, "train.batch_size"), "batch-size");
   add(train->add_option("--seed", a.seed, "train.seed"), "seed");

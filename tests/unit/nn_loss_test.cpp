@@ -149,6 +149,50 @@ TEST(ProfileLoss, RefusesMismatchedHeads) {
   EXPECT_NE(bad.status().message().find("log counts [3]"), std::string::npos) << bad.status().message();
 }
 
+// The one-output form equals the two-head ProfileLoss fed log(1 + sum exp(output)) as
+// its count head.
+TEST(MultinomialCountsLoss, EqualsTheTwoHeadLossWithTheTotalReadFromTheRates) {
+  const Tensor output = random_tensor({3, 1, 8}, 21, -2, 2);
+  Tensor counts = random_tensor({3, 1, 8}, 22, 0, 7);
+  for (int64_t i = 0; i < counts.size(); ++i) counts[i] = std::floor(counts[i]);
+  Tensor log_counts(Shape{3, 1});
+  for (int64_t r = 0; r < 3; ++r) {
+    double total = 0;
+    for (int64_t i = 0; i < 8; ++i) total += std::exp(static_cast<double>(output[r * 8 + i]));
+    log_counts[r] = static_cast<float>(std::log1p(total));
+  }
+  auto two_heads = ProfileLoss(3.0).evaluate(output, log_counts, counts, nullptr, nullptr);
+  auto one_output = MultinomialCountsLoss(3.0).evaluate(output, counts, nullptr);
+  ASSERT_TRUE(two_heads.is_ok() && one_output.is_ok());
+  EXPECT_NEAR(*one_output, two_heads->total, 1e-5 * two_heads->total);
+}
+
+// Poisson over the positions = multinomial shape + Poisson of the total: with the count
+// weight at 0, adding the total's full Poisson NLL gives the positions' full Poisson NLL.
+TEST(MultinomialCountsLoss, PlusPoissonOfTheTotal_IsPoissonOverThePositions) {
+  const Tensor output = random_tensor({1, 1, 6}, 23, -1, 2);
+  const Tensor counts = Tensor::from_values({1, 1, 6}, {0, 3, 1, 5, 2, 0});
+  const double shape = *MultinomialCountsLoss(0.0).evaluate(output, counts, nullptr);
+  double rate_total = 0, total = 0, per_position = 0;
+  for (int64_t i = 0; i < 6; ++i) {
+    const double x = output[i];
+    rate_total += std::exp(x);
+    total += counts[i];
+    per_position += std::exp(x) - counts[i] * x + std::lgamma(counts[i] + 1.0);
+  }
+  const double total_poisson = rate_total - total * std::log(rate_total) + std::lgamma(total + 1.0);
+  EXPECT_NEAR(shape + total_poisson, per_position, 1e-5);
+}
+
+TEST(MultinomialCountsLoss, GradientMatchesFiniteDifferencesAndRefusesNegativeCounts) {
+  Tensor counts = random_tensor({2, 3, 5}, 25, 0, 9);
+  for (int64_t i = 0; i < counts.size(); ++i) counts[i] = std::floor(counts[i]);
+  check_loss_gradient(MultinomialCountsLoss(2.5), random_tensor({2, 3, 5}, 24, -1, 2), counts);
+  EXPECT_FALSE(MultinomialCountsLoss().evaluate(Tensor(Shape{1, 2}), Tensor::from_values({1, 2}, {1, -1}), nullptr).is_ok());
+  EXPECT_FALSE(make_loss("multinomial", {1.0f, 2.0f}).is_ok());
+  EXPECT_EQ(dynamic_cast<MultinomialCountsLoss&>(**make_loss("multinomial", {4.0f})).count_weight(), 4.0);
+}
+
 TEST(Losses, RefuseShapeMismatchNamingBothShapes) {
   auto bad = MseLoss().evaluate(Tensor(Shape{4, 1}), Tensor(Shape{4}), nullptr);
   ASSERT_FALSE(bad.is_ok());

@@ -225,6 +225,61 @@ TEST(SimOutput, Depths_ScaleTheCountsOfOneExperiment) {
   EXPECT_GT(pearson(at_deep, at_shallow), 0.5);
 }
 
+// Replicates share the expected counts and nothing else: away from peaks (where the
+// expected count is the constant background) the two replicates are uncorrelated and
+// their difference has the variance of two independent negative binomials,
+// 2 (mu + mu^2 / dispersion); at the summits they agree.
+TEST(SimOutput, Replicates_ShareTheExpectedCounts_WithIndependentNoise) {
+  SimOptions options = small_options();
+  options.replicates = 2;
+  options.fastq_reads = 0;
+  options.chip_reads = 0;
+  const std::string dir = simulate_into("sim_replicates", options);
+  ASSERT_EQ(sim_track_files(options).size(), 2u * options.cell_types);
+  ASSERT_EQ(sim_track_files(options)[0], "celltypeA.rep1.bw");
+  ASSERT_EQ(sim_track_files(options)[1], "celltypeA.rep2.bw");
+  Result<BigWigReader> one = BigWigReader::open(dir + "/celltypeA.rep1.bw");
+  Result<BigWigReader> two = BigWigReader::open(dir + "/celltypeA.rep2.bw");
+  ASSERT_TRUE(one.is_ok() && two.is_ok());
+  EXPECT_NEAR(one->header().summary.sum / two->header().summary.sum, 1.0, 0.03);
+
+  const json truth = read_truth(dir);
+  const std::vector<float> a = *one->values({"chr1", 0, 120'000});
+  const std::vector<float> b = *two->values({"chr1", 0, 120'000});
+  std::vector<bool> near_peak(a.size(), false);
+  for (const json& effect : truth["effects"]) {
+    if (effect["peak"]["chrom"] != "chr1") continue;
+    const uint64_t from = effect["peak"]["start"].get<uint64_t>();
+    for (uint64_t p = from > 300 ? from - 300 : 0; p < effect["peak"]["end"].get<uint64_t>() + 300 && p < a.size(); ++p) {
+      near_peak[p] = true;
+    }
+  }
+  std::vector<double> quiet_a, quiet_b;
+  double differences = 0, squares = 0;
+  for (size_t p = 0; p < a.size(); p += options.bin_size) {  // one value per bin
+    if (near_peak[p]) continue;
+    quiet_a.push_back(a[p]);
+    quiet_b.push_back(b[p]);
+    differences += a[p] - b[p];
+    squares += (a[p] - b[p]) * (a[p] - b[p]);
+  }
+  ASSERT_GT(quiet_a.size(), 2'000u);
+  const double n = static_cast<double>(quiet_a.size());
+  const double variance = squares / n - (differences / n) * (differences / n);
+  const double mu = options.background;
+  EXPECT_NEAR(variance, 2.0 * (mu + mu * mu / options.dispersion), 0.1 * 2.0 * (mu + mu * mu / options.dispersion));
+  EXPECT_LT(std::fabs(pearson(quiet_a, quiet_b)), 0.06);
+  EXPECT_NE(quiet_a, quiet_b);
+
+  std::vector<double> at_one, at_two;
+  for (const json& effect : truth["effects"]) {
+    if (effect["cell_type"] != "celltypeA") continue;
+    at_one.push_back(mean_near_summit(*one, effect["peak"]));
+    at_two.push_back(mean_near_summit(*two, effect["peak"]));
+  }
+  EXPECT_GT(pearson(at_one, at_two), 0.7);
+}
+
 TEST(SimOutput, FastqReads_HaveDecayingQualityAndErrorsAtTheStatedRate) {
   const SimOptions options = small_options();
   const std::string dir = simulate_into("sim_fastq", options);

@@ -101,6 +101,10 @@ struct SimOptions {
   uint32_t fragment_length = 200;
   // One track per cell type and depth: depth scales the expected counts.
   std::vector<double> depths = {1.0};
+  // Biological-free replicates: each track is written this many times with the same
+  // expected counts and independent count noise (celltypeA.rep1.bw, celltypeA.rep2.bw),
+  // so one replicate predicting the other gives the best score any model could reach.
+  uint32_t replicates = 1;
 
   // Illumina-like reads (FASTQ.gz, Phred+33) sampled from the genome; 0 writes none.
   uint64_t fastq_reads = 5'000;
@@ -149,7 +153,8 @@ struct SimSummary {
 
 // Writes into `out_dir` (created if needed):
 //   genome.fa, genome.fa.fai
-//   <cell>.bw, or <cell>.depth<D>x.bw per depth when there are several
+//   <cell>.bw, or <cell>.depth<D>x.bw per depth when there are several, each as
+//     <...>.rep<R>.bw when there are several replicates
 //   <cell>.narrowPeak          the planted peaks of that cell type
 //   truth.json                 layout, every planted motif and every effect
 //   reads.fastq.gz             when fastq_reads > 0

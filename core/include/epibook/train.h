@@ -191,8 +191,11 @@ struct MetricValue {
   std::string name;
   double value = 0.0;
 };
-// Validation scores suited to the loss: pearson / spearman / mse for mse and poisson
-// (poisson on exp(output), the predicted rate); auroc / auprc / best_f1 / accuracy for
+// Losses whose output is a log-rate (poisson, multinomial): the prediction on the
+// target's scale is exp(output).
+bool outputs_log_rates(std::string_view loss);
+// Validation scores suited to the loss: pearson / spearman / mse for mse, poisson and
+// multinomial (the last two on exp(output), the predicted rate); auroc / auprc / best_f1 / accuracy for
 // bce (when the targets are 0/1); accuracy for cross_entropy.
 Result<std::vector<MetricValue>> validation_metrics(const std::string& loss, const nn::Tensor& outputs,
                                                     const nn::Tensor& targets);

@@ -24,7 +24,7 @@ std::vector<Evaluation::Floor> metric_floors(const std::string& loss, const std:
   std::vector<Evaluation::Floor> floors;
   if (rounds == 0 || outputs.size() != targets.size()) return floors;
   std::vector<float> predictions(outputs.values().begin(), outputs.values().end());
-  if (loss == "poisson") {
+  if (outputs_log_rates(loss)) {
     for (float& p : predictions) p = std::exp(p);
   }
   for (const MetricValue& m : metrics) {

@@ -23,6 +23,8 @@ void add_if_defined(std::vector<MetricValue>& out, const char* name, const Resul
 
 }  // namespace
 
+bool outputs_log_rates(std::string_view loss) { return loss == "poisson" || loss == "multinomial"; }
+
 Result<std::vector<MetricValue>> validation_metrics(const std::string& loss, const nn::Tensor& outputs,
                                                     const nn::Tensor& targets) {
   std::vector<MetricValue> out;
@@ -47,7 +49,7 @@ Result<std::vector<MetricValue>> validation_metrics(const std::string& loss, con
     return out;
   }
   std::vector<float> predictions(outputs.values().begin(), outputs.values().end());
-  if (loss == "poisson") {
+  if (outputs_log_rates(loss)) {
     for (float& p : predictions) p = std::exp(p);
   }
   add_if_defined(out, "pearson", pearson(predictions, targets.values()));

@@ -61,6 +61,7 @@ Status validate(const SimOptions& o) {
       if (o.depths[j] == o.depths[i]) return invalid_argument("simulation option depths lists a depth twice");
     }
   }
+  EPIBOOK_RETURN_IF_ERROR(check_range("replicates", o.replicates, 1, 8));
   EPIBOOK_RETURN_IF_ERROR(check_range("fastq_reads", static_cast<double>(o.fastq_reads), 0, 1e9));
   EPIBOOK_RETURN_IF_ERROR(check_range("fastq_read_length", o.fastq_read_length, 10, 1'000));
   EPIBOOK_RETURN_IF_ERROR(check_range("chip_reads", static_cast<double>(o.chip_reads), 0, 1e8));
@@ -116,13 +117,15 @@ std::vector<std::string> sim_track_files(const SimOptions& options) {
   std::vector<std::string> files;
   for (uint32_t cell = 0; cell < options.cell_types; ++cell) {
     for (double depth : options.depths) {
-      if (options.depths.size() == 1) {
-        files.push_back(sim_cell_type_name(cell) + ".bw");
-        continue;
+      std::string base = sim_cell_type_name(cell);
+      if (options.depths.size() > 1) {
+        char label[48];
+        std::snprintf(label, sizeof label, ".depth%gx", depth);
+        base += label;
       }
-      char label[48];
-      std::snprintf(label, sizeof label, ".depth%gx.bw", depth);
-      files.push_back(sim_cell_type_name(cell) + label);
+      for (uint32_t replicate = 1; replicate <= options.replicates; ++replicate) {
+        files.push_back(options.replicates == 1 ? base + ".bw" : base + ".rep" + std::to_string(replicate) + ".bw");
+      }
     }
   }
   return files;

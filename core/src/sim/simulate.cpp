@@ -174,13 +174,16 @@ Status write_genome_and_tracks(const RunPlan& plan, const std::string& dir, cons
   std::vector<TrackSample> samples;
   for (uint32_t cell = 0; cell < o.cell_types; ++cell) {
     for (size_t d = 0; d < o.depths.size(); ++d) {
-      TrackSample sample;
-      sample.cell = cell;
-      sample.depth = o.depths[d];
-      sample.noise_stream = stable_hash(files[samples.size()], o.seed);
-      EPIBOOK_ASSIGN_OR_RETURN(BigWigWriter writer, BigWigWriter::create(dir + "/" + files[samples.size()], chroms));
-      sample.writer.emplace(std::move(writer));
-      samples.push_back(std::move(sample));
+      // Replicates share the expected counts; the noise stream is keyed by the file name.
+      for (uint32_t replicate = 0; replicate < o.replicates; ++replicate) {
+        TrackSample sample;
+        sample.cell = cell;
+        sample.depth = o.depths[d];
+        sample.noise_stream = stable_hash(files[samples.size()], o.seed);
+        EPIBOOK_ASSIGN_OR_RETURN(BigWigWriter writer, BigWigWriter::create(dir + "/" + files[samples.size()], chroms));
+        sample.writer.emplace(std::move(writer));
+        samples.push_back(std::move(sample));
+      }
     }
   }
   EPIBOOK_ASSIGN_OR_RETURN(OutputFile fasta_file, OutputFile::create(dir + "/genome.fa"));

@@ -62,6 +62,26 @@ class BceWithLogitsLoss final : public Loss {
   std::vector<float> pos_weight_;  // empty: 1 for every output
 };
 
+// Counts along a window from one output of log-rates per position, [..., L] (L the last
+// axis, every other axis a row: a window and a track), read two ways as BPNet reads its
+// two heads: the shape p = softmax(output) and the total K' = sum exp(output). Per row,
+//   -log Gamma(K + 1) + sum_i log Gamma(k_i + 1) - sum_i k_i log p_i   (multinomial NLL)
+//   + count_weight x (log(1 + K') - log(1 + K))^2                      (total, in log space)
+// with k the observed counts and K their sum; the mean over rows. Poisson NLL over the
+// positions is the same multinomial plus a Poisson term for the total: this loss swaps
+// that term for a weighted squared log error, so a window's depth and its shape are
+// weighed apart. Targets must be >= 0.
+class MultinomialCountsLoss final : public Loss {
+ public:
+  explicit MultinomialCountsLoss(double count_weight = 1.0) : count_weight_(count_weight) {}
+  std::string name() const override { return "multinomial"; }
+  double count_weight() const { return count_weight_; }
+  Result<double> evaluate(const Tensor& output, const Tensor& target, Tensor* grad) const override;
+
+ private:
+  double count_weight_;
+};
+
 // Classes from logits [N, C]: logsumexp(x) - x[class] (torch.nn.CrossEntropyLoss).
 // `target` holds N class indices as floats (whole numbers in [0, C)). With class
 // weights the mean is weighted, sum(w[y] l) / sum(w[y]), as PyTorch's.
@@ -102,10 +122,11 @@ class ProfileLoss {
   double count_weight_;
 };
 
-// The names a config may give ("mse", "poisson", "bce", "cross_entropy").
+// The names a config may give ("mse", "poisson", "multinomial", "bce", "cross_entropy").
 std::vector<std::string> loss_names();
-// A loss by name; `weights` is pos_weight for "bce" and class weights for
-// "cross_entropy", and must be empty for the others.
+// A loss by name; `weights` is pos_weight for "bce", class weights for
+// "cross_entropy", one count weight for "multinomial" (1 when empty), and must be empty
+// for the others.
 Result<std::unique_ptr<Loss>> make_loss(std::string_view name, std::vector<float> weights = {});
 
 }  // namespace epibook::nn
