@@ -1,6 +1,9 @@
 """epibook.Loader and its PyTorch dataset: batches checked against the FASTA and
 pyBigWig read independently, the same bits on 1 and 2 threads and through DataLoader
 workers, and a PyTorch training loop that learns from them."""
+import os
+import sys
+
 import numpy as np
 import pyBigWig
 import pytest
@@ -9,6 +12,10 @@ from sklearn.metrics import roc_auc_score
 
 import epibook
 from epibook.torch_data import WindowDataset
+
+# The notebook-style reference of `epibook dataset` (tests/golden) already one-hot encodes.
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "tests", "golden"))
+from dataset_reference import one_hot  # noqa: E402
 
 WINDOW = 1000
 
@@ -24,15 +31,6 @@ def read_fasta(path):
             elif name:
                 seqs[name].append(line)
     return {k: "".join(v) for k, v in seqs.items()}
-
-
-def one_hot(seq):
-    out = np.zeros((4, len(seq)), dtype=np.float32)
-    for i, base in enumerate(seq.upper()):
-        j = "ACGT".find(base)
-        if j >= 0:
-            out[j, i] = 1.0
-    return out
 
 
 @pytest.fixture(scope="module")
