@@ -5,7 +5,7 @@
 
 namespace epibook::cli {
 
-void add_bw_read_commands(CLI::App& bw);   // bw info, bw values, bw stats   (bw_read_commands.cpp)
+void add_bw_read_commands(CLI::App& bw);   // bw info, values, stats, correlate (bw_read_commands.cpp)
 void add_bw_write_command(CLI::App& bw);   // bw write                       (bw_write_command.cpp)
 void add_fastq_commands(CLI::App& app);    // fastq head                     (fastq_commands.cpp)
 void add_prep_command(CLI::App& app);      // prep                           (prep_command.cpp)

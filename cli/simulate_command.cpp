@@ -25,10 +25,12 @@ struct SimulateArguments {
   std::optional<uint32_t> cell_types;
   std::vector<double> depths;
   std::optional<uint32_t> replicates;
+  bool expected = false;
   std::optional<double> gc_bias;
   std::optional<double> motif_density;
   std::vector<std::string> motif_files;
   std::optional<uint32_t> bin_size;
+  std::optional<double> peak_sd;
   std::optional<uint64_t> fastq_reads;
   std::optional<uint32_t> read_length;
   std::optional<uint64_t> chip_reads;
@@ -47,9 +49,11 @@ SimOptions options_from(const SimulateArguments& a) {
   override_with(options.cell_types, a.cell_types);
   if (!a.depths.empty()) options.depths = a.depths;
   override_with(options.replicates, a.replicates);
+  if (a.expected) options.write_expected = true;
   override_with(options.gc_bias, a.gc_bias);
   override_with(options.motif_sites_per_mb, a.motif_density);
   override_with(options.bin_size, a.bin_size);
+  override_with(options.peak_sd, a.peak_sd);
   override_with(options.fastq_reads, a.fastq_reads);
   override_with(options.fastq_read_length, a.read_length);
   if (a.chip_reads) options.chip_reads = options.control_reads = *a.chip_reads;
@@ -111,12 +115,16 @@ void add_simulate_command(CLI::App& app) {
   command->add_option("--replicates", a->replicates,
                       "Replicates of each track: the same expected counts, independent count noise "
                       "(<cell>.rep1.bw, <cell>.rep2.bw, ...)");
+  command->add_flag("--expected", a->expected,
+                    "Also write the expected counts, no noise (<cell>.expected.bw): the truth a track samples");
   command->add_option("--gc-bias", a->gc_bias,
                       "GC bias (the confounder): log fold change of counts per 10 GC points; 0 is off");
   command->add_option("--motif-density", a->motif_density, "Planted motif sites per Mb");
   command->add_option("--motif", a->motif_files,
                       "PWM file(s) to plant instead of the defaults (format: assets/motifs/*.txt)");
   command->add_option("--bin-size", a->bin_size, "Bases per signal bin");
+  command->add_option("--peak-sd", a->peak_sd,
+                      "Width of a planted peak: the standard deviation in bp of its Gaussian (default 60)");
   command->add_option("--reads", a->fastq_reads, "Simulated FASTQ reads (0: none)");
   command->add_option("--read-length", a->read_length, "FASTQ read length");
   command->add_option("--chip-reads", a->chip_reads, "ChIP-seq treatment and control reads each (0: none)");

@@ -1,4 +1,4 @@
-// Tests of `epibook bw info | values | stats`: what they print for the committed fixture
+// Tests of `epibook bw info | values | stats | correlate`: what they print for the committed fixture
 // (tests/data/bigwig/small.bw, entries in make_fixtures.py), the npy they write, and the
 // messages and exit code 1 for bad files and bad regions.
 #include <gtest/gtest.h>
@@ -35,6 +35,17 @@ TEST(BwInfoCli, PrintsJsonWithZoomLevelsChromosomesAndSummary) {
   EXPECT_EQ(info["summary"]["max"], 7.0);
   EXPECT_DOUBLE_EQ(info["summary"]["mean"].get<double>(), 350390.0 / 50830.0);
   EXPECT_GT(info["summary"]["std"].get<double>(), 0.0);
+}
+
+// A track against itself: r = 1 at every bin, over the bins with data only (chr1 of the
+// fixture has 830 bases with data, in runs of constant value, so 4 bp bins keep its shape).
+TEST(BwCorrelateCli, ATrackAgainstItselfScoresOneAtEveryBin) {
+  const CommandResult run = epibook("bw correlate " + kFixture + " " + kFixture + " chr1:0-10000 --bins 1,4");
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_EQ(run.output, "bin\tbins\tpearson\tshape_kept\n1\t830\t1.0000\t1.0000\n4\t209\t1.0000\t1.0000\n");
+  const CommandResult wide = epibook("bw correlate " + kFixture + " " + kFixture + " chr1:0-10 --bins 64");
+  EXPECT_EQ(wide.exit_code, 1);
+  EXPECT_NE(wide.output.find("a 64 bp bin is longer than the 10 bp tracks"), std::string::npos) << wide.output;
 }
 
 TEST(BwValuesCli, TsvHasOneRowPerBaseWithNanInGaps) {

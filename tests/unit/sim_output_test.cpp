@@ -280,6 +280,57 @@ TEST(SimOutput, Replicates_ShareTheExpectedCounts_WithIndependentNoise) {
   EXPECT_GT(pearson(at_one, at_two), 0.7);
 }
 
+// The expected-count track is the truth the replicates sample: away from peaks it is
+// exactly depth x background; everywhere, each replicate's count minus it has mean 0 and
+// the negative binomial's variance mu + mu^2 / dispersion (standardised: mean 0, variance
+// 1), and the mean over the replicates tracks it closely at the summits.
+TEST(SimOutput, ExpectedTrack_IsTheMeanTheReplicatesSample) {
+  SimOptions options = small_options();
+  options.replicates = 4;
+  options.write_expected = true;
+  options.depths = {0.5};
+  options.fastq_reads = 0;
+  options.chip_reads = 0;
+  const std::string dir = simulate_into("sim_expected", options);
+  ASSERT_EQ(sim_expected_files(options).size(), options.cell_types);
+  ASSERT_EQ(sim_expected_files(options)[0], "celltypeA.expected.bw");
+  Result<BigWigReader> truth_track = BigWigReader::open(dir + "/celltypeA.expected.bw");
+  ASSERT_TRUE(truth_track.is_ok()) << truth_track.status().message();
+  const std::vector<float> mu = *truth_track->values({"chr1", 0, 120'000});
+  std::vector<std::vector<float>> reps;
+  for (int r = 1; r <= 4; ++r) {
+    Result<BigWigReader> rep = BigWigReader::open(dir + "/celltypeA.rep" + std::to_string(r) + ".bw");
+    ASSERT_TRUE(rep.is_ok());
+    reps.push_back(*rep->values({"chr1", 0, 120'000}));
+  }
+  const double background = 0.5 * options.background;
+  uint64_t at_background = 0;
+  double z_sum = 0, z_squares = 0, n = 0;
+  std::vector<double> high_mu, high_mean;
+  for (size_t p = 0; p < mu.size(); p += options.bin_size) {
+    if (mu[p] == static_cast<float>(background)) ++at_background;
+    ASSERT_GE(mu[p], static_cast<float>(background) * 0.999f);
+    const double variance = mu[p] + double(mu[p]) * mu[p] / options.dispersion;
+    double mean = 0;
+    for (const auto& rep : reps) {
+      const double z = (rep[p] - mu[p]) / std::sqrt(variance);
+      z_sum += z;
+      z_squares += z * z;
+      n += 1;
+      mean += rep[p] / 4.0;
+    }
+    if (mu[p] > 5 * background) {
+      high_mu.push_back(mu[p]);
+      high_mean.push_back(mean);
+    }
+  }
+  EXPECT_GT(at_background, mu.size() / options.bin_size / 2);
+  EXPECT_NEAR(z_sum / n, 0.0, 0.02);
+  EXPECT_NEAR(z_squares / n, 1.0, 0.05);
+  ASSERT_GT(high_mu.size(), 50u);
+  EXPECT_GT(pearson(high_mu, high_mean), 0.8);
+}
+
 TEST(SimOutput, FastqReads_HaveDecayingQualityAndErrorsAtTheStatedRate) {
   const SimOptions options = small_options();
   const std::string dir = simulate_into("sim_fastq", options);

@@ -105,6 +105,11 @@ struct SimOptions {
   // expected counts and independent count noise (celltypeA.rep1.bw, celltypeA.rep2.bw),
   // so one replicate predicting the other gives the best score any model could reach.
   uint32_t replicates = 1;
+  // The noise-free truth beside the tracks: the expected counts themselves, one file per
+  // cell type and depth (<cell>.expected.bw, <cell>.depth<D>x.expected.bw), the same
+  // bins as the tracks. What any model could at best predict, and what averaging a
+  // track over larger bins approaches.
+  bool write_expected = false;
 
   // Illumina-like reads (FASTQ.gz, Phred+33) sampled from the genome; 0 writes none.
   uint64_t fastq_reads = 5'000;
@@ -155,6 +160,8 @@ struct SimSummary {
 //   genome.fa, genome.fa.fai
 //   <cell>.bw, or <cell>.depth<D>x.bw per depth when there are several, each as
 //     <...>.rep<R>.bw when there are several replicates
+//   <cell>.expected.bw (<cell>.depth<D>x.expected.bw) when write_expected: the counts'
+//     expected values, no noise
 //   <cell>.narrowPeak          the planted peaks of that cell type
 //   truth.json                 layout, every planted motif and every effect
 //   reads.fastq.gz             when fastq_reads > 0
@@ -166,6 +173,9 @@ Result<SimSummary> simulate(const SimOptions& options, const std::string& out_di
 
 // The names of the signal track files, in the order simulate() writes them.
 std::vector<std::string> sim_track_files(const SimOptions& options);
+// The expected-count files (write_expected), one per cell type and depth, in that order;
+// empty when write_expected is off.
+std::vector<std::string> sim_expected_files(const SimOptions& options);
 std::string sim_cell_type_name(uint32_t index);  // 0 -> "celltypeA"
 
 }  // namespace epibook

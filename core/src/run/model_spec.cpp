@@ -61,6 +61,16 @@ Result<nn::LayerPtr> build_model(const ModelSpec& spec, const nn::Shape& input_s
     conv.out_channels = outputs;
     conv.kernel_size = 1;
     chain->add(nn::Conv1D::create(conv));
+    // Targets binned coarser than the trunk's positions (data.bin): each output is the
+    // mean of the head's outputs over its bin, so one model predicts at any output bin
+    // that divides its length, as Basenji and Enformer pool to 128 bp.
+    if (target_shape.rank() == 3 && target_shape[2] < trunk[2]) {
+      if (target_shape[2] <= 0 || trunk[2] % target_shape[2] != 0) {
+        return invalid_argument("model.head conv: " + std::to_string(trunk[2]) + " positions cannot be averaged into " +
+                                std::to_string(target_shape[2]) + " target bins");
+      }
+      chain->add(nn::AvgPool1D::create(trunk[2] / target_shape[2]));
+    }
   } else {
     int64_t features = per_row_elements(trunk);
     if (spec.head == "global_avg_dense" && trunk.rank() == 3) {

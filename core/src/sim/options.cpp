@@ -131,4 +131,21 @@ std::vector<std::string> sim_track_files(const SimOptions& options) {
   return files;
 }
 
+std::vector<std::string> sim_expected_files(const SimOptions& options) {
+  std::vector<std::string> files;
+  if (!options.write_expected) return files;
+  for (uint32_t cell = 0; cell < options.cell_types; ++cell) {
+    for (double depth : options.depths) {
+      std::string base = sim_cell_type_name(cell);
+      if (options.depths.size() > 1) {
+        char label[48];
+        std::snprintf(label, sizeof label, ".depth%gx", depth);
+        base += label;
+      }
+      files.push_back(base + ".expected.bw");
+    }
+  }
+  return files;
+}
+
 }  // namespace epibook

@@ -71,6 +71,7 @@ struct TrackSample {
   uint32_t cell = 0;
   double depth = 1;
   uint64_t noise_stream = 0;
+  bool expected = false;  // writes the expected counts, no noise (SimOptions::write_expected)
   std::optional<BigWigWriter> writer;
 };
 
@@ -145,6 +146,10 @@ Status write_chunk(const RunPlan& plan, uint32_t chrom, uint64_t chunk_start, ui
   for (TrackSample& sample : samples) {
     for (uint64_t bin = 0; bin < bins; ++bin) {
       const double mean = sample.depth * gc_factor[bin] * (o.background + peaks[sample.cell][bin]);
+      if (sample.expected) {
+        counts[bin] = static_cast<float>(mean);
+        continue;
+      }
       CounterRng rng(o.seed, sample.noise_stream + (static_cast<uint64_t>(chrom) << 40) + first_bin + bin);
       counts[bin] = static_cast<float>(draw_negative_binomial(mean, o.dispersion, rng));
     }
@@ -185,6 +190,17 @@ Status write_genome_and_tracks(const RunPlan& plan, const std::string& dir, cons
         samples.push_back(std::move(sample));
       }
     }
+  }
+  // The truth beside them: same cells, depths and bins, the expected counts themselves.
+  const std::vector<std::string> expected_files = sim_expected_files(o);
+  for (size_t e = 0; e < expected_files.size(); ++e) {
+    TrackSample sample;
+    sample.cell = static_cast<uint32_t>(e / o.depths.size());
+    sample.depth = o.depths[e % o.depths.size()];
+    sample.expected = true;
+    EPIBOOK_ASSIGN_OR_RETURN(BigWigWriter writer, BigWigWriter::create(dir + "/" + expected_files[e], chroms));
+    sample.writer.emplace(std::move(writer));
+    samples.push_back(std::move(sample));
   }
   EPIBOOK_ASSIGN_OR_RETURN(OutputFile fasta_file, OutputFile::create(dir + "/genome.fa"));
   FastaStream fasta(std::move(fasta_file));
@@ -289,6 +305,7 @@ Result<SimSummary> simulate(const SimOptions& options, const std::string& out_di
   EPIBOOK_RETURN_IF_ERROR(sim::write_genome_and_tracks(plan, out_dir, progress));
   summary.files = {"genome.fa", "genome.fa.fai"};
   for (const std::string& file : sim_track_files(options)) summary.files.push_back(file);
+  for (const std::string& file : sim_expected_files(options)) summary.files.push_back(file);
   for (uint32_t cell = 0; cell < options.cell_types; ++cell) {
     const std::string file = sim_cell_type_name(cell) + ".narrowPeak";
     EPIBOOK_RETURN_IF_ERROR(write_bed(out_dir + "/" + file, sim::cell_type_peaks(plan, cell), true));
