@@ -1,21 +1,40 @@
 # Thin driver over scripts/ and the CMake presets. The two commands a new machine needs:
-#   make serve   install what is missing, build, serve the book on http://localhost:8000
-#   make test    install what is missing, build, run every test suite
-.PHONY: deps native debug asan wasm site serve test python test-native test-wasm test-asan test-e2e bench clean
+#   make serve   install what the book needs, build the CLI and the wasm labs module,
+#                make the data assets and the site, serve it on http://localhost:8000
+#   make test    install everything (test frameworks, peers, Chromium), build every
+#                program, run every test suite
+.PHONY: deps deps-book book-native book-wasm native native-arch debug asan wasm site serve test python \
+        test-native test-wasm test-asan test-e2e bench clean
 
 JOBS ?= $(shell nproc)
 PORT ?= 8000
 HOST ?= 127.0.0.1
 export NODE_PATH := /usr/share/nodejs
 
-deps:
-	@scripts/setup-deps
+deps-book:
+	@scripts/setup-deps book
 
-# One target per CMake preset (CMakePresets.json): configure, then build.
-PRESETS := native debug asan wasm
+deps:
+	@scripts/setup-deps all
+
+# One target per CMake preset (CMakePresets.json): configure with the tests (and the
+# Python module) on, then build everything: tests, benchmarks, the module.
+PRESETS := native native-arch debug asan wasm
 $(PRESETS): deps
-	cmake --preset $@ >/dev/null
+	cmake --preset $@ -DEPIBOOK_TESTS=ON -DEPIBOOK_PYTHON=ON >/dev/null
 	cmake --build --preset $@ -j $(JOBS)
+
+# What the book needs built: the CLI (it makes the data assets) and the labs module,
+# nothing else. A first configure turns the tests and the Python module off (their
+# packages are not installed by deps-book); a later one keeps the cache's choice, so
+# after `make test` these only rebuild the two targets in the same build folders.
+book-native: deps-book
+	cmake --preset native $(if $(wildcard build/native/CMakeCache.txt),,-DEPIBOOK_TESTS=OFF -DEPIBOOK_PYTHON=OFF) >/dev/null
+	cmake --build --preset native -j $(JOBS) --target epibook
+
+book-wasm: deps-book
+	cmake --preset wasm $(if $(wildcard build/wasm/CMakeCache.txt),,-DEPIBOOK_TESTS=OFF) >/dev/null
+	cmake --build --preset wasm -j $(JOBS) --target epibook_labs
 
 # `import epibook` (python/): the native build makes it; this says how to use it.
 python: native
@@ -23,15 +42,16 @@ python: native
 
 # The book: data assets made by the native CLI (when scripts/make-assets exists),
 # the wasm labs, then the static site in build/site.
-site: native wasm
+site: book-native book-wasm
 	if [ -x scripts/make-assets ]; then scripts/make-assets build/assets build/native/cli/epibook; fi
 	scripts/build-site build/site
 
 serve: site
 	node web/build/serve.mjs build/site --port $(PORT) --host $(HOST)
 
-# Playwright drives Debian's Chromium over the built site; the CLI is the oracle.
-test-e2e: site
+# Playwright drives Debian's Chromium over the built site; the CLI is the oracle. The
+# full wasm build adds the WebGPU checks module (epibook-gpu-checks) the site then carries.
+test-e2e: native wasm site
 	node tests/e2e/run.mjs build/site build/native/cli/epibook
 
 test-native test-wasm test-asan: test-%: %
@@ -40,7 +60,7 @@ test-native test-wasm test-asan: test-%: %
 test: test-native test-wasm test-asan test-e2e
 
 # Benchmarks against named peers, then the browser against native (needs the site).
-bench: site
+bench: native wasm site
 	scripts/run-benchmarks build/native build/wasm build/site
 
 clean:
