@@ -54,11 +54,20 @@ fn erf_f(x: f32) -> f32 {
   return select(r, -r, x < 0.0);
 }
 fn sigmoid_f(x: f32) -> f32 { return 1.0 / (1.0 + exp(-x)); }
+// GELU-tanh through a = e^(-2|u|) in (0, 1], never through tanh: 1 - tanh(u)^2 and
+// 1 + tanh(u) cancel catastrophically as |tanh(u)| nears 1, and WGSL bounds tanh's error
+// only as sinh / cosh's; here (1 + tanh u) / 2 = 1 / (1 + a) or a / (1 + a), and
+// 1 - tanh(u)^2 = 4a / (1 + a)^2, each a few ULP of exp's error (3 + 2|2u| ULP).
+fn gelu_tanh_inner(x: f32) -> f32 { return 0.79788456080286536 * (x + 0.044715 * x * x * x); }
+fn half_one_plus_tanh(u: f32) -> f32 {
+  let a = exp(-2.0 * abs(u));
+  return select(a, 1.0, u >= 0.0) / (1.0 + a);
+}
 fn activate(kind: u32, x: f32) -> f32 {
   switch kind {
     case 0u: { return select(0.0, x, x > 0.0); }
     case 1u: { return 0.5 * x * (1.0 + erf_f(x * 0.70710678118654752)); }
-    case 2u: { return 0.5 * x * (1.0 + tanh(clamp(0.79788456080286536 * (x + 0.044715 * x * x * x), -20.0, 20.0))); }
+    case 2u: { return x * half_one_plus_tanh(gelu_tanh_inner(x)); }
     case 3u: { return sigmoid_f(x); }
     default: { if (x > 20.0) { return x; } return log(1.0 + exp(x)); }
   }
@@ -68,10 +77,13 @@ fn derivative(kind: u32, x: f32) -> f32 {
     case 0u: { return select(0.0, 1.0, x > 0.0); }
     case 1u: { return 0.5 * (1.0 + erf_f(x * 0.70710678118654752)) + x * 0.39894228040143268 * exp(-0.5 * x * x); }
     case 2u: {
-      let inner = 0.79788456080286536 * (x + 0.044715 * x * x * x);
-      let t = tanh(clamp(inner, -20.0, 20.0));
+      // (1 + t) / 2 + x (1 - t^2) d_inner / 2 with t = tanh(inner), both parts from
+      // a = e^(-2|inner|) (gpu_checks.cpp bounds the error).
+      let inner = gelu_tanh_inner(x);
+      let a = exp(-2.0 * abs(inner));
+      let sech2 = 4.0 * a / ((1.0 + a) * (1.0 + a));
       let d_inner = 0.79788456080286536 * (1.0 + 3.0 * 0.044715 * x * x);
-      return 0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * d_inner;
+      return half_one_plus_tanh(inner) + 0.5 * x * sech2 * d_inner;
     }
     case 3u: { let s = sigmoid_f(x); return s * (1.0 - s); }
     default: { if (x > 20.0) { return 1.0; } return sigmoid_f(x); }
