@@ -12,6 +12,7 @@ const READER_ACTIONS = {
   'tutorial1-prep': { set: ['bin', 25], badFile: 'broken.bw', badBytes: 'not a bigWig file at all' },
   'class-imbalance': { set: ['method', 'undersample'], badFile: 'broken.bed', badBytes: 'chr2R\tx\t5\n' },
   'first-model': { set: ['seed', 7], badFile: 'broken.fa', badBytes: 'this is not a FASTA file\n' },
+  'loss-metrics': { set: ['peaks_kept', 4], badFile: 'broken.fa', badBytes: 'this is not a FASTA file\n' },
 };
 // ImGui's anti-aliased text and plots give hundreds of colours; an empty canvas gives one.
 const MIN_COLOURS = 16;

@@ -69,8 +69,9 @@ Result<std::unique_ptr<Lab>> make_lab(const std::string& name, const nlohmann::j
   if (name == "tutorial1-prep") return make_tutorial1_prep_lab(params, services);
   if (name == "class-imbalance") return make_class_imbalance_lab(params, services);
   if (name == "first-model") return make_first_model_lab(params, services);
+  if (name == "loss-metrics") return make_loss_metrics_lab(params, services);
   return not_found("no lab is called \"" + name +
-                   "\" (fastq-quality, peak-calling, track-explorer, tutorial1-prep, class-imbalance, first-model)");
+                   "\" (fastq-quality, peak-calling, track-explorer, tutorial1-prep, class-imbalance, first-model, loss-metrics)");
 }
 
 }  // namespace epibook::labs

@@ -86,22 +86,28 @@ TrainingPanel::TrainingPanel(TrainOptions defaults) {
 void TrainingPanel::set_data(PanelData data) {
   data_ = std::move(data);
   for (Slot& slot : slots_) {
-    slot.settings.data = data_.data_options;
     slot.run.clear();
     slot.stretch_predictions.clear();
     if (!data_.losses.empty() &&
         std::find(data_.losses.begin(), data_.losses.end(), slot.settings.loss) == data_.losses.end()) {
       slot.settings.loss = data_.losses.front();
+      slot.settings.loss_weights.clear();
+      if (slot.settings.loss == "multinomial") slot.settings.loss_weights = {data_.count_weight};
     }
+    slot.settings.data = slot.settings.loss == "bce" && data_.label_data ? data_.label_data_options : data_.data_options;
   }
   message_.clear();
+}
+
+const TrainingData& TrainingPanel::data_for(const TrainOptions& settings) const {
+  return settings.loss == "bce" && data_.label_data != nullptr ? *data_.label_data : *data_.data;
 }
 
 Status TrainingPanel::ensure_started(int index) {
   Slot& slot = slots_[static_cast<size_t>(index)];
   if (slot.run.phase() != TrainingRun::Phase::kEmpty) return Status::ok();
   if (!has_data()) return invalid_argument("the data are not ready yet");
-  Status status = slot.run.start(*data_.data, slot.settings);
+  Status status = slot.run.start(data_for(slot.settings), slot.settings);
   if (!status.is_ok()) return status.with_context(std::string("run ") + kRunNames[index]);
   return Status::ok();
 }
@@ -143,7 +149,7 @@ void TrainingPanel::update_stretch(Slot& slot) {
     double sum = 0;
     for (int64_t k = 0; k < per_row; ++k) {
       const double v = (*outputs)[r * per_row + k];
-      sum += loss == "bce" ? 1.0 / (1.0 + std::exp(-v)) : loss == "poisson" ? std::exp(v) : v;
+      sum += loss == "bce" ? 1.0 / (1.0 + std::exp(-v)) : outputs_log_rates(loss) ? std::exp(v) : v;
     }
     slot.stretch_predictions.push_back(static_cast<float>(sum / static_cast<double>(per_row)));
   }
@@ -155,7 +161,7 @@ std::string TrainingPanel::main_metric() const { return metric_for_loss(slots_[0
 // Test API.
 std::vector<std::string> TrainingPanel::keys() {
   return {"train_steps", "start", "pause", "step", "reset", "compare", "layers", "channels", "kernel", "pool",
-          "head", "dilation", "loss", "optimizer", "learning_rate", "schedule", "batch_size", "epochs", "seed", "clip_norm"};
+          "head", "dilation", "loss", "pos_weight", "count_weight", "optimizer", "learning_rate", "schedule", "batch_size", "epochs", "seed", "clip_norm"};
 }
 
 Status TrainingPanel::set_setting(TrainOptions& s, const std::string& key, const nlohmann::json& value) {
@@ -200,6 +206,16 @@ Status TrainingPanel::set_setting(TrainOptions& s, const std::string& key, const
       for (const std::string& l : data_.losses) allowed += (allowed.empty() ? "" : ", ") + l;
       return invalid_argument("loss: " + next.loss + " does not fit these targets (" + allowed + ")");
     }
+    // A new loss starts from its own weights: pos_weight 1, the data's count weight.
+    next.loss_weights.clear();
+    if (next.loss == "multinomial") next.loss_weights = {data_.count_weight};
+    next.data = next.loss == "bce" && data_.label_data ? data_.label_data_options : data_.data_options;
+  } else if (key == "pos_weight" || key == "count_weight") {
+    const char* loss = key == "pos_weight" ? "bce" : "multinomial";
+    if (next.loss != loss) return invalid_argument(key + " is a setting of the " + loss + " loss, not of " + next.loss);
+    EPIBOOK_ASSIGN_OR_RETURN(const double weight, json_number(value, key));
+    EPIBOOK_RETURN_IF_ERROR(check_range(key, weight, key == "pos_weight" ? 0.01 : 0.0, 1000));
+    next.loss_weights = {static_cast<float>(weight)};
   } else if (key == "optimizer") {
     EPIBOOK_ASSIGN_OR_RETURN(const std::string name, json_text(value, key));
     EPIBOOK_ASSIGN_OR_RETURN(next.optimizer, parse_optimizer_kind(name));
@@ -216,7 +232,6 @@ Status TrainingPanel::set_setting(TrainOptions& s, const std::string& key, const
   }
   // The data section is the lab's (set_data); the reader's settings are checked alone.
   TrainOptions check = next;
-  check.data = data_.data_options;
   if (check.data.dir.empty() && !check.data.from_genome()) check.data.dir = "lab data";
   EPIBOOK_RETURN_IF_ERROR(validate_train_options(check));
   s = next;
@@ -426,8 +441,9 @@ Status TrainingPanel::open_checkpoint(const std::string& bytes, const std::strin
   }
   Slot& slot = slots_[0];
   TrainOptions settings = checkpoint.options;
-  settings.data = data_.data_options;  // the run now works on the lab's data, wherever the CLI's were
-  Status status = slot.run.start_from_checkpoint(*data_.data, std::move(checkpoint));
+  // the run now works on the lab's data, wherever the CLI's were
+  settings.data = settings.loss == "bce" && data_.label_data ? data_.label_data_options : data_.data_options;
+  Status status = slot.run.start_from_checkpoint(data_for(checkpoint.options), std::move(checkpoint));
   if (!status.is_ok()) return status.with_context(name);
   slot.settings = settings;
   update_stretch(slot);
@@ -464,6 +480,13 @@ void TrainingPanel::draw_settings(int index) {
       if (ImGui::Selectable(loss.c_str(), loss == s.loss)) apply("loss", loss);
     }
     ImGui::EndCombo();
+  }
+  if (s.loss == "bce" || s.loss == "multinomial") {
+    const bool bce = s.loss == "bce";
+    float weight = s.loss_weights.empty() ? 1.0f : s.loss_weights.front();
+    if (ImGui::SliderFloat(bce ? "pos_weight" : "count weight", &weight, bce ? 0.1f : 0.0f, bce ? 30.0f : 100.0f, "%.2f")) {
+      apply(bce ? "pos_weight" : "count_weight", weight);
+    }
   }
   const char* optimizer = optimizer_kind_name(s.optimizer);
   if (ImGui::BeginCombo("optimiser", optimizer)) {

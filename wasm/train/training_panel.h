@@ -36,6 +36,11 @@ struct PanelData {
   std::string description_json;   // the data section of manifest.json (sources, options)
   DataOptions data_options;       // where `epibook train` finds the same data (run A and B's settings.data)
   std::vector<std::string> losses;  // the losses that fit these targets, first the default
+  // Counts data may come with a second set for BCE: the same inputs and split, 0/1
+  // labels in place of the counts (per bin); a run with loss "bce" trains on it.
+  const TrainingData* label_data = nullptr;
+  DataOptions label_data_options;  // where `epibook train` finds the labels (settings.data of a bce run)
+  float count_weight = 1.0f;      // the multinomial loss's count weight when one is chosen
   // A stretch of genome to draw predictions along: rows in genome order and their starts.
   std::vector<uint32_t> stretch_rows;
   std::vector<double> stretch_starts;
@@ -66,7 +71,8 @@ class TrainingPanel {
 
   // Test API (web/labs/README.md, "Training labs"). Keys: train_steps, start, pause,
   // step, reset, compare, the settings (layers, channels, kernel, pool, dilation, loss,
-  // optimizer, learning_rate, schedule, batch_size, epochs, seed, clip_norm), and
+  // pos_weight (bce), count_weight (multinomial), optimizer, learning_rate, schedule,
+  // batch_size, epochs, seed, clip_norm), and
   // "b.<setting>" for run B (head: global_max_dense or global_avg_dense). Returns not_found for a key the panel does not know.
   Status set(const std::string& key, const nlohmann::json& value);
   void add_state(nlohmann::json& state) const;
@@ -86,6 +92,14 @@ class TrainingPanel {
   Status open_checkpoint(const std::string& bytes, const std::string& name);
 
   const std::string& message() const { return message_; }
+
+  // For a lab that scores runs itself (after each epoch): run 0 (A) or 1 (B), whether B
+  // is on, and the data a run trains on.
+  TrainingRun& run(int index) { return slots_[static_cast<size_t>(index)].run; }
+  const TrainingRun& run(int index) const { return slots_[static_cast<size_t>(index)].run; }
+  const TrainOptions& settings(int index) const { return slots_[static_cast<size_t>(index)].settings; }
+  bool comparing() const { return compare_; }
+  const TrainingData& data_for(const TrainOptions& settings) const;
 
  private:
   struct Slot {

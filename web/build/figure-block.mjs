@@ -17,8 +17,9 @@ import { parseLabBlock } from './lab-block.mjs';
 import { escapeHtml } from './layout.mjs';
 import { svgDocument } from './svg-plot.mjs';
 import { figures as epigeneticData } from './figures/epigenetic-data.mjs';
+import { figures as lossesAndMetrics } from './figures/losses-and-metrics.mjs';
 
-const FIGURES = { ...epigeneticData };
+const FIGURES = { ...epigeneticData, ...lossesAndMetrics };
 
 export function figureNames() {
   return Object.keys(FIGURES);

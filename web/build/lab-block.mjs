@@ -9,10 +9,19 @@ const LAB_TITLES = {
   'tutorial1-prep': 'Tutorial 1: from bigWig to a dataset',
   'class-imbalance': 'Imbalanced classes',
   'first-model': 'Your first model',
+  'loss-metrics': 'Losses and peak metrics',
 };
 
 export function labTitle(name) {
   return LAB_TITLES[name] ?? name;
+}
+
+// Labs that draw a table above the training panel's plots get a taller canvas
+// (data-tall; book.css), so the plots keep their height under it.
+const TALL_LABS = new Set(['loss-metrics']);
+
+export function labIsTall(name) {
+  return TALL_LABS.has(name);
 }
 
 // Splits on whitespace outside double quotes; quotes are removed, \" keeps a quote.

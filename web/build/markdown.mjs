@@ -7,7 +7,7 @@ import deflist from 'markdown-it-deflist';
 import katex from 'katex';
 import hljs from 'highlight.js';
 
-import { parseLabBlock, labTitle } from './lab-block.mjs';
+import { parseLabBlock, labIsTall, labTitle } from './lab-block.mjs';
 import { renderFigure } from './figure-block.mjs';
 import { escapeHtml } from './layout.mjs';
 
@@ -132,7 +132,7 @@ function renderLab(token, env) {
   const json = escapeHtml(JSON.stringify(params));
   const title = `Lab ${number} · ${labTitle(name)}`;
   return `<figure class="lab" id="lab-${number}">\n`
-    + `<canvas class="lab-canvas" data-lab="${escapeHtml(name)}" data-params='${json}' tabindex="0" aria-label="${escapeHtml(title)}"></canvas>\n`
+    + `<canvas class="lab-canvas" data-lab="${escapeHtml(name)}" data-params='${json}' tabindex="0" aria-label="${escapeHtml(title)}"${labIsTall(name) ? ' data-tall' : ''}></canvas>\n`
     + `<figcaption><strong>${escapeHtml(title)}.</strong> ${caption ? escapeHtml(caption) : ''}`
     + ` <span class="lab-status" role="status">Scroll here to start the lab.</span></figcaption>\n`
     + `</figure>\n`;

@@ -413,6 +413,56 @@ function gcAlongSlice(settings, data, id) {
   };
 }
 
+// The shuffled-label floor of page 07: AUROC of a model that learned nothing, on the
+// sim-motifs validation windows (peaks and background as the shipped windows split
+// them). Labels shuffled 4,000 times against a fixed ranking (a seeded generator), beside
+// the normal approximation of the Mann-Whitney statistic, sd = sqrt((P + N + 1) / (12 P N)).
+function aurocFloor(settings, data, id) {
+  const lines = data.readAsset(settings.windows ?? 'first-model/sim-windows.bed').trim().split('\n').map((l) => l.split('\t'));
+  const labels = lines.filter((f) => f[3] === 'validation').map((f) => Number(f[4]));
+  const positives = labels.filter((l) => l === 1).length;
+  const negatives = labels.length - positives;
+  let state = 12345;  // a small linear congruential generator: the same figure on every build
+  const random = () => { state = (Math.imul(state, 1103515245) + 12345) >>> 0; return state / 4294967296; };
+  const rounds = 4000;
+  const aurocs = [];
+  const shuffled = [...labels];
+  for (let r = 0; r < rounds; r += 1) {
+    for (let i = shuffled.length - 1; i > 0; i -= 1) { const j = Math.floor(random() * (i + 1)); [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]]; }
+    let rankSum = 0;  // predictions ranked 1..n in window order, so no ties
+    shuffled.forEach((l, i) => { if (l === 1) rankSum += i + 1; });
+    aurocs.push((rankSum - (positives * (positives + 1)) / 2) / (positives * negatives));
+  }
+  const mean = aurocs.reduce((a, b) => a + b, 0) / rounds;
+  const sd = Math.sqrt(aurocs.reduce((a, b) => a + (b - mean) ** 2, 0) / (rounds - 1));
+  const formulaSd = Math.sqrt((positives + negatives + 1) / (12 * positives * negatives));
+  const width = 0.01;
+  const x = [];
+  const y = [];
+  for (let v = 0.35; v < 0.65 - 1e-9; v += width) {
+    x.push(v + width / 2);
+    y.push((100 * aurocs.filter((a) => a >= v && a < v + width).length) / rounds);
+  }
+  const normal = x.map((v) => (100 * width * Math.exp(-((v - 0.5) ** 2) / (2 * formulaSd ** 2))) / (formulaSd * Math.sqrt(2 * Math.PI)));
+  const numbers = { positives, negatives, rounds, sd: round(sd, 3), formula_sd: round(formulaSd, 3), band_top: round(0.5 + 2 * formulaSd, 3) };
+  return {
+    ...plotSvg({
+      id,
+      panels: [{
+        height: 260,
+        x: { min: 0.35, max: 0.65, label: `validation AUROC of a model that learned nothing (${positives} peak and ${negatives} background windows)` },
+        y: { min: 0, max: Math.max(...y, ...normal) * 1.15, label: '% of shuffles' },
+        series: [
+          { kind: 'band', x0: 0.5 - 2 * formulaSd, x1: 0.5 + 2 * formulaSd, colour: colours.other, opacity: 0.15, label: `the floor band: 0.5 ± 2 sd (to ${numbers.band_top})` },
+          { kind: 'bars', x, y, width, colour: colours.signal, label: `${rounds} shuffles of the labels` },
+          { kind: 'line', x, y: normal, colour: colours.peak, label: `normal, sd ${numbers.formula_sd}` },
+        ],
+      }],
+    }),
+    numbers,
+  };
+}
+
 export const figures = {
   'phred-characters': phredCharacters,
   'arcsinh-of-mean': arcsinhOfMean,
@@ -422,4 +472,5 @@ export const figures = {
   'coordinates': coordinates,
   'class-remedies': classRemedies,
   'gc-along-slice': gcAlongSlice,
+  'auroc-floor': aurocFloor,
 };
