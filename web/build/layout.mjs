@@ -44,10 +44,23 @@ function pager(page) {
   return `<nav class="pager" aria-label="Previous and next">${side(page.previous, 'prev', 'Previous')}${side(page.next, 'next', 'Next')}</nav>`;
 }
 
-// Runs before the stylesheet paints: the reader's saved theme, else the system's,
-// so a dark-theme reader never sees a light flash.
-const THEME_BOOT = `<script>(function(){var t=null;try{t=localStorage.getItem('epibook-theme');}catch(e){}`
-  + `document.documentElement.dataset.theme=t||(matchMedia('(prefers-color-scheme: dark)').matches?'dark':'light');})();</script>`;
+// What a page may load and talk to: scripts and connections only from the site's own
+// origin, no inline script and no eval (the labs' WebAssembly compiles under
+// 'wasm-unsafe-eval', which allows wasm and nothing else). A reader's own file, opened
+// in a lab, therefore has nowhere to go. Styles may be inline: KaTeX sets the
+// positions of formula parts in style attributes.
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "connect-src 'self'",
+  "worker-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "font-src 'self'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'none'",
+].join('; ');
 
 export function renderPage(book, page) {
   const root = relativeLink(page.url, '');
@@ -56,10 +69,11 @@ export function renderPage(book, page) {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="${CONTENT_SECURITY_POLICY}">
 <meta name="description" content="${escapeHtml(page.description)}">
 <title>${escapeHtml(page.title === book.title ? book.title : `${page.title} · ${book.title}`)}</title>
 <link rel="icon" href="data:,">
-${THEME_BOOT}
+<script src="${root}theme-boot.js"></script>
 <link rel="stylesheet" href="${root}katex/katex.min.css">
 <link rel="stylesheet" href="${root}book.css">
 ${page.labs.length && book.hasLabHost ? `<link rel="modulepreload" href="${root}labs/lab-host.js">` : ''}
