@@ -14,6 +14,7 @@ const READER_ACTIONS = {
   'first-model': { set: ['seed', 7], badFile: 'broken.fa', badBytes: 'this is not a FASTA file\n' },
   'loss-metrics': { set: ['peaks_kept', 4], badFile: 'broken.fa', badBytes: 'this is not a FASTA file\n' },
 };
+const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 // ImGui's anti-aliased text and plots give hundreds of colours; an empty canvas gives one.
 const MIN_COLOURS = 16;
 
@@ -75,6 +76,30 @@ function labTests() {
         }
       }
       expect(failures.length === 0, failures.join('\n'));
+    },
+  }, {
+    name: 'the labs without a training panel fit a phone: no row is wider than the lab at 390 px',
+    async run(harness) {
+      const seen = new Set();
+      const problems = [];
+      for (const lab of siteLabs(harness.siteDir)) {
+        // first-model and loss-metrics check their own layout (training.test.mjs, losses.test.mjs).
+        if (seen.has(lab.name) || lab.name === 'first-model' || lab.name === 'loss-metrics') continue;
+        seen.add(lab.name);
+        const context = await newContext(harness, PHONE);
+        const page = await watchedPage(context);
+        await openLab(page, harness.baseUrl, lab);
+        await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+        const look = await callLab(page, lab.number, 'appearance');
+        console.log(`      ${lab.name}: widest row ${look.content_width} px in ${look.view_width} px`);
+        if (!(look.view_width > 0 && look.content_width <= look.view_width + 0.5)) {
+          problems.push(`${labName(lab)}: the widest row is ${look.content_width} px in a lab ${look.view_width} px wide`);
+        }
+        await canvasColours(page, lab.number, `lab-${lab.name}-phone`);
+        expectNoProblems(page, `${labName(lab)} on a phone`);
+        await context.close();
+      }
+      expect(problems.length === 0, problems.join('\n'));
     },
   }];
 }

@@ -9,6 +9,7 @@
 #include <map>
 
 #include "../app/plot.h"
+#include "../train/training_panel.h"
 #include "epibook/bed.h"
 #include "epibook/peaks.h"
 #include "epibook/sampler.h"
@@ -266,9 +267,9 @@ class ClassImbalanceLab final : public Lab {
 void ClassImbalanceLab::draw_bar(const char* label, double positive_share, ImU32 colour) {
   const float em = ImGui::GetFontSize();
   ImGui::TextUnformatted(label);
-  ImGui::SameLine(em * 13);
+  ImGui::SameLine(em * (narrow_layout() ? 9.5f : 13.0f));
   const ImVec2 origin = ImGui::GetCursorScreenPos();
-  const float width = ImGui::GetContentRegionAvail().x - em * 7;
+  const float width = std::max(em * 3, ImGui::GetContentRegionAvail().x - em * 7);
   const float height = ImGui::GetTextLineHeight();
   ImGui::Dummy(ImVec2(width, height));
   ImDrawList* draw = ImGui::GetWindowDrawList();
@@ -288,34 +289,40 @@ void ClassImbalanceLab::draw() {
   for (int i = 0; i < 5; ++i) {
     if (sampling_scheme_name(options_.scheme) == std::string(scheme_names[i])) scheme = i;
   }
+  // A control with its label: its width, to decide whether it still fits on the line.
+  const auto labelled = [](float item, const char* label) {
+    return item + ImGui::GetStyle().ItemInnerSpacing.x + ImGui::CalcTextSize(label, nullptr, true).x;
+  };
   ImGui::SetNextItemWidth(em * 9);
   if (ImGui::Combo("sampling", &scheme, scheme_names, 5)) (void)set("method", scheme_names[scheme]);
-  ImGui::SameLine(0, em * 1.5f);
   int weighting = static_cast<int>(options_.class_weighting);
   const char* weighting_names[] = {"none", "inverse-frequency", "pos-weight"};
+  same_line_if_fits(labelled(em * 11, "class weights"));
   ImGui::SetNextItemWidth(em * 11);
   if (ImGui::Combo("class weights", &weighting, weighting_names, 3)) (void)set("weighting", weighting_names[weighting]);
-  ImGui::SameLine(0, em * 1.5f);
   float ratio = static_cast<float>(options_.target_ratio);
+  same_line_if_fits(labelled(em * 8, "ratio"));
   ImGui::SetNextItemWidth(em * 8);
   if (ImGui::SliderFloat("ratio", &ratio, 0.05f, 1.0f, "%.2f")) (void)set("ratio", ratio);
-  ImGui::SameLine(0, em * 1.5f);
+  same_line_if_fits(button_width("Open peaks..."));
   if (ImGui::Button("Open peaks...")) services_.pick_file(".bed,.narrowPeak,.bed.gz");
   message_line(message_, true);
   if (labels_.empty()) {
     if (busy()) message_line("reading...", false);
     return;
   }
-  ImGui::Text("%s: %zu windows of %u bp, %llu overlap a peak (%.1f%%)", labels_name_.c_str(), labels_.size(), window_,
-              static_cast<unsigned long long>(positives_), 100.0 * positives_ / labels_.size());
+  ImGui::TextWrapped("%s: %zu windows of %u bp, %llu overlap a peak (%.1f%%)", labels_name_.c_str(), labels_.size(), window_,
+                     static_cast<unsigned long long>(positives_), 100.0 * positives_ / labels_.size());
   ImGui::Spacing();
   draw_bar("in the data", double(positives_) / labels_.size(), colours::kPeak);
   draw_bar("drawn per epoch", balance_.positive_sample_share(), colours::kAccent);
   draw_bar("share of the loss", balance_.positive_share(), colours::kOther);
   draw_bar("drawn, epoch 0", observed_.positive_sample_share(), colours::mix(colours::kPlotBackground, colours::kAccent, 0.6f));
-  ImGui::TextDisabled("epoch of %s draws; class weights: background %.2f, peak %.2f",
-                      with_thousands(static_cast<uint64_t>(balance_.samples_per_epoch)).c_str(),
-                      weights_.size() > 0 ? weights_[0] : 1.0, weights_.size() > 1 ? weights_[1] : 1.0);
+  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyle().Colors[ImGuiCol_TextDisabled]);
+  ImGui::TextWrapped("epoch of %s draws; class weights: background %.2f, peak %.2f",
+                     with_thousands(static_cast<uint64_t>(balance_.samples_per_epoch)).c_str(),
+                     weights_.size() > 0 ? weights_[0] : 1.0, weights_.size() > 1 ? weights_[1] : 1.0);
+  ImGui::PopStyleColor();
 
   // The first draws of the epoch, one cell each: how often a peak comes up.
   const ImVec2 origin = ImGui::GetCursorScreenPos();

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "../app/plot.h"
+#include "../train/training_panel.h"
 #include "epibook/fastq.h"
 #include "epibook/phred_offset.h"
 #include "lab_factories.h"
@@ -168,17 +169,22 @@ void FastqQualityLab::draw() {
   if (ImGui::Combo("quality offset", &choice, "auto-detect\0Phred+33\0Phred+64\0")) {
     (void)set("offset", choice == 0 ? "auto" : choice == 1 ? "33" : "64");
   }
-  ImGui::SameLine(0, em * 1.5f);
+  const auto labelled = [](float item, const char* label) {  // a control and its label, for same_line_if_fits
+    return item + ImGui::GetStyle().ItemInnerSpacing.x + ImGui::CalcTextSize(label, nullptr, true).x;
+  };
   int records = max_records_;
+  same_line_if_fits(labelled(em * 8, "records"));
   ImGui::SetNextItemWidth(em * 8);
   if (ImGui::InputInt("records", &records, 1, 100, ImGuiInputTextFlags_EnterReturnsTrue)) {
     (void)set("records", std::clamp(records, 1, kMaxRecords));
   }
-  ImGui::SameLine(0, em * 1.5f);
+  same_line_if_fits(button_width("Open FASTQ..."));
   if (ImGui::Button("Open FASTQ...")) services_.pick_file(".fastq,.fq,.fastq.gz,.fq.gz");
   if (!file_.empty()) {
-    ImGui::TextDisabled("%s: %zu records, Phred+%d (detected +%d)", file_.c_str(), records_.size(), used_offset_,
-                        detected_offset_);
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyle().Colors[ImGuiCol_TextDisabled]);
+    ImGui::TextWrapped("%s: %zu records, Phred+%d (detected +%d)", file_.c_str(), records_.size(), used_offset_,
+                       detected_offset_);
+    ImGui::PopStyleColor();
   }
   message_line(message_, true);
   if (records_.empty()) {

@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "../app/plot.h"
+#include "../train/training_panel.h"
 #include "epibook/bed.h"
 #include "epibook/peaks.h"
 #include "lab_factories.h"
@@ -295,14 +296,17 @@ void PeakCallingLab::draw() {
   float threshold = static_cast<float>(options_.threshold);
   ImGui::SetNextItemWidth(em * 14);
   if (ImGui::SliderFloat("-log10 p threshold", &threshold, 0.5f, 40.0f, "%.1f")) (void)set("threshold", threshold);
-  ImGui::SameLine(0, em * 1.5f);
+  const auto labelled = [](float item, const char* label) {  // a control and its label, for same_line_if_fits
+    return item + ImGui::GetStyle().ItemInnerSpacing.x + ImGui::CalcTextSize(label, nullptr, true).x;
+  };
   int fragment = static_cast<int>(options_.fragment_length);
+  same_line_if_fits(labelled(em * 12, "fragment (bp)"));
   ImGui::SetNextItemWidth(em * 12);
   if (ImGui::SliderInt("fragment (bp)", &fragment, 50, 600)) (void)set("fragment", fragment);
-  ImGui::SameLine(0, em * 1.5f);
   bool local = options_.local_lambda;
+  same_line_if_fits(labelled(ImGui::GetFrameHeight(), "local lambda"));
   if (ImGui::Checkbox("local lambda", &local)) (void)set("local", local ? 1 : 0);
-  ImGui::SameLine(0, em * 1.5f);
+  same_line_if_fits(button_width("Open reads..."));
   if (ImGui::Button("Open reads...")) services_.pick_file(".bed,.bed.gz");
   message_line(message_, true);
   if (busy()) {
@@ -311,8 +315,10 @@ void PeakCallingLab::draw() {
   } else if (signal_) {
     const std::string control =
         signal_->control_reads ? " against " + with_thousands(signal_->control_reads) + " control reads" : " (no control)";
-    ImGui::TextDisabled("%s: %s reads%s, genome-wide lambda %.3f", treatment_.name.c_str(),
-                        with_thousands(signal_->treatment_reads).c_str(), control.c_str(), signal_->genome_lambda);
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyle().Colors[ImGuiCol_TextDisabled]);
+    ImGui::TextWrapped("%s: %s reads%s, genome-wide lambda %.3f", treatment_.name.c_str(),
+                       with_thousands(signal_->treatment_reads).c_str(), control.c_str(), signal_->genome_lambda);
+    ImGui::PopStyleColor();
     // Wrapped: with the sticky-region count the line is wider than a narrow lab.
     ImGui::TextWrapped("Ours: %zu peaks (%s bp), %zu on no true site%s.  True sites found: %zu of %zu.  MACS2 peaks found: %zu of %zu.",
                 peaks_.size(), with_thousands(peak_bases_).c_str(), peaks_.size() - ours_on_truth_,
@@ -429,7 +435,9 @@ void PeakCallingLab::draw_detail(float height) {
     }
     ImGui::SameLine();
   }
-  ImGui::TextDisabled("%s  (drag to pan, wheel to zoom, click the overview to jump)", format_region(view_).c_str());
+  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyle().Colors[ImGuiCol_TextDisabled]);
+  ImGui::TextWrapped("%s  (drag to pan, wheel to zoom, click the overview to jump)", format_region(view_).c_str());
+  ImGui::PopStyleColor();
 }
 
 }  // namespace

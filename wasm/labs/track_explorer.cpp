@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "../app/plot.h"
+#include "../train/training_panel.h"
 #include "epibook/bed.h"
 #include "epibook/bigwig.h"
 #include "lab_factories.h"
@@ -300,17 +301,18 @@ void TrackExplorerLab::draw() {
   }
   if (ImGui::IsItemEdited()) region_text_ = buffer;
   const double centre = (view_.start + view_.end) / 2.0;
-  ImGui::SameLine();
+  // Buttons stay beside the region while they fit, and wrap on a phone.
+  same_line_if_fits(button_width("Go"));
   if (ImGui::Button("Go")) (void)go_to(region_text_);
-  ImGui::SameLine();
+  same_line_if_fits(button_width(" + "));
   if (ImGui::Button(" + ")) zoom(0.5, centre);
-  ImGui::SameLine();
+  same_line_if_fits(button_width(" - "));
   if (ImGui::Button(" - ")) zoom(2.0, centre);
-  ImGui::SameLine();
+  same_line_if_fits(button_width(" < "));
   if (ImGui::Button(" < ")) place(view_.start - view_.length() * 0.25, view_.length());
-  ImGui::SameLine();
+  same_line_if_fits(button_width(" > "));
   if (ImGui::Button(" > ")) place(view_.start + view_.length() * 0.25, view_.length());
-  ImGui::SameLine();
+  same_line_if_fits(button_width("Open file..."));
   if (ImGui::Button("Open file...")) services_.pick_file(".bw,.bigWig,.bigwig,.bed,.narrowPeak,.bed.gz");
   message_line(message_, true);
 
@@ -402,10 +404,12 @@ void TrackExplorerLab::draw() {
   if (cursor_) {
     std::string text = with_thousands(*cursor_) + ":";
     for (size_t i = 0; i < cursor_values_.size(); ++i) text += "  " + tracks_[i].name + " " + short_number(cursor_values_[i]);
-    ImGui::TextUnformatted(text.c_str());
+    ImGui::TextWrapped("%s", text.c_str());
   } else {
-    ImGui::TextDisabled("%s  (%s bp)   drag to pan, wheel to zoom", format_region(view_).c_str(),
-                        with_thousands(view_.length()).c_str());
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyle().Colors[ImGuiCol_TextDisabled]);
+    ImGui::TextWrapped("%s  (%s bp)   drag to pan, wheel to zoom", format_region(view_).c_str(),
+                       with_thousands(view_.length()).c_str());
+    ImGui::PopStyleColor();
   }
 }
 

@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "../app/plot.h"
+#include "../train/training_panel.h"
 #include "epibook/bigwig.h"
 #include "epibook/prep.h"
 #include "lab_factories.h"
@@ -225,16 +226,19 @@ ImU32 split_colour(int8_t split) {
 void Tutorial1PrepLab::draw() {
   const float em = ImGui::GetFontSize();
   bool arcsinh = options_.transform == SignalTransform::kArcsinh;
+  const auto labelled = [](float item, const char* label) {  // a control and its label, for same_line_if_fits
+    return item + ImGui::GetStyle().ItemInnerSpacing.x + ImGui::CalcTextSize(label, nullptr, true).x;
+  };
   if (ImGui::Checkbox("arcsinh", &arcsinh)) (void)set("arcsinh", arcsinh);
-  ImGui::SameLine(0, em * 1.5f);
   int bin = static_cast<int>(options_.bin);
+  same_line_if_fits(labelled(em * 9, "bin (bp)"));
   ImGui::SetNextItemWidth(em * 9);
   if (ImGui::SliderInt("bin (bp)", &bin, 1, 128)) (void)set("bin", bin);
-  ImGui::SameLine(0, em * 1.5f);
   int input_bin_choice = options_.input_bin == 25 ? 1 : 0;
+  same_line_if_fits(labelled(em * 7, "input"));
   ImGui::SetNextItemWidth(em * 7);
   if (ImGui::Combo("input", &input_bin_choice, "1 bp\0" "25 bp\0")) (void)set("input_bin", input_bin_choice ? 25 : 1);
-  ImGui::SameLine(0, em * 1.5f);
+  same_line_if_fits(button_width("25 -> 32 bp"));
   if (ImGui::Button("25 -> 32 bp")) {
     (void)set("input_bin", 25);
     (void)set("bin", 32);
@@ -244,22 +248,24 @@ void Tutorial1PrepLab::draw() {
   if (ImGui::SliderFloat("threshold", &threshold, 0.0f, static_cast<float>(std::max(4.0, plot_top_)), "%.3f")) {
     (void)set("threshold", threshold);
   }
-  ImGui::SameLine(0, em * 1.5f);
   int seed = static_cast<int>(options_.seed);
+  same_line_if_fits(labelled(em * 7, "seed"));
   ImGui::SetNextItemWidth(em * 7);
   if (ImGui::InputInt("seed", &seed)) (void)set("seed", std::max(0, seed));
-  ImGui::SameLine(0, em * 1.5f);
   // Split by hashing single windows (leaks) or blocks of 20 kb / 100 kb (the default 20 kb).
   const uint64_t blocks[] = {0, 20000, 100000};
   int block_choice = options_.hash_block == 0 ? 0 : options_.hash_block == 100000 ? 2 : 1;
+  same_line_if_fits(labelled(em * 9, "split by"));
   ImGui::SetNextItemWidth(em * 9);
   if (ImGui::Combo("split by", &block_choice, "window\0" "20 kb block\0" "100 kb block\0")) {
     (void)set("hash_block", static_cast<double>(blocks[block_choice]));
   }
-  ImGui::SameLine(0, em * 1.5f);
+  same_line_if_fits(button_width("Open bigWig..."));
   if (ImGui::Button("Open bigWig...")) services_.pick_file(".bw,.bigWig,.bigwig");
-  ImGui::TextDisabled("%s  %s, window %u bp = %u bins", track_name_.c_str(), has_region_ ? format_region(region_).c_str() : "",
-                      options_.window, options_.window / std::max(1u, options_.bin));
+  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyle().Colors[ImGuiCol_TextDisabled]);
+  ImGui::TextWrapped("%s  %s, window %u bp = %u bins", track_name_.c_str(), has_region_ ? format_region(region_).c_str() : "",
+                     options_.window, options_.window / std::max(1u, options_.bin));
+  ImGui::PopStyleColor();
   message_line(message_, true);
   if (dirty_ && !dataset_) message_line("reading the track...", false);
   if (!dataset_) return;
@@ -326,8 +332,8 @@ void Tutorial1PrepLab::draw() {
     row("all", colours::kAxisText, data.total);
     ImGui::EndTable();
   }
-  ImGui::Text("Neighbouring windows in different splits: %llu (each pair shares the signal at its edge)",
-              static_cast<unsigned long long>(neighbours_split_apart(data)));
+  ImGui::TextWrapped("Neighbouring windows in different splits: %llu (each pair shares the signal at its edge)",
+                     static_cast<unsigned long long>(neighbours_split_apart(data)));
 }
 
 }  // namespace
