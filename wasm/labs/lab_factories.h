@@ -12,5 +12,7 @@ Result<std::unique_ptr<Lab>> make_tutorial1_prep_lab(const nlohmann::json& param
 Result<std::unique_ptr<Lab>> make_class_imbalance_lab(const nlohmann::json& params, LabServices& services);
 Result<std::unique_ptr<Lab>> make_first_model_lab(const nlohmann::json& params, LabServices& services);
 Result<std::unique_ptr<Lab>> make_loss_metrics_lab(const nlohmann::json& params, LabServices& services);
+Result<std::unique_ptr<Lab>> make_bin_averaging_lab(const nlohmann::json& params, LabServices& services);
+Result<std::unique_ptr<Lab>> make_output_bins_lab(const nlohmann::json& params, LabServices& services);
 
 }  // namespace epibook::labs

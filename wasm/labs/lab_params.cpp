@@ -70,8 +70,11 @@ Result<std::unique_ptr<Lab>> make_lab(const std::string& name, const nlohmann::j
   if (name == "class-imbalance") return make_class_imbalance_lab(params, services);
   if (name == "first-model") return make_first_model_lab(params, services);
   if (name == "loss-metrics") return make_loss_metrics_lab(params, services);
+  if (name == "bin-averaging") return make_bin_averaging_lab(params, services);
+  if (name == "output-bins") return make_output_bins_lab(params, services);
   return not_found("no lab is called \"" + name +
-                   "\" (fastq-quality, peak-calling, track-explorer, tutorial1-prep, class-imbalance, first-model, loss-metrics)");
+                   "\" (fastq-quality, peak-calling, track-explorer, tutorial1-prep, class-imbalance, first-model, "
+                   "loss-metrics, bin-averaging, output-bins)");
 }
 
 }  // namespace epibook::labs

@@ -18,8 +18,9 @@ import { escapeHtml } from './layout.mjs';
 import { svgDocument } from './svg-plot.mjs';
 import { figures as epigeneticData } from './figures/epigenetic-data.mjs';
 import { figures as lossesAndMetrics } from './figures/losses-and-metrics.mjs';
+import { figures as basePairAveraging } from './figures/base-pair-averaging.mjs';
 
-const FIGURES = { ...epigeneticData, ...lossesAndMetrics };
+const FIGURES = { ...epigeneticData, ...lossesAndMetrics, ...basePairAveraging };
 
 export function figureNames() {
   return Object.keys(FIGURES);
