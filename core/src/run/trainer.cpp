@@ -53,6 +53,8 @@ Result<std::unique_ptr<Trainer>> Trainer::create(nn::Layer& model, const Trainin
     return invalid_argument("the data have no rows (or a split that does not cover them)");
   }
   std::unique_ptr<Trainer> trainer(new Trainer(model, data, options));
+  // A backend made with an EPIBOOK_CONV_KERNELS this CPU cannot run says so here.
+  EPIBOOK_RETURN_IF_ERROR(trainer->backend_->status());
   EPIBOOK_ASSIGN_OR_RETURN(trainer->loss_, nn::make_loss(options.loss, options.loss_weights));
   for (size_t i = 0; i < data.split().size(); ++i) {
     if (data.split()[i] == static_cast<int8_t>(Split::kTrain)) trainer->train_rows_.push_back(static_cast<uint32_t>(i));

@@ -184,6 +184,16 @@ class Backend {
   virtual void add(const Tensor& a, const Tensor& b, Tensor& output) = 0;
 };
 
+namespace direct {
+struct Kernels;
+}
+
+// The direct Conv1D kernel paths this CPU can run, fastest first: "avx512" (AVX-512F,
+// fused multiply-add), "avx2" (AVX2 + FMA), then "baseline" (the build's portable
+// vectors, multiply then add: WebAssembly's sums, to the bit). WebAssembly has one,
+// "wasm-simd128". Fused paths agree with each other to the bit, unfused ones likewise.
+std::vector<std::string> conv_kernel_paths();
+
 // The CPU reference backend on Eigen. `threads` > 1 splits work over samples natively
 // with a fixed partition and a fixed summation order, so results are bit-identical for
 // any thread count; in WebAssembly it always runs on one thread.
@@ -198,6 +208,14 @@ class CpuBackend final : public Backend {
   // Stride-1 Conv1D runs direct register-tiled kernels unless disabled; disabled, every
   // geometry takes the im2col + Eigen GEMM path (the reference in tests and benchmarks).
   void set_direct_kernels(bool enabled) { direct_kernels_ = enabled; }
+  // Which direct kernels run: the fastest of conv_kernel_paths(), unless the environment
+  // variable EPIBOOK_CONV_KERNELS names another path when the backend is made (a name
+  // this CPU cannot run keeps the fastest path and makes status() an error, which
+  // Trainer::create reports), or use_conv_kernels chooses one.
+  Status use_conv_kernels(const std::string& path);
+  std::string conv_kernels() const;
+  // Not ok only when EPIBOOK_CONV_KERNELS named a path this CPU cannot run.
+  Status status() const override { return status_; }
 
   void gemm(Transpose transpose_a, Transpose transpose_b, int64_t m, int64_t n, int64_t k, float alpha,
             const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) override;
@@ -231,8 +249,13 @@ class CpuBackend final : public Backend {
   void direct_backward(const Conv1dGeometry& geometry, const Tensor& input, const Tensor& weight,
                        const Tensor& grad_output, Tensor* grad_input, Tensor* grad_weight, Tensor* grad_bias);
 
+  // kernels_ from conv_kernel_paths() and EPIBOOK_CONV_KERNELS (at construction).
+  void choose_conv_kernels();
+
   std::unique_ptr<Workers> workers_;
   bool direct_kernels_ = true;
+  const direct::Kernels* kernels_ = nullptr;
+  Status status_;
 };
 
 // What a layer that no trainer has attached runs on: a one-thread CPU backend private

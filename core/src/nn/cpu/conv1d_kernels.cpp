@@ -4,7 +4,9 @@
 // [C_out, C_in * K] multiply. Either way, weight gradients are summed per fixed chunk
 // of samples, then over chunks in order, so threads never change the bits.
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
+#include <string>
 
 #include "nn/cpu/direct_conv1d.h"
 #include "nn/cpu/eigen_products.h"
@@ -116,7 +118,51 @@ enum DirectSlot { kPaddedInput = 0, kTransposedGradient = 1, kPaddedGradient = 2
 enum OpSlot { kPackedWeights = 0, kFlippedWeights = 1, kWeightPartials = 2 };
 enum PartialSlot { kBiasPartials = 0, kBiasSums = 1 };
 
+const direct::Kernels* runnable_kernels_named(const std::string& path) {
+  for (const direct::Kernels* kernels : direct::runnable_kernels()) {
+    if (path == kernels->name) return kernels;
+  }
+  return nullptr;
+}
+
+std::string joined_paths() {
+  std::string text;
+  for (const std::string& path : conv_kernel_paths()) text += (text.empty() ? "" : ", ") + path;
+  return text;
+}
+
 }  // namespace
+
+std::vector<std::string> conv_kernel_paths() {
+  std::vector<std::string> paths;
+  for (const direct::Kernels* kernels : direct::runnable_kernels()) paths.emplace_back(kernels->name);
+  return paths;
+}
+
+Status CpuBackend::use_conv_kernels(const std::string& path) {
+  const direct::Kernels* kernels = runnable_kernels_named(path);
+  if (kernels == nullptr) {
+    const bool known = path == "avx512" || path == "avx2" || path == "baseline" || path == "wasm-simd128";
+    return invalid_argument("conv kernels '" + path + "': " +
+                            (known ? "this CPU (or this build) cannot run them" : "no such path") +
+                            "; this machine runs " + joined_paths());
+  }
+  kernels_ = kernels;
+  return Status::ok();
+}
+
+std::string CpuBackend::conv_kernels() const { return kernels_->name; }
+
+void CpuBackend::choose_conv_kernels() {
+  kernels_ = direct::runnable_kernels().front();
+#if !defined(__EMSCRIPTEN__)
+  const char* forced = std::getenv("EPIBOOK_CONV_KERNELS");
+  if (forced != nullptr && *forced != '\0' && std::string(forced) != "auto") {
+    const Status chosen = use_conv_kernels(forced);
+    if (!chosen.is_ok()) status_ = invalid_argument("EPIBOOK_CONV_KERNELS=" + std::string(forced) + ": " + chosen.message());
+  }
+#endif
+}
 
 int64_t Conv1dGeometry::output_length(int64_t input_length) const {
   const int64_t span = dilation * (kernel_size - 1) + 1;
@@ -224,20 +270,22 @@ void CpuBackend::direct_forward(const Conv1dGeometry& g, const Tensor& input, co
   const int64_t length_in = input.dim(2);
   const int64_t length_out = output.dim(2);
   const int64_t span = g.dilation * (g.kernel_size - 1);
-  const int64_t row_length = direct::round_up(length_out, direct::kTileColumns) + span;
-  float* packed = workers_->op_scratch(kPackedWeights,
-                                       direct::packed_weight_size(g.out_channels, g.in_channels, g.kernel_size));
-  direct::pack_weights(weight.data(), g.out_channels, g.in_channels, g.kernel_size, false, packed);
+  const direct::Kernels& kernels = *kernels_;
+  const int64_t row_length = direct::round_up(length_out, kernels.tile_columns) + span;
+  const int64_t tail = kernels.tile_columns;
+  float* packed = workers_->op_scratch(
+      kPackedWeights, direct::packed_weight_size(g.out_channels, g.in_channels, g.kernel_size, kernels.tile_channels));
+  direct::pack_weights(weight.data(), g.out_channels, g.in_channels, g.kernel_size, false, kernels.tile_channels,
+                       packed);
   workers_->prepare_scratch(kPaddedInput, g.in_channels * row_length);
-  workers_->prepare_scratch(kTail, direct::kTileChannels * direct::kTileColumns);
+  workers_->prepare_scratch(kTail, tail);
   workers_->run(batch, [&](int64_t n, int worker) {
     float* padded = workers_->scratch(worker, kPaddedInput, g.in_channels * row_length);
     direct::pad_rows(input.data() + n * g.in_channels * length_in, g.in_channels, length_in, g.padding_left,
                      row_length, padded);
-    direct::convolve(packed, bias != nullptr ? bias->data() : nullptr, padded, g.in_channels, g.out_channels,
-                     g.kernel_size, g.dilation, row_length, length_out,
-                     output.data() + n * g.out_channels * length_out,
-                     workers_->scratch(worker, kTail, direct::kTileChannels * direct::kTileColumns));
+    kernels.convolve(packed, bias != nullptr ? bias->data() : nullptr, padded, g.in_channels, g.out_channels,
+                     g.kernel_size, g.dilation, row_length, length_out, output.data() + n * g.out_channels * length_out,
+                     workers_->scratch(worker, kTail, tail));
   });
 }
 
@@ -248,16 +296,18 @@ void CpuBackend::direct_backward(const Conv1dGeometry& g, const Tensor& input, c
   const int64_t length_in = input.dim(2);
   const int64_t length_out = grad_output.dim(2);
   const int64_t span = g.dilation * (g.kernel_size - 1);
-  const int64_t row_length = direct::round_up(length_out, direct::kTileColumns) + span;
-  const int64_t gradient_row_length = direct::round_up(length_in, direct::kTileColumns) + span;
+  const direct::Kernels& kernels = *kernels_;
+  const int64_t row_length = direct::round_up(length_out, kernels.tile_columns) + span;
+  const int64_t gradient_row_length = direct::round_up(length_in, kernels.tile_columns) + span;
   const int64_t out16 = direct::round_up(g.out_channels, 16);
   const int64_t rows = g.in_channels * g.kernel_size;
   const int64_t chunks = (batch + kSamplesPerChunk - 1) / kSamplesPerChunk;
   float* flipped = nullptr;
   if (grad_input != nullptr) {
-    flipped = workers_->op_scratch(kFlippedWeights,
-                                   direct::packed_weight_size(g.in_channels, g.out_channels, g.kernel_size));
-    direct::pack_weights(weight.data(), g.out_channels, g.in_channels, g.kernel_size, true, flipped);
+    flipped = workers_->op_scratch(
+        kFlippedWeights, direct::packed_weight_size(g.in_channels, g.out_channels, g.kernel_size, kernels.tile_channels));
+    direct::pack_weights(weight.data(), g.out_channels, g.in_channels, g.kernel_size, true, kernels.tile_channels,
+                         flipped);
   }
   float* weight_partials = workers_->op_scratch(kWeightPartials, grad_weight != nullptr ? chunks * rows * out16 : 0);
   double* bias_partials = workers_->op_partials(kBiasPartials, chunks * g.out_channels);
@@ -269,7 +319,7 @@ void CpuBackend::direct_backward(const Conv1dGeometry& g, const Tensor& input, c
   workers_->prepare_scratch(kTransposedGradient, length_out * out16);
   workers_->prepare_scratch(kZeroRow, row_length);
   workers_->prepare_scratch(kPaddedGradient, g.out_channels * gradient_row_length);
-  workers_->prepare_scratch(kTail, std::max(direct::kTileChannels * direct::kTileColumns, out16));
+  workers_->prepare_scratch(kTail, std::max(kernels.tile_columns, out16));
   workers_->run(chunks, [&](int64_t chunk, int worker) {
     const int64_t last = std::min(batch, (chunk + 1) * kSamplesPerChunk);
     for (int64_t n = chunk * kSamplesPerChunk; n < last; ++n) {
@@ -282,9 +332,9 @@ void CpuBackend::direct_backward(const Conv1dGeometry& g, const Tensor& input, c
         direct::transpose_gradient(dy, g.out_channels, length_out, out16, transposed);
         float* zero_row = workers_->scratch(worker, kZeroRow, row_length);
         std::fill(zero_row, zero_row + row_length, 0.0f);
-        direct::accumulate_weight_gradient(transposed, padded, g.in_channels, out16, g.kernel_size, g.dilation,
-                                           row_length, length_out, zero_row,
-                                           weight_partials + chunk * rows * out16, n == chunk * kSamplesPerChunk);
+        kernels.accumulate_weight_gradient(transposed, padded, g.in_channels, out16, g.kernel_size, g.dilation,
+                                           row_length, length_out, zero_row, weight_partials + chunk * rows * out16,
+                                           n == chunk * kSamplesPerChunk);
         if (grad_bias != nullptr) {
           add_bias_gradient_transposed(transposed, g.out_channels, out16, length_out, chunk,
                                        bias_sums + worker * out16, bias_partials);
@@ -297,9 +347,9 @@ void CpuBackend::direct_backward(const Conv1dGeometry& g, const Tensor& input, c
         // transposed weights.
         float* padded = workers_->scratch(worker, kPaddedGradient, g.out_channels * gradient_row_length);
         direct::pad_rows(dy, g.out_channels, length_out, span - g.padding_left, gradient_row_length, padded);
-        direct::convolve(flipped, nullptr, padded, g.out_channels, g.in_channels, g.kernel_size, g.dilation,
+        kernels.convolve(flipped, nullptr, padded, g.out_channels, g.in_channels, g.kernel_size, g.dilation,
                          gradient_row_length, length_in, grad_input->data() + n * g.in_channels * length_in,
-                         workers_->scratch(worker, kTail, direct::kTileChannels * direct::kTileColumns));
+                         workers_->scratch(worker, kTail, std::max(kernels.tile_columns, out16)));
       }
     }
   });

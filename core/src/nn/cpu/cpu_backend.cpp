@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "nn/cpu/eigen_products.h"
+#include "nn/cpu/vector_clones.h"
 #include "nn/cpu/workers.h"
 
 namespace epibook::nn {
@@ -87,25 +88,37 @@ RowRange row_range(int64_t chunk, int64_t rows, int64_t length) {
 }
 
 // Plain loops over restrict pointers, which the compiler turns into vector code
-// (AVX-512 natively, SIMD128 in wasm): same result per element as activate().
-void relu_forward(const float* __restrict x, float* __restrict y, int64_t n) {
+// (AVX-512, AVX2 or SSE2 natively, see vector_clones.h; SIMD128 in wasm): same result
+// per element as activate().
+EPIBOOK_VECTOR_CLONES void relu_forward(const float* __restrict x, float* __restrict y, int64_t n) {
   for (int64_t i = 0; i < n; ++i) y[i] = x[i] > 0.0f ? x[i] : 0.0f;
 }
 
-void relu_backward(const float* __restrict x, const float* __restrict dy, float* __restrict dx, int64_t n) {
+EPIBOOK_VECTOR_CLONES void relu_backward(const float* __restrict x, const float* __restrict dy, float* __restrict dx, int64_t n) {
   // dy * 1 or dy * 0, as grad_output * derivative (a NaN or infinite dy times 0 is NaN).
   for (int64_t i = 0; i < n; ++i) dx[i] = dy[i] * (x[i] > 0.0f ? 1.0f : 0.0f);
 }
 
 // MaxPool1d(2): the first of a pair unless the second is larger, or is NaN while the
 // first is not (PyTorch's rule), in branch-free form.
-void max_pool_pairs(const float* __restrict x, float* __restrict y, int32_t* __restrict arg, int64_t length_out) {
+EPIBOOK_VECTOR_CLONES void max_pool_pairs(const float* __restrict x, float* __restrict y, int32_t* __restrict arg, int64_t length_out) {
   for (int64_t j = 0; j < length_out; ++j) {
     const float a = x[2 * j];
     const float b = x[2 * j + 1];
     const bool second = b > a || (b != b && a == a);
     y[j] = second ? b : a;
     arg[j] = static_cast<int32_t>(2 * j + (second ? 1 : 0));
+  }
+}
+
+// Its gradient: each input position of a pair gets dy or zero (windows do not overlap,
+// so every position is written once and nothing needs clearing).
+EPIBOOK_VECTOR_CLONES void max_pool_pairs_backward(const float* __restrict dy, const int32_t* __restrict arg,
+                                                   float* __restrict dx, int64_t length_out) {
+  for (int64_t j = 0; j < length_out; ++j) {
+    const bool second = arg[j] != 2 * j;
+    dx[2 * j] = second ? 0.0f : dy[j];
+    dx[2 * j + 1] = second ? dy[j] : 0.0f;
   }
 }
 
@@ -127,7 +140,9 @@ int usable_threads(int threads) {
 }
 }  // namespace
 
-CpuBackend::CpuBackend(int threads) : workers_(std::make_unique<Workers>(usable_threads(threads))) {}
+CpuBackend::CpuBackend(int threads) : workers_(std::make_unique<Workers>(usable_threads(threads))) {
+  choose_conv_kernels();
+}
 CpuBackend::~CpuBackend() = default;
 
 int CpuBackend::threads() const { return workers_->threads; }
@@ -282,12 +297,7 @@ void CpuBackend::max_pool1d_backward(const Pool1dGeometry& g, const PoolIndices&
       const int32_t* __restrict arg = arg_all + r * length_out;
       float* __restrict dx = dx_all + r * length_in;
       if (g.kernel_size == 2 && g.stride == 2) {
-        // Windows do not overlap: every input position is written once, no clearing.
-        for (int64_t j = 0; j < length_out; ++j) {
-          const bool second = arg[j] != 2 * j;
-          dx[2 * j] = second ? 0.0f : dy[j];
-          dx[2 * j + 1] = second ? dy[j] : 0.0f;
-        }
+        max_pool_pairs_backward(dy, arg, dx, length_out);
         for (int64_t i = 2 * length_out; i < length_in; ++i) dx[i] = 0.0f;
         continue;
       }

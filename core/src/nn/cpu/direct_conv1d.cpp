@@ -1,20 +1,17 @@
-// Register-tiled direct Conv1D kernels (see direct_conv1d.h). Natively a tile is 8
-// output channels x 48 positions (24 vector accumulators of 16 floats); each (channel,
-// tap) step loads 3 shifted input vectors and broadcasts 8 weights. The weight gradient
-// vectorises over output channels instead (no horizontal sums): 4 x 16 channels x 6
-// (channel, tap) rows per tile. WebAssembly has its own, smaller tiles (4 x 8 and
-// 4 rows x 8 channels, in 128-bit vectors) that fit a browser engine's registers.
-// Every sum runs in one fixed order, the same for either tiling.
+// The direct Conv1D kernels' shared parts (padding, weight packing, transposing) and
+// the one set every build has: the baseline (the build's own 128-bit vectors, multiply
+// then add) natively, the wasm-simd128 set in WebAssembly. Also the choice among the
+// sets built in, made once from what the CPU reports (see direct_conv1d.h).
 #include "nn/cpu/direct_conv1d.h"
+#include "nn/cpu/vector_clones.h"
 
 #include <algorithm>
 #include <cstring>
 
-#if defined(__AVX512F__)
-#include <immintrin.h>
-#endif
 #if defined(__wasm_simd128__)
 #include <wasm_simd128.h>
+#else
+#include "nn/cpu/direct_conv1d_tiles.h"
 #endif
 
 namespace epibook::nn::direct {
@@ -24,8 +21,11 @@ namespace {
 // WebAssembly: 4-float vectors, a tile of kTileChannels x kTileColumns that fits the
 // engine's registers. Every output still sums its (channel, tap) products in the
 // native order, starting from zero: only the grouping into registers differs.
+constexpr int64_t kTileColumns = 8;
+constexpr int64_t kTileChannels = 4;
+constexpr int64_t kGradientRows = 4;
+constexpr int64_t kGradientGroups = 2;  // of 4 output channels
 constexpr int kChannels = static_cast<int>(kTileChannels);
-static_assert(kTileChannels == 4 && kTileColumns == 8, "the wasm tile is written out for 4 x 8");
 
 // One tile, summed and written: rows of `output` (row_length_out apart) get bias[r] +
 // the sums, `channels` rows and `columns` columns of them (a partial tile goes
@@ -94,84 +94,90 @@ void gradient_tile(const float* grad_t, const float* const (&rows)[kGradientRows
   }
 }
 
+
+void wasm_convolve(const float* packed, const float* bias, const float* padded, int64_t in_channels,
+                   int64_t out_channels, int64_t kernel, int64_t dilation, int64_t row_length, int64_t length_out,
+                   float* output, float* tail) {
+  const int64_t blocks = round_up(out_channels, kTileChannels) / kTileChannels;
+  for (int64_t block = 0; block < blocks; ++block) {
+    const float* packed_block = packed + block * in_channels * kernel * kTileChannels;
+    const int64_t first_channel = block * kTileChannels;
+    const int64_t channels = std::min(kTileChannels, out_channels - first_channel);
+    // 32-bit sizes: wasm32 addresses are 32-bit, and 64-bit index arithmetic in the
+    // inner loop costs instructions.
+    for (int64_t j0 = 0; j0 < length_out; j0 += kTileColumns) {
+      tile(packed_block, padded + j0, static_cast<int>(in_channels), static_cast<int>(kernel),
+           static_cast<int>(dilation), static_cast<int>(row_length), bias != nullptr ? bias + first_channel : nullptr,
+           static_cast<int>(channels), static_cast<int>(std::min(kTileColumns, length_out - j0)),
+           output + first_channel * length_out + j0, static_cast<int>(length_out), tail);
+    }
+  }
+}
+
+void wasm_accumulate_weight_gradient(const float* grad_t, const float* padded, int64_t in_channels, int64_t out16,
+                                     int64_t kernel, int64_t dilation, int64_t row_length, int64_t length,
+                                     const float* zero_row, float* gradient, bool overwrite) {
+  const int64_t total_rows = in_channels * kernel;
+  for (int64_t first = 0; first < total_rows; first += kGradientRows) {
+    const float* rows[kGradientRows];
+    int64_t row_index[kGradientRows];
+    bool row_valid[kGradientRows];
+    for (int64_t r = 0; r < kGradientRows; ++r) {
+      const int64_t index = first + r;
+      row_valid[r] = index < total_rows;
+      row_index[r] = row_valid[r] ? index : 0;
+      rows[r] = row_valid[r] ? padded + (index / kernel) * row_length + (index % kernel) * dilation : zero_row;
+    }
+    // out16 is a multiple of 16, so of 4 * kGradientGroups for 1, 2 or 4 groups.
+    constexpr int64_t span = 4 * kGradientGroups;
+    for (int64_t g0 = 0; g0 < out16; g0 += span) {
+      gradient_tile<kGradientGroups>(grad_t + g0, rows, out16, length, gradient + g0, row_index, row_valid, overwrite);
+    }
+  }
+}
+
+constexpr Kernels kBaseline{"wasm-simd128", kTileColumns, kTileChannels, wasm_convolve,
+                            wasm_accumulate_weight_gradient};
+
 #else
-typedef float Vec16 __attribute__((vector_size(64)));
+// The baseline: 4-float vectors of the build's target (SSE2 on x86-64, NEON on arm64)
+// and multiply then add (the build has -ffp-contract=off), as WebAssembly does. Tiles of
+// 6 channels x 8 positions (12 accumulators) and 6 (channel, tap) rows x 8 channels of
+// the weight gradient fit 16 registers with room for the loads and the broadcast.
+struct Baseline {
+  using Vec = float __attribute__((vector_size(16)));
+  static constexpr int kLanes = 4;
+  static Vec multiply_add(Vec a, Vec b, Vec c) { return a * b + c; }
+};
 
-inline Vec16 load(const float* p) {
-  Vec16 v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-
-inline void store(float* p, Vec16 v) { std::memcpy(p, &v, sizeof v); }
-
-inline Vec16 splat(float x) { return Vec16{} + x; }
-
-// a * b + c: fused natively where the CPU has it (one rounding), else two roundings.
-inline Vec16 multiply_add(Vec16 a, Vec16 b, Vec16 c) {
-#if defined(__AVX512F__)
-  return reinterpret_cast<Vec16>(_mm512_fmadd_ps(reinterpret_cast<__m512>(a), reinterpret_cast<__m512>(b),
-                                                 reinterpret_cast<__m512>(c)));
-#else
-  return a * b + c;
-#endif
-}
-
-constexpr int kVectors = static_cast<int>(kTileColumns / 16);
-constexpr int kChannels = static_cast<int>(kTileChannels);
-
-// One 8 x 48 tile: acc[r][v] over all (c, k).
-inline void tile(const float* packed_block, const float* padded_column, int64_t in_channels, int64_t kernel,
-                 int64_t dilation, int64_t row_length, Vec16 (&acc)[kChannels][kVectors]) {
-  for (int r = 0; r < kChannels; ++r) {
-    for (int v = 0; v < kVectors; ++v) acc[r][v] = Vec16{};
-  }
-  const float* w = packed_block;
-  for (int64_t c = 0; c < in_channels; ++c) {
-    const float* row = padded_column + c * row_length;
-    for (int64_t k = 0; k < kernel; ++k, w += kChannels) {
-      const float* x = row + k * dilation;
-      const Vec16 x0 = load(x);
-      const Vec16 x1 = load(x + 16);
-      const Vec16 x2 = load(x + 32);
-      for (int r = 0; r < kChannels; ++r) {
-        const Vec16 weight = splat(w[r]);
-        acc[r][0] = multiply_add(weight, x0, acc[r][0]);
-        acc[r][1] = multiply_add(weight, x1, acc[r][1]);
-        acc[r][2] = multiply_add(weight, x2, acc[r][2]);
-      }
-    }
-  }
-}
-
-template <int Groups>
-void gradient_tile(const float* grad_t, const float* const (&rows)[kGradientRows], int64_t out16, int64_t length,
-                   float* gradient, const int64_t (&row_index)[kGradientRows], bool (&row_valid)[kGradientRows],
-                   bool overwrite) {
-  Vec16 acc[kGradientRows][Groups];
-  for (int r = 0; r < kGradientRows; ++r) {
-    for (int g = 0; g < Groups; ++g) {
-      acc[r][g] = row_valid[r] && !overwrite ? load(gradient + row_index[r] * out16 + g * 16) : Vec16{};
-    }
-  }
-  for (int64_t j = 0; j < length; ++j) {
-    const float* dy = grad_t + j * out16;
-    Vec16 d[Groups];
-    for (int g = 0; g < Groups; ++g) d[g] = load(dy + g * 16);
-    for (int r = 0; r < kGradientRows; ++r) {
-      const Vec16 x = splat(rows[r][j]);
-      for (int g = 0; g < Groups; ++g) acc[r][g] = multiply_add(d[g], x, acc[r][g]);
-    }
-  }
-  for (int r = 0; r < kGradientRows; ++r) {
-    if (!row_valid[r]) continue;
-    for (int g = 0; g < Groups; ++g) store(gradient + row_index[r] * out16 + g * 16, acc[r][g]);
-  }
-}
-
+constexpr Kernels kBaseline{"baseline", 8, 6, tiles::convolve<Baseline, 6, 2>,
+                            tiles::accumulate_weight_gradient<Baseline, 6, 2>};
 #endif
 
 }  // namespace
+
+const Kernels& baseline_kernels() { return kBaseline; }
+
+#if !EPIBOOK_X86_KERNELS
+const Kernels* avx2_kernels() { return nullptr; }
+const Kernels* avx512_kernels() { return nullptr; }
+#endif
+
+const std::vector<const Kernels*>& runnable_kernels() {
+  static const std::vector<const Kernels*> runnable = [] {
+    std::vector<const Kernels*> sets;
+#if EPIBOOK_X86_KERNELS
+    __builtin_cpu_init();
+    if (avx512_kernels() != nullptr && __builtin_cpu_supports("avx512f")) sets.push_back(avx512_kernels());
+    if (avx2_kernels() != nullptr && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+      sets.push_back(avx2_kernels());
+    }
+#endif
+    sets.push_back(&baseline_kernels());
+    return sets;
+  }();
+  return runnable;
+}
 
 void pad_rows(const float* source, int64_t channels, int64_t length, int64_t left, int64_t row_length,
               float* destination) {
@@ -184,21 +190,21 @@ void pad_rows(const float* source, int64_t channels, int64_t length, int64_t lef
   }
 }
 
-int64_t packed_weight_size(int64_t out_channels, int64_t in_channels, int64_t kernel) {
-  return round_up(out_channels, kTileChannels) * in_channels * kernel;
+int64_t packed_weight_size(int64_t out_channels, int64_t in_channels, int64_t kernel, int64_t tile_channels) {
+  return round_up(out_channels, tile_channels) * in_channels * kernel;
 }
 
 void pack_weights(const float* weights, int64_t out_channels, int64_t in_channels, int64_t kernel, bool flip,
-                  float* packed) {
+                  int64_t tile_channels, float* packed) {
   // Rows of the convolution being packed (tile axis) and its input channels.
   const int64_t rows = flip ? in_channels : out_channels;
   const int64_t inputs = flip ? out_channels : in_channels;
-  for (int64_t block = 0; block < round_up(rows, kTileChannels) / kTileChannels; ++block) {
+  for (int64_t block = 0; block < round_up(rows, tile_channels) / tile_channels; ++block) {
     for (int64_t i = 0; i < inputs; ++i) {
       for (int64_t k = 0; k < kernel; ++k) {
-        float* slot = packed + ((block * inputs + i) * kernel + k) * kTileChannels;
-        for (int64_t r = 0; r < kTileChannels; ++r) {
-          const int64_t row = block * kTileChannels + r;
+        float* slot = packed + ((block * inputs + i) * kernel + k) * tile_channels;
+        for (int64_t r = 0; r < tile_channels; ++r) {
+          const int64_t row = block * tile_channels + r;
           if (row >= rows) {
             slot[r] = 0.0f;
           } else if (flip) {  // W'[c = row][o = i][k] = W[o][c][K - 1 - k]
@@ -212,76 +218,7 @@ void pack_weights(const float* weights, int64_t out_channels, int64_t in_channel
   }
 }
 
-void convolve(const float* packed, const float* bias, const float* padded, int64_t in_channels,
-              int64_t out_channels, int64_t kernel, int64_t dilation, int64_t row_length, int64_t length_out,
-              float* output, float* tail) {
-  const int64_t blocks = round_up(out_channels, kTileChannels) / kTileChannels;
-  for (int64_t block = 0; block < blocks; ++block) {
-    const float* packed_block = packed + block * in_channels * kernel * kTileChannels;
-    const int64_t first_channel = block * kTileChannels;
-    const int64_t channels = std::min(kTileChannels, out_channels - first_channel);
-#if defined(__wasm_simd128__)
-    // 32-bit sizes: wasm32 addresses are 32-bit, and 64-bit index arithmetic in the
-    // inner loop costs instructions.
-    for (int64_t j0 = 0; j0 < length_out; j0 += kTileColumns) {
-      tile(packed_block, padded + j0, static_cast<int>(in_channels), static_cast<int>(kernel),
-           static_cast<int>(dilation), static_cast<int>(row_length), bias != nullptr ? bias + first_channel : nullptr,
-           static_cast<int>(channels), static_cast<int>(std::min(kTileColumns, length_out - j0)),
-           output + first_channel * length_out + j0, static_cast<int>(length_out), tail);
-    }
-#else
-    for (int64_t j0 = 0; j0 < length_out; j0 += kTileColumns) {
-      Vec16 acc[kChannels][kVectors];
-      tile(packed_block, padded + j0, in_channels, kernel, dilation, row_length, acc);
-      const int64_t columns = std::min(kTileColumns, length_out - j0);
-      for (int64_t r = 0; r < channels; ++r) {
-        const Vec16 shift = splat(bias != nullptr ? bias[first_channel + r] : 0.0f);
-        float* destination = output + (first_channel + r) * length_out + j0;
-        float* staging = columns == kTileColumns ? destination : tail;
-        for (int v = 0; v < kVectors; ++v) store(staging + v * 16, acc[r][v] + shift);
-        if (staging == tail) std::memcpy(destination, tail, static_cast<size_t>(columns) * sizeof(float));
-      }
-    }
-#endif
-  }
-}
-
-void accumulate_weight_gradient(const float* grad_t, const float* padded, int64_t in_channels, int64_t out16,
-                                int64_t kernel, int64_t dilation, int64_t row_length, int64_t length,
-                                const float* zero_row, float* gradient, bool overwrite) {
-  const int64_t total_rows = in_channels * kernel;
-  for (int64_t first = 0; first < total_rows; first += kGradientRows) {
-    const float* rows[kGradientRows];
-    int64_t row_index[kGradientRows];
-    bool row_valid[kGradientRows];
-    for (int64_t r = 0; r < kGradientRows; ++r) {
-      const int64_t index = first + r;
-      row_valid[r] = index < total_rows;
-      row_index[r] = row_valid[r] ? index : 0;
-      rows[r] = row_valid[r] ? padded + (index / kernel) * row_length + (index % kernel) * dilation : zero_row;
-    }
-#if defined(__wasm_simd128__)
-    // out16 is a multiple of 16, so of 4 * kGradientGroups for 1, 2 or 4 groups.
-    constexpr int64_t span = 4 * kGradientGroups;
-    for (int64_t g0 = 0; g0 < out16; g0 += span) {
-      gradient_tile<kGradientGroups>(grad_t + g0, rows, out16, length, gradient + g0, row_index, row_valid, overwrite);
-    }
-#else
-    for (int64_t g0 = 0; g0 < out16; g0 += 64) {
-      const float* dy = grad_t + g0;
-      float* slice = gradient + g0;
-      switch ((std::min<int64_t>(64, out16 - g0)) / 16) {
-        case 4: gradient_tile<4>(dy, rows, out16, length, slice, row_index, row_valid, overwrite); break;
-        case 3: gradient_tile<3>(dy, rows, out16, length, slice, row_index, row_valid, overwrite); break;
-        case 2: gradient_tile<2>(dy, rows, out16, length, slice, row_index, row_valid, overwrite); break;
-        default: gradient_tile<1>(dy, rows, out16, length, slice, row_index, row_valid, overwrite); break;
-      }
-    }
-#endif
-  }
-}
-
-void transpose_gradient(const float* grad, int64_t out_channels, int64_t length, int64_t out16, float* grad_t) {
+EPIBOOK_VECTOR_CLONES void transpose_gradient(const float* grad, int64_t out_channels, int64_t length, int64_t out16, float* grad_t) {
   // In blocks of 16 positions, so each source row is read a cache line at a time.
   constexpr int64_t kBlock = 16;
   for (int64_t j0 = 0; j0 < length; j0 += kBlock) {
