@@ -1,9 +1,9 @@
 # Thin driver over scripts/ and the CMake presets. The two commands a new machine needs:
-#   make serve   install what the book needs, build the CLI and the wasm labs module,
+#   make serve   install what the book needs, build the CLI and the wasm labs modules,
 #                make the data assets and the site, serve it on http://localhost:8000
 #   make test    install everything (test frameworks, peers, Chromium), build every
 #                program, run every test suite
-.PHONY: deps deps-book book-native book-wasm native native-arch debug asan wasm site serve test python \
+.PHONY: deps deps-book book-native book-wasm native native-arch debug asan wasm wasm-threads book-wasm-threads site serve test python \
         test-native test-wasm test-asan test-e2e bench clean
 
 JOBS ?= $(shell nproc)
@@ -36,13 +36,24 @@ book-wasm: deps-book
 	cmake --preset wasm $(if $(wildcard build/wasm/CMakeCache.txt),,-DEPIBOOK_TESTS=OFF) >/dev/null
 	cmake --build --preset wasm -j $(JOBS) --target epibook_labs
 
+# The labs built with -pthread (epibook-labs-mt, loaded by cross-origin isolated pages:
+# training on 2 threads), a second wasm build of the core; wasm-threads adds the browser
+# training benchmark on 2 threads (make bench).
+book-wasm-threads: deps-book
+	cmake --preset wasm-threads $(if $(wildcard build/wasm-threads/CMakeCache.txt),,-DEPIBOOK_TESTS=OFF) >/dev/null
+	cmake --build --preset wasm-threads -j $(JOBS) --target epibook_labs
+
+wasm-threads: deps
+	cmake --preset $@ -DEPIBOOK_TESTS=ON >/dev/null
+	cmake --build --preset $@ -j $(JOBS) --target epibook_labs train_bench_web
+
 # `import epibook` (python/): the native build makes it; this says how to use it.
 python: native
 	@echo "built build/native/python/epibook: PYTHONPATH=$(CURDIR)/build/native/python /usr/bin/python3 -c 'import epibook'"
 
 # The book: data assets made by the native CLI (when scripts/make-assets exists),
 # the wasm labs, then the static site in build/site.
-site: book-native book-wasm
+site: book-native book-wasm book-wasm-threads
 	if [ -x scripts/make-assets ]; then scripts/make-assets build/assets build/native/cli/epibook; fi
 	scripts/build-site build/site
 

@@ -97,6 +97,14 @@ std::string lab_set_theme(const std::string& theme) {
 
 std::string lab_appearance_json() { return mounted() ? mounted()->appearance().dump() : "{}"; }
 
+// `clear`: the window of recent frames starts afresh after this answer.
+std::string lab_timing_json(bool clear) {
+  if (!mounted()) return "{}";
+  std::string timing = mounted()->timing().dump();
+  if (clear) mounted()->clear_recent_frames();
+  return timing;
+}
+
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(epibook_labs) {
@@ -115,4 +123,5 @@ EMSCRIPTEN_BINDINGS(epibook_labs) {
   emscripten::function("lab_wants_wheel", &lab_wants_wheel);
   emscripten::function("lab_set_theme", &lab_set_theme);
   emscripten::function("lab_appearance_json", &lab_appearance_json);
+  emscripten::function("lab_timing_json", &lab_timing_json);
 }

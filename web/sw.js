@@ -1,5 +1,7 @@
 // The book's service worker: on first visit it stores every file of the site (pages,
-// labs, wasm, data), so the book and its labs work with no network afterwards.
+// labs, wasm, data), so the book and its labs work with no network afterwards. Every
+// response it gives carries COOP/COEP, so a page it controls is cross-origin isolated
+// and its labs may train on several threads (web/labs/README.md, "Threads in the page").
 // scripts/build-site fills in the version (a hash of the site's bytes) and the file list.
 const VERSION = '__EPIBOOK_VERSION__';
 const PRECACHE = ['__EPIBOOK_PRECACHE__'];
@@ -56,14 +58,26 @@ async function fromCache(request) {
   return range ? rangeResponse(cached, range) : cached;
 }
 
+// The two headers that make a document cross-origin isolated (crossOriginIsolated,
+// SharedArrayBuffer, wasm threads). Everything the book loads is same-origin, so
+// require-corp blocks nothing of its own.
+function isolated(response) {
+  if (response.status === 0) return response;  // opaque: nothing to add headers to
+  const headers = new Headers(response.headers);
+  headers.set('Cross-Origin-Opener-Policy', 'same-origin');
+  headers.set('Cross-Origin-Embedder-Policy', 'require-corp');
+  headers.set('Cross-Origin-Resource-Policy', 'same-origin');
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+}
+
 self.addEventListener('fetch', (event) => {
   const request = event.request;
   if (request.method !== 'GET' || new URL(request.url).origin !== self.location.origin) return;
   event.respondWith((async () => {
     const cached = await fromCache(request);
-    if (cached) return cached;
+    if (cached) return isolated(cached);
     try {
-      return await fetch(request);
+      return isolated(await fetch(request));
     } catch (error) {
       return new Response(`epibook is offline and ${new URL(request.url).pathname} was not stored`, {
         status: 503, headers: { 'Content-Type': 'text/plain; charset=utf-8' },

@@ -59,3 +59,68 @@ export function stringsIn(value) {
   if (value && typeof value === 'object') return Object.values(value).flatMap(stringsIn);
   return [];
 }
+
+// Waits until the book's service worker controls the page (it has stored the site):
+// the next load of a page is answered from its cache, with COOP/COEP.
+export function waitForServiceWorker(page) {
+  return page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+    while (!navigator.serviceWorker.controller) await new Promise((r) => setTimeout(r, 100));
+  });
+}
+
+// Navigates to `url` and returns book.js's timing of `lab` becoming interactive, with
+// DOMContentLoaded and the lab's frame timing (lab-host.js frameTiming()).
+export async function timeFirstLab(page, url, lab) {
+  await page.goto(url);
+  await waitForLab(page, lab.number);
+  return page.evaluate((n) => ({
+    ...window.epibookTiming.labsInteractive[0],
+    domContentLoaded: performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd,
+    frames: document.querySelector(`#lab-${n} canvas`)?.epibookLab?.frameTiming?.() ?? null,
+  }), lab.number);
+}
+
+// The first lab interactive `runs` times cold (each in a fresh context from
+// newContext()) and warm (one context, after a first visit let the service worker store
+// the site). openPage(context) makes each page; onRun(kind, index, timing) sees each run.
+export async function firstLabColdAndWarm({ newContext, openPage, url, lab, runs = 3, onRun = () => {} }) {
+  const cold = [];
+  for (let run = 0; run < runs; run += 1) {
+    const context = await newContext();
+    cold.push(await timeFirstLab(await openPage(context), url, lab));
+    onRun('cold', run, cold[run]);
+    await context.close();
+  }
+  const context = await newContext();
+  const visit = await openPage(context);
+  await visit.goto(url);
+  await waitForLab(visit, lab.number);
+  await waitForServiceWorker(visit);
+  await visit.close();
+  const warm = [];
+  for (let run = 0; run < runs; run += 1) {
+    const page = await openPage(context);
+    warm.push(await timeFirstLab(page, url, lab));
+    onRun('warm', run, warm[run]);
+    await page.close();
+  }
+  await context.close();
+  return { cold, warm };
+}
+
+// Where the time went, in ms after navigation: the lab host script, the page's one
+// compile of the wasm, this canvas's instance, lab_mount's phases, the first frame's
+// parts (UI built, handed to WebGL), the lab's data read and drawn.
+export function describeFirstLab(lab, t) {
+  const at = (ms) => (ms == null ? '?' : ms.toFixed(0));
+  const p = t.phases ?? {};
+  const span = (from, to) => (from == null || to == null ? '?' : (to - from).toFixed(0));
+  const mount = Object.entries(t.frames?.mount_ms ?? {}).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ');
+  const first = t.frames?.first_frame_ms;
+  return `${lab.name} interactive at ${at(t.ms)} ms (DOMContentLoaded ${at(t.domContentLoaded)}, mount starts ${at(t.startMs)},`
+    + ` lab host loaded ${at(t.hostMs)}, WebGL context ${span(p.startMs, p.contextMs)} ms; wasm compile ${at(p.compileStartMs)}-${at(p.compiledMs)} (${span(p.compileStartMs, p.compiledMs)} ms),`
+    + ` instantiate ${span(p.readyMs, p.instantiatedMs)} ms, lab_mount ${span(p.instantiatedMs, p.mountedMs)} ms (${mount}),`
+    + ` first frame at ${at(p.firstFrameMs)}${first ? ` (UI ${first.build.toFixed(0)} ms, GL ${first.draw.toFixed(0)} ms)` : ''},`
+    + ` data read and drawn ${at(t.ms)})`;
+}

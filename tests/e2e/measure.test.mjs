@@ -8,7 +8,7 @@ import zlib from 'node:zlib';
 
 import { listFiles } from '../../web/build/site-files.mjs';
 import { expect, expectNoProblems, newContext, siteLabs, watchedPage } from './harness.mjs';
-import { waitForLab } from './labs.mjs';
+import { describeFirstLab, firstLabColdAndWarm, waitForLab } from './labs.mjs';
 
 const WASM_GZIP_BUDGET = 2 * 1024 * 1024;
 
@@ -78,56 +78,12 @@ export const tests = [{
     const first = siteLabs(harness.siteDir)[0];
     expect(first, 'the book has no lab');
     const url = `${harness.baseUrl}${first.page}#lab-${first.number}`;
-    const cold = [];
-    for (let run = 0; run < 3; run += 1) {
-      const context = await newContext(harness);
-      const page = await watchedPage(context);
-      cold.push(await timeFirstLab(page, url, first));
-      console.log(`      cold run ${run + 1}: ${describeTiming(first, cold[run])}`);
-      await context.close();
-    }
-    // Warm: the same browser profile after a first visit has stored the site, so the
-    // service worker answers every request (and the browser may keep compiled code).
-    const context = await newContext(harness);
-    const visit = await watchedPage(context);
-    await visit.goto(url);
-    await waitForLab(visit, first.number);
-    await visit.evaluate(async () => {
-      await navigator.serviceWorker.ready;
-      while (!navigator.serviceWorker.controller) await new Promise((r) => setTimeout(r, 100));
+    const { cold, warm } = await firstLabColdAndWarm({
+      newContext: () => newContext(harness), openPage: watchedPage, url, lab: first,
+      onRun: (kind, run, timing) => console.log(`      ${kind} run ${run + 1}: ${describeFirstLab(first, timing)}`),
     });
-    await visit.close();
-    const warm = [];
-    for (let run = 0; run < 3; run += 1) {
-      const page = await watchedPage(context);
-      warm.push(await timeFirstLab(page, url, first));
-      console.log(`      warm run ${run + 1}: ${describeTiming(first, warm[run])}`);
-      await page.close();
-    }
-    await context.close();
     const median = (runs) => [...runs].map((t) => t.ms).sort((a, b) => a - b)[1].toFixed(0);
     console.log(`      median: ${median(cold)} ms cold, ${median(warm)} ms warm (aim: under 1,000 ms cold;`
       + ` this machine's load average: ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')})`);
   },
 }];
-
-async function timeFirstLab(page, url, lab) {
-  await page.goto(url);
-  await waitForLab(page, lab.number);
-  return page.evaluate(() => ({
-    ...window.epibookTiming.labsInteractive[0],
-    domContentLoaded: performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd,
-  }));
-}
-
-// Where the time went, in ms after navigation: the lab host script, the page's one
-// compile of the wasm, this canvas's instance, the lab's first frame, its data.
-function describeTiming(lab, t) {
-  const at = (ms) => (ms == null ? '?' : ms.toFixed(0));
-  const p = t.phases ?? {};
-  const span = (from, to) => (from == null || to == null ? '?' : (to - from).toFixed(0));
-  return `${lab.name} interactive at ${at(t.ms)} ms (DOMContentLoaded ${at(t.domContentLoaded)}, mount starts ${at(t.startMs)},`
-    + ` lab host loaded ${at(t.hostMs)}; wasm compile ${at(p.compileStartMs)}-${at(p.compiledMs)} (${span(p.compileStartMs, p.compiledMs)} ms),`
-    + ` instantiate ${span(p.readyMs, p.instantiatedMs)} ms, lab_mount ${span(p.instantiatedMs, p.mountedMs)} ms,`
-    + ` first frame at ${at(p.firstFrameMs)}, data read and drawn ${at(t.ms)})`;
-}

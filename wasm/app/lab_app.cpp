@@ -12,6 +12,7 @@
 #include <imgui_impl_opengl3.h>
 #include <imgui_internal.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -25,6 +26,30 @@ void run_frame(void* app) { static_cast<LabApp*>(app)->frame(); }
 
 // The labs' text size in CSS pixels, a little under the captions of the page (0.9rem).
 constexpr float kFontCssPixels = 14.0f;
+
+// While a lab trains and the reader does nothing, its UI (loss curves, table) is drawn
+// at most this often; the frames between only train. Drawing is most of a frame where
+// WebGL runs on the CPU (SwiftShader), so this keeps the page's frames short.
+constexpr double kTrainingRedrawMs = 250;
+
+// Any input on the canvas makes the next frame draw (ImGui's GLFW callbacks chain to these).
+LabApp* app_of(GLFWwindow* window) { return static_cast<LabApp*>(glfwGetWindowUserPointer(window)); }
+void on_cursor(GLFWwindow* w, double, double) { app_of(w)->note_input(); }
+void on_button(GLFWwindow* w, int, int, int) { app_of(w)->note_input(); }
+void on_scroll(GLFWwindow* w, double, double) { app_of(w)->note_input(); }
+void on_key(GLFWwindow* w, int, int, int, int) { app_of(w)->note_input(); }
+void on_char(GLFWwindow* w, unsigned int) { app_of(w)->note_input(); }
+
+// Median, 95th percentile and largest of `values` (ms), as JSON.
+nlohmann::json spread(std::vector<float> values) {
+  if (values.empty()) return nullptr;
+  std::sort(values.begin(), values.end());
+  const auto at = [&](double q) {  // the smallest value with at least q of them at or below it
+    const double rank = std::ceil(q * static_cast<double>(values.size()));
+    return values[std::min(values.size() - 1, static_cast<size_t>(std::max(1.0, rank)) - 1)];
+  };
+  return {{"median", at(0.5)}, {"p95", at(0.95)}, {"max", values.back()}};
+}
 
 ImVec4 rgb(int r, int g, int b, float alpha = 1.0f) { return ImVec4(r / 255.0f, g / 255.0f, b / 255.0f, alpha); }
 
@@ -97,9 +122,17 @@ Result<std::unique_ptr<LabApp>> LabApp::mount(const std::string& lab_name, const
     const emscripten::val set = emscripten::val::module_property("epibookSetLink");
     if (!set.isUndefined()) set(fragment);
   };
+  double mark = emscripten_get_now();
+  const auto phase = [&](const char* name) {
+    const double now = emscripten_get_now();
+    app->mount_ms_.emplace_back(name, now - mark);
+    mark = now;
+  };
   EPIBOOK_ASSIGN_OR_RETURN(app->lab_, make_lab(lab_name, params, app->services_));
+  phase("lab");
 
   if (!glfwInit()) return unsupported(lab_name + ": GLFW could not start (no WebGL2 in this browser?)");
+  phase("glfw");
   glfwWindowHint(GLFW_CLIENT_API, GLFW_OPENGL_ES_API);
   glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
   glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
@@ -109,6 +142,13 @@ Result<std::unique_ptr<LabApp>> LabApp::mount(const std::string& lab_name, const
   app->window_ = glfwCreateWindow(width, height, lab_name.c_str(), nullptr, nullptr);
   if (!app->window_) return unsupported(lab_name + ": this browser gave no WebGL2 context");
   glfwMakeContextCurrent(app->window_);
+  phase("webgl_context");
+  glfwSetWindowUserPointer(app->window_, app.get());
+  glfwSetCursorPosCallback(app->window_, on_cursor);
+  glfwSetMouseButtonCallback(app->window_, on_button);
+  glfwSetScrollCallback(app->window_, on_scroll);
+  glfwSetKeyCallback(app->window_, on_key);
+  glfwSetCharCallback(app->window_, on_char);
 
   IMGUI_CHECKVERSION();
   ImGui::CreateContext();
@@ -117,9 +157,11 @@ Result<std::unique_ptr<LabApp>> LabApp::mount(const std::string& lab_name, const
   io.LogFilename = nullptr;
   ImGui_ImplGlfw_InitForOpenGL(app->window_, true);
   ImGui_ImplOpenGL3_Init("#version 300 es");
+  phase("imgui");
   colours::set_theme(app->theme_);
   app->apply_style();
   app->build_font();
+  phase("style_font");
   emscripten_set_main_loop_arg(run_frame, app.get(), 0, false);
   return app;
 }
@@ -200,9 +242,46 @@ void LabApp::resize(int width, int height, float ui_scale) {
 
 bool LabApp::wants_wheel() const { return lab_->wants_wheel() || hovering_scrollable_; }
 
+bool LabApp::should_draw(double now_ms) const {
+  if (frames_drawn_ == 0 || input_seen_ || !lab_->training()) return true;
+  return now_ms - last_draw_ms_ >= kTrainingRedrawMs;
+}
+
 void LabApp::frame() {
-  lab_->step();
-  if (!visible_) return;
+  FrameParts parts;
+  const double start = emscripten_get_now();
+  const bool draw = visible_ && should_draw(start);
+  // A frame that draws while the lab trains does not train too: each frame does one of
+  // the two, so neither makes the other's frame long.
+  if (!draw || !lab_->training()) lab_->step();
+  const double stepped = emscripten_get_now();
+  parts.step_ms = static_cast<float>(stepped - start);
+  if (draw) {
+    input_seen_ = false;
+    draw_ui();
+    const double built = emscripten_get_now();
+    parts.build_ms = static_cast<float>(built - stepped);
+    int width = 0;
+    int height = 0;
+    glfwGetFramebufferSize(window_, &width, &height);
+    glViewport(0, 0, width, height);
+    const ImVec4 background = ImGui::GetStyle().Colors[ImGuiCol_WindowBg];
+    glClearColor(background.x, background.y, background.z, 1);
+    glClear(GL_COLOR_BUFFER_BIT);
+    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+    last_draw_ms_ = emscripten_get_now();
+    parts.draw_ms = static_cast<float>(last_draw_ms_ - built);
+    parts.drawn = true;
+    if (frames_drawn_++ == 0) first_frame_ = parts;
+  }
+  if (recent_.size() < kRecentFrames) recent_.push_back(parts);
+  else recent_[recent_next_] = parts;
+  recent_next_ = (recent_next_ + 1) % kRecentFrames;
+  ++frames_;
+}
+
+// The UI of one frame, built by ImGui (its vertices, not yet drawn).
+void LabApp::draw_ui() {
   glfwPollEvents();
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplGlfw_NewFrame();
@@ -220,14 +299,29 @@ void LabApp::frame() {
   const ImGuiWindow* hovered = ImGui::GetCurrentContext()->HoveredWindow;
   hovering_scrollable_ = hovered && hovered->ScrollMax.y > 0;
   ImGui::Render();
-  int width = 0;
-  int height = 0;
-  glfwGetFramebufferSize(window_, &width, &height);
-  glViewport(0, 0, width, height);
-  const ImVec4 background = ImGui::GetStyle().Colors[ImGuiCol_WindowBg];
-  glClearColor(background.x, background.y, background.z, 1);
-  glClear(GL_COLOR_BUFFER_BIT);
-  ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+}
+
+nlohmann::json LabApp::timing() const {
+  nlohmann::json out = nlohmann::json::object();
+  nlohmann::json mount = nlohmann::json::object();
+  for (const auto& [name, ms] : mount_ms_) mount[name] = ms;
+  out["mount_ms"] = mount;
+  out["first_frame_ms"] = {{"step", first_frame_.step_ms}, {"build", first_frame_.build_ms}, {"draw", first_frame_.draw_ms}};
+  out["frames"] = frames_;
+  out["frames_drawn"] = frames_drawn_;
+  std::vector<float> step, build, draw;
+  size_t drawn = 0;
+  for (const FrameParts& f : recent_) {
+    step.push_back(f.step_ms);
+    if (!f.drawn) continue;
+    ++drawn;
+    build.push_back(f.build_ms);
+    draw.push_back(f.draw_ms);
+  }
+  out["recent"] = {{"frames", recent_.size()}, {"drawn", drawn}, {"step_ms", spread(step)},
+                   {"build_ms", spread(build)}, {"draw_ms", spread(draw)}};
+  out["training_redraw_ms"] = kTrainingRedrawMs;
+  return out;
 }
 
 }  // namespace epibook::labs

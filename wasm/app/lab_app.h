@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "../labs/lab.h"
 #include "plot.h"
@@ -33,12 +34,33 @@ class LabApp {
   void set_visible(bool visible) { visible_ = visible; }
   bool wants_wheel() const;
   // One frame: the lab's step(), then (when the canvas is on screen) its draw().
+  // While the lab trains and the reader does nothing, the UI is drawn only every
+  // kTrainingRedrawMs and the frames between only train.
   void frame();
+  // Where the time goes (web/labs/README.md, frameTiming()): the mount's phases, the
+  // first frame's parts, and over the last frames the lab's step (a training slice),
+  // building the UI (ImGui) and handing it to WebGL, in ms.
+  nlohmann::json timing() const;
+  // Starts the window of recent frames afresh (a benchmark's frames from now on).
+  void clear_recent_frames() {
+    recent_.clear();
+    recent_next_ = 0;
+  }
+  // The reader moved, clicked, scrolled or typed on the canvas (GLFW callbacks).
+  void note_input() { input_seen_ = true; }
 
  private:
+  struct FrameParts {
+    float step_ms = 0, build_ms = 0, draw_ms = 0;
+    bool drawn = false;
+  };
+  static constexpr size_t kRecentFrames = 240;
+
   LabApp() = default;
   void apply_style();
   void build_font();
+  bool should_draw(double now_ms) const;
+  void draw_ui();
 
   GLFWwindow* window_ = nullptr;
   LabServices services_;
@@ -52,6 +74,14 @@ class LabApp {
   // than its room is cut off at the canvas edge (appearance(), checked on a phone).
   float content_width_ = 0;
   float view_width_ = 0;
+  // Timing: mount phases (name, ms), frames so far, the last kRecentFrames frames (a ring).
+  std::vector<std::pair<const char*, double>> mount_ms_;
+  FrameParts first_frame_;
+  uint64_t frames_ = 0, frames_drawn_ = 0;
+  std::vector<FrameParts> recent_;
+  size_t recent_next_ = 0;  // where the next frame goes once the ring is full
+  bool input_seen_ = false;
+  double last_draw_ms_ = 0;
 };
 
 }  // namespace epibook::labs

@@ -41,6 +41,9 @@ class Lab {
   virtual void open_file(const std::string& name) = 0;
   // True when the mouse wheel over the canvas should go to the lab (zoom), not the page.
   virtual bool wants_wheel() const { return false; }
+  // True while the lab trains: the host then redraws it only every few frames unless
+  // the reader acts, so the page stays responsive (lab_app.cpp, kTrainingRedrawMs).
+  virtual bool training() const { return false; }
 };
 
 // The labs of contracts.md by name; params are the lab block's key=value pairs.

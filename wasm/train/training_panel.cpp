@@ -80,7 +80,10 @@ float button_width(const char* label) {
 // ---------------------------------------------------------------------------------
 // Data from the lab.
 TrainingPanel::TrainingPanel(TrainOptions defaults) {
-  for (Slot& slot : slots_) slot.settings = defaults;
+  for (Slot& slot : slots_) {
+    slot.settings = defaults;
+    slot.settings.threads = kPageThreads;  // as many as the page offers: the same bits as on one
+  }
 }
 
 void TrainingPanel::set_data(PanelData data) {
@@ -161,7 +164,7 @@ std::string TrainingPanel::main_metric() const { return metric_for_loss(slots_[0
 // Test API.
 std::vector<std::string> TrainingPanel::keys() {
   return {"train_steps", "start", "pause", "step", "reset", "compare", "layers", "channels", "kernel", "pool",
-          "head", "dilation", "loss", "pos_weight", "count_weight", "optimizer", "learning_rate", "schedule", "batch_size", "epochs", "seed", "clip_norm"};
+          "head", "dilation", "loss", "pos_weight", "count_weight", "optimizer", "learning_rate", "schedule", "batch_size", "epochs", "seed", "clip_norm", "threads"};
 }
 
 Status TrainingPanel::set_setting(TrainOptions& s, const std::string& key, const nlohmann::json& value) {
@@ -196,6 +199,9 @@ Status TrainingPanel::set_setting(TrainOptions& s, const std::string& key, const
   } else if (key == "learning_rate") {
     EPIBOOK_ASSIGN_OR_RETURN(next.schedule.base, json_number(value, key));
     EPIBOOK_RETURN_IF_ERROR(check_range(key, next.schedule.base, 1e-7, 10));
+  } else if (key == "threads") {
+    EPIBOOK_ASSIGN_OR_RETURN(const int64_t n, whole(1, kPageThreads));
+    next.threads = static_cast<int>(n);
   } else if (key == "clip_norm") {
     EPIBOOK_ASSIGN_OR_RETURN(next.clip_norm, json_number(value, key));
     EPIBOOK_RETURN_IF_ERROR(check_range(key, next.clip_norm, 0, 1e6));
@@ -304,6 +310,7 @@ nlohmann::json TrainingPanel::run_state(const Slot& slot) const {
   state["message"] = run.message();
   state["parameters"] = run.parameter_count();
   state["ms_per_step"] = run.milliseconds_per_step();
+  state["threads"] = slot.settings.threads;
   nlohmann::json losses = nlohmann::json::array();
   for (double loss : run.step_losses()) losses.push_back(number_or_null(loss));
   state["train_loss"] = losses;
@@ -342,6 +349,7 @@ void TrainingPanel::add_state(nlohmann::json& state) const {
   }
   if (!message_.empty()) state["message"] = message_;
   state["backend"] = "cpu";
+  state["threads_available"] = kPageThreads;  // 2 where the page is cross-origin isolated
   state["compare"] = compare_;
   state["run_link"] = has_data() ? run_link() : "";
   state["data_fingerprint"] = has_data() ? hex64(data_.fingerprint) : "";
@@ -406,6 +414,8 @@ Status TrainingPanel::replay_link(const std::string& encoded) {
     Result<TrainOptions> options = parse_train_options_json(link[key].dump());
     if (!options.is_ok()) return options.status().with_context("run link, run " + std::string(kRunNames[i]));
     slots_[static_cast<size_t>(i)].settings = *options;
+    // A link made in an isolated page (2 threads) replays on this page's count: same bits.
+    slots_[static_cast<size_t>(i)].settings.threads = std::min(options->threads, kPageThreads);
     const nlohmann::json& s = link[key + "_steps"];
     steps[static_cast<size_t>(i)] = s.is_number_unsigned() ? std::min<uint64_t>(s.get<uint64_t>(), kMaxLinkSteps) : 0;
   }
@@ -745,8 +755,9 @@ void TrainingPanel::draw_settings_column(float width) {
   ImGui::PopItemWidth();
   const TrainingRun& run = slots_[static_cast<size_t>(editing_)].run;
   if (run.parameter_count() > 0) {
-    ImGui::TextWrapped("%llu parameters, %.1f ms a step", static_cast<unsigned long long>(run.parameter_count()),
-                       run.milliseconds_per_step());
+    const int threads = slots_[static_cast<size_t>(editing_)].settings.threads;
+    ImGui::TextWrapped("%llu parameters, %.1f ms a step on %d thread%s", static_cast<unsigned long long>(run.parameter_count()),
+                       run.milliseconds_per_step(), threads, threads == 1 ? "" : "s");
   }
   ImGui::Spacing();
   draw_table();

@@ -20,6 +20,15 @@ namespace epibook::labs {
 // page may build: WebAssembly memory tops out at 2 GiB here, and the page needs room.
 constexpr uint64_t kMaxTrainingBytes = uint64_t{768} << 20;
 
+// CPU backend threads a run may use in this page: 2 in the labs module built with
+// -pthread (epibook-labs-mt, which lab-host.js loads only in cross-origin isolated
+// pages), 1 in the single-thread module. Any count gives the same bits.
+#if defined(__EMSCRIPTEN_PTHREADS__)
+constexpr int kPageThreads = 2;
+#else
+constexpr int kPageThreads = 1;
+#endif
+
 // Bytes a training step of `spec` on batches of `input_shape` rows would hold (an
 // estimate: parameters x 4 for value, gradient and two Adam moments; each block's
 // activations x 4 for output, activation, pooled output and their gradients).

@@ -1,7 +1,7 @@
 // The book builder: tutorials/NN-slug/*.md and web/pages/*.md become static pages;
 // the theme, page script, labs, wasm module, KaTeX styles and data assets are copied
 // beside them; a search index and a versioned service worker are written last.
-// Usage: node web/build/build-site.mjs OUT_DIR [--assets DIR] [--wasm DIR] [--cli EPIBOOK]
+// Usage: node web/build/build-site.mjs OUT_DIR [--assets DIR] [--wasm DIR] [--wasm-threads DIR] [--cli EPIBOOK]
 // (the CLI draws the figures that need computed data; default build/native/cli/epibook)
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,15 +18,16 @@ const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const BOOK_TITLE = 'Machine Learning in Genomics';
 
 function parseArguments(argv) {
-  const options = { out: null, assets: path.join(repo, 'build/assets'), wasm: path.join(repo, 'build/wasm/web'), cli: path.join(repo, 'build/native/cli/epibook') };
+  const options = { out: null, assets: path.join(repo, 'build/assets'), wasm: path.join(repo, 'build/wasm/web'), wasmThreads: path.join(repo, 'build/wasm-threads/web'), cli: path.join(repo, 'build/native/cli/epibook') };
   for (let i = 0; i < argv.length; i += 1) {
     if (argv[i] === '--assets') options.assets = path.resolve(argv[++i]);
     else if (argv[i] === '--wasm') options.wasm = path.resolve(argv[++i]);
+    else if (argv[i] === '--wasm-threads') options.wasmThreads = path.resolve(argv[++i]);
     else if (argv[i] === '--cli') options.cli = path.resolve(argv[++i]);
     else if (!options.out) options.out = path.resolve(argv[i]);
     else throw new Error(`unexpected argument "${argv[i]}"`);
   }
-  if (!options.out) throw new Error('usage: build-site.mjs OUT_DIR [--assets DIR] [--wasm DIR] [--cli EPIBOOK]');
+  if (!options.out) throw new Error('usage: build-site.mjs OUT_DIR [--assets DIR] [--wasm DIR] [--wasm-threads DIR] [--cli EPIBOOK]');
   return options;
 }
 
@@ -145,6 +146,8 @@ function main() {
 
   // Fetching the lab host while the page parses saves a round trip before the first lab.
   book.hasLabHost = fs.existsSync(path.join(repo, 'web/labs/lab-host.js'));
+  // Pages say whether the site ships the threaded labs, so an isolated page never asks for missing files.
+  book.hasThreadedLabs = fs.existsSync(path.join(options.wasmThreads, 'epibook-labs-mt.wasm'));
   fs.rmSync(options.out, { recursive: true, force: true });
   fs.mkdirSync(options.out, { recursive: true });
   for (const page of book.pages) {
@@ -161,6 +164,12 @@ function main() {
   const warnings = [];
   if (!copyTree(path.join(repo, 'web/labs'), path.join(options.out, 'labs'))) warnings.push('no web/labs/: pages will show that the labs are missing');
   if (!copyTree(options.wasm, path.join(options.out, 'wasm'))) warnings.push(`no ${options.wasm}: build the wasm preset first`);
+  // The labs built with -pthread (the wasm-threads preset), for cross-origin isolated pages.
+  const threaded = (source) => path.basename(source).startsWith('epibook-labs-mt.');
+  if (!copyTree(options.wasmThreads, path.join(options.out, 'wasm'), threaded)
+      || !fs.existsSync(path.join(options.out, 'wasm/epibook-labs-mt.wasm'))) {
+    warnings.push(`no ${options.wasmThreads}/epibook-labs-mt.wasm: build the wasm-threads preset for labs on 2 threads (isolated pages fall back to one)`);
+  }
   if (!copyTree(options.assets, path.join(options.out, 'assets'))) warnings.push(`no ${options.assets}: run scripts/make-assets first`);
   for (const ref of assetReferences(book)) {
     if (!fs.existsSync(path.join(options.out, ref.value))) warnings.push(`${ref.page}: lab ${ref.lab} refers to ${ref.value}, which the site lacks`);

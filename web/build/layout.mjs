@@ -62,6 +62,15 @@ export const CONTENT_SECURITY_POLICY = [
   "form-action 'none'",
 ].join('; ');
 
+// A page with labs fetches the lab host while it parses and, as soon as the host is
+// there (before DOMContentLoaded), starts downloading and compiling the labs' wasm, so
+// the first lab in view only has to instantiate it (lab-host.js prepareLabs).
+// A site built with the threaded labs says so (lab-host.js loads them in isolated pages).
+function labHostBoot(root, threaded) {
+  return `${threaded ? '<meta name="epibook-labs-threads" content="2">\n' : ''}<link rel="modulepreload" href="${root}labs/lab-host.js">
+<script type="module" async>import('${root}labs/lab-host.js').then((host) => host.prepareLabs());</script>`;
+}
+
 export function renderPage(book, page) {
   const root = relativeLink(page.url, '');
   return `<!doctype html>
@@ -76,7 +85,7 @@ export function renderPage(book, page) {
 <script src="${root}theme-boot.js"></script>
 <link rel="stylesheet" href="${root}katex/katex.min.css">
 <link rel="stylesheet" href="${root}book.css">
-${page.labs.length && book.hasLabHost ? `<link rel="modulepreload" href="${root}labs/lab-host.js">` : ''}
+${page.labs.length && book.hasLabHost ? labHostBoot(root, book.hasThreadedLabs) : ''}
 </head>
 <body>
 <header class="topbar">

@@ -5,8 +5,16 @@
 //
 // Sections: module loading | files and byte ranges | canvas size, input and theme | mountLab
 
-const MODULE_URL = new URL('../wasm/epibook-labs.js', import.meta.url);
-const WASM_URL = new URL('../wasm/epibook-labs.wasm', import.meta.url);
+// A cross-origin isolated page (the book's service worker adds COOP/COEP to what it
+// serves) may use wasm threads: it loads the labs built with -pthread, whose training
+// runs on 2 threads with the same bits as on one. Any other page, or a site built
+// without that module (its pages then lack <meta name="epibook-labs-threads">), loads
+// the single-thread module.
+const THREADED = self.crossOriginIsolated === true && document.querySelector('meta[name="epibook-labs-threads"]') !== null;
+const MODULE_URLS = {
+  single: { js: new URL('../wasm/epibook-labs.js', import.meta.url), wasm: new URL('../wasm/epibook-labs.wasm', import.meta.url), threaded: false },
+  threaded: { js: new URL('../wasm/epibook-labs-mt.js', import.meta.url), wasm: new URL('../wasm/epibook-labs-mt.wasm', import.meta.url), threaded: true },
+};
 // A reader's non-bigWig file is read whole, up to this many bytes (a FASTQ's first
 // records are enough for a quality plot; a larger file's tail is left unread).
 const MAX_WHOLE_FILE_BYTES = 64 * 1024 * 1024;
@@ -19,34 +27,50 @@ const moduleTiming = { compileStartMs: null, compiledMs: null };
 // The module's JavaScript and its WebAssembly are fetched in parallel, and the
 // WebAssembly is compiled once per page (while it downloads, where the browser can):
 // every canvas then only instantiates the compiled module, which takes milliseconds.
-let moduleFactory = null;
-function loadModuleFactory() {
-  moduleFactory ??= import(MODULE_URL.href).then((module) => module.default);
-  return moduleFactory;
+async function compileFrom(url) {
+  moduleTiming.compileStartMs = performance.now();
+  const fetchBytes = async () => {
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`the labs' WebAssembly could not be read (HTTP ${response.status})`);
+    return response;
+  };
+  let compiled;
+  try {
+    compiled = await WebAssembly.compileStreaming(fetchBytes());
+  } catch (error) {
+    // A server that sends the wasm with another MIME type defeats streaming: compile the bytes.
+    if (!(error instanceof TypeError)) throw error;
+    compiled = await WebAssembly.compile(await (await fetchBytes()).arrayBuffer());
+  }
+  moduleTiming.compiledMs = performance.now();
+  return compiled;
 }
 
-let compiledWasm = null;
-function compileWasm() {
-  compiledWasm ??= (async () => {
-    moduleTiming.compileStartMs = performance.now();
-    const fetchBytes = async () => {
-      const response = await fetch(WASM_URL);
-      if (!response.ok) throw new Error(`the labs' WebAssembly could not be read (HTTP ${response.status})`);
-      return response;
-    };
-    let compiled;
+function loadPair(urls) {
+  return Promise.all([import(urls.js.href).then((module) => module.default), compileFrom(urls.wasm), urls.threaded]);
+}
+
+// [createModule, compiled WebAssembly.Module] of the module this page runs: the
+// threaded one where the page is isolated and the site ships it, else the single-thread one.
+let loadedModule = null;
+function loadModule() {
+  loadedModule ??= (async () => {
+    if (!THREADED) return loadPair(MODULE_URLS.single);
     try {
-      compiled = await WebAssembly.compileStreaming(fetchBytes());
+      return await loadPair(MODULE_URLS.threaded);
     } catch (error) {
-      // A server that sends the wasm with another MIME type defeats streaming: compile the bytes.
-      if (!(error instanceof TypeError)) throw error;
-      compiled = await WebAssembly.compile(await (await fetchBytes()).arrayBuffer());
+      console.warn(`epibook labs: the threaded module could not be loaded (${error.message}); using one thread`);
+      return loadPair(MODULE_URLS.single);
     }
-    moduleTiming.compiledMs = performance.now();
-    return compiled;
   })();
-  compiledWasm.catch(() => { compiledWasm = null; });  // a failed download may be retried by the next mount
-  return compiledWasm;
+  loadedModule.catch(() => { loadedModule = null; });  // a failed download may be retried by the next mount
+  return loadedModule;
+}
+
+// Starts fetching and compiling the module before any lab mounts (the page's head
+// calls this while the page still parses); mountLab then finds it compiled or compiling.
+export function prepareLabs() {
+  loadModule().catch(() => {});  // a failure is reported by the mount that needs the module
 }
 
 // An asset path of a lab block ("assets/x.bw") as a URL of the site.
@@ -176,7 +200,12 @@ function runFromLocation(name) {
 // ---------------------------------------------------------------------------------
 export async function mountLab(canvas, name, params = {}) {
   const timing = { startMs: performance.now() };
-  const [createModule, compiled] = await Promise.all([loadModuleFactory(), compileWasm()]);
+  // The WebGL context is most of a lab's mount (a software GL takes hundreds of ms to
+  // start one): create it now, while the wasm may still compile, with the attributes
+  // emscripten's GLFW asks for (lab_app.cpp), so glfwCreateWindow gets this one back.
+  canvas.getContext('webgl2', { alpha: true, antialias: false, depth: false, stencil: false });
+  timing.contextMs = performance.now();
+  const [createModule, compiled, threaded] = await loadModule();
   Object.assign(timing, moduleTiming, { readyMs: performance.now() });
   const inlineStyle = canvas.getAttribute('style');
   let focused = false;
@@ -250,9 +279,11 @@ export async function mountLab(canvas, name, params = {}) {
 
   const handle = {
     name,
+    threaded,  // true: the -pthread module (epibook-labs-mt) in a cross-origin isolated page
     timing,
     state: () => JSON.parse(module.lab_state_json()),
     appearance: () => JSON.parse(module.lab_appearance_json()),
+    frameTiming: (clear = false) => JSON.parse(module.lab_timing_json(clear)),
     async set(key, value) {
       const message = module.lab_set(key, JSON.stringify(value));
       if (message) throw new Error(message);
