@@ -128,6 +128,7 @@ class LossMetricsLab final : public Lab {
   bool busy() const override {
     return (stage_ != Stage::kReady && stage_ != Stage::kFailed) || !pending_link_.empty() || panel_.busy();
   }
+  bool training() const override { return stage_ == Stage::kReady && panel_.busy(); }
 
   void draw() override;
 
