@@ -9,6 +9,8 @@
 #include <iostream>
 #include <limits>
 #include <memory>
+#include <optional>
+#include <span>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -96,23 +98,65 @@ struct ValuesArguments {
   std::string output;
 };
 
-// Means of the non-NaN values in consecutive `bin`-base bins; the last bin may be shorter
-// and averages the bases it has; NaN where a bin has no data.
-std::vector<float> bin_means(std::span<const float> values, uint64_t bin) {
-  std::vector<float> out;
-  out.reserve((values.size() + bin - 1) / bin);
-  for (size_t from = 0; from < values.size(); from += bin) {
-    const size_t to = std::min<size_t>(values.size(), from + bin);
-    double sum = 0;
-    size_t count = 0;
-    for (size_t i = from; i < to; ++i) {
-      if (std::isnan(values[i])) continue;
-      sum += values[i];
-      ++count;
+// How many values one read holds at most (4 MB of floats, and their text): regions are
+// read in pieces of at most this many bases, several short regions per read (at most
+// kPiecesPerRead), so a whole-genome BED or a whole chromosome runs in bounded memory.
+constexpr uint64_t kValuesPerRead = uint64_t{1} << 20;
+constexpr size_t kPiecesPerRead = size_t{1} << 16;
+
+// Means of the non-NaN values in consecutive `bin`-base bins of one region, fed in
+// pieces; the last bin may be shorter and averages the bases it has; NaN where a bin
+// has no data. Sums in base order, so the bits do not depend on how the region is cut.
+class BinMeans {
+ public:
+  BinMeans(const Region& region, uint64_t bin) : region_(region), bin_(bin), bin_start_(region.start) {}
+
+  // Adds the values of the next bases of the region; calls emit(start, end, mean) for each bin completed.
+  template <typename Emit>
+  void add(std::span<const float> values, Emit&& emit) {
+    for (const float value : values) {
+      if (!std::isnan(value)) {
+        sum_ += value;
+        ++count_;
+      }
+      if (++filled_ == bin_) flush(emit);
     }
-    out.push_back(count > 0 ? static_cast<float>(sum / static_cast<double>(count)) : std::numeric_limits<float>::quiet_NaN());
+    if (bin_start_ + filled_ == region_.end && filled_ > 0) flush(emit);
   }
-  return out;
+
+ private:
+  template <typename Emit>
+  void flush(Emit& emit) {
+    const float mean = count_ > 0 ? static_cast<float>(sum_ / static_cast<double>(count_))
+                                  : std::numeric_limits<float>::quiet_NaN();
+    emit(bin_start_, bin_start_ + filled_, mean);
+    bin_start_ += filled_;
+    filled_ = 0;
+    sum_ = 0;
+    count_ = 0;
+  }
+
+  const Region& region_;
+  uint64_t bin_;
+  uint64_t bin_start_;
+  uint64_t filled_ = 0;
+  double sum_ = 0;
+  uint64_t count_ = 0;
+};
+
+// A stretch of one region read in one go.
+struct RegionPiece {
+  size_t region_index;
+  Region piece;
+};
+
+// Every region checked against the file before anything is written: a region on a
+// chromosome the file lacks, or past its end, is reported with the BED line it came from.
+void check_regions(const BigWigReader& reader, const std::vector<RegionArgument>& regions) {
+  for (const RegionArgument& argument : regions) {
+    const Status status = reader.check_region(argument.region);
+    if (!status.is_ok()) fail(argument.source.empty() ? status : status.with_context(argument.source));
+  }
 }
 
 void run_values(const ValuesArguments& a) {
@@ -122,54 +166,92 @@ void run_values(const ValuesArguments& a) {
     fail(invalid_argument("--format npy writes a binary file: give it a name with -o OUT.npy"));
   }
   const BigWigReader reader = value_or_fail(BigWigReader::open(a.file));
-  const std::vector<Region> regions = value_or_fail(read_region_arguments(a.regions));
+  const std::vector<RegionArgument> regions = value_or_fail(read_region_arguments_with_sources(a.regions));
   if (regions.empty()) fail(invalid_argument("no regions given"));
-  if (a.format == "npy") {
-    for (const Region& region : regions) {
-      if (region.length() != regions.front().length()) {
-        fail(invalid_argument("--format npy needs regions of one length, but " + format_region(regions.front()) +
-                              " has " + with_thousands(regions.front().length()) + " bp and " + format_region(region) +
-                              " has " + with_thousands(region.length()) + " bp (use --format tsv)"));
+  check_regions(reader, regions);
+  const Region& first = regions.front().region;
+  const bool npy = a.format == "npy";
+  if (npy) {
+    for (const RegionArgument& argument : regions) {
+      const Region& region = argument.region;
+      if (region.length() != first.length()) {
+        fail(invalid_argument("--format npy needs regions of one length, but " + format_region(first) + " has " +
+                              with_thousands(first.length()) + " bp and " + format_region(region) + " has " +
+                              with_thousands(region.length()) + " bp (use --format tsv)"));
       }
     }
   }
-  uint64_t total = 0;
-  for (const Region& region : regions) {
-    if (region.end < region.start) fail(invalid_argument(format_region(region) + ": end is before start"));
-    total += region.length();
-  }
-  std::vector<float> values(total);
-  check(reader.values_batch(regions, values));
 
-  std::vector<float> binned;
-  std::string text;
-  size_t offset = 0;
-  for (const Region& region : regions) {
-    const std::span<const float> of_region(values.data() + offset, region.length());
-    offset += region.length();
-    const std::vector<float> bins = bin_means(of_region, a.bin);
-    if (a.format == "npy") {
-      binned.insert(binned.end(), bins.begin(), bins.end());
-      continue;
+  StreamedOutput output;
+  check(output.open(a.output));
+  if (npy) {
+    const uint64_t shape[2] = {regions.size(), (first.length() + a.bin - 1) / a.bin};
+    check(output.write(npy_header(NpyDtype::kFloat32, shape)));
+  }
+  std::string pending;  // text or float bytes not yet written
+  auto emit = [&](const Region& region, uint64_t start, uint64_t end, float mean) {
+    if (npy) {
+      pending.append(reinterpret_cast<const char*>(&mean), sizeof mean);
+      return;
     }
-    for (size_t i = 0; i < bins.size(); ++i) {
-      const uint64_t start = region.start + i * a.bin;
-      text += region.chrom;
-      text += '\t';
-      text += std::to_string(start);
-      text += '\t';
-      text += std::to_string(std::min(region.end, start + a.bin));
-      text += '\t';
-      append_number(text, bins[i], true);
-      text += '\n';
+    pending += region.chrom;
+    pending += '\t';
+    pending += std::to_string(start);
+    pending += '\t';
+    pending += std::to_string(end);
+    pending += '\t';
+    append_number(pending, mean, true);
+    pending += '\n';
+  };
+
+  // Regions in order, cut into pieces, gathered into reads of at most kValuesPerRead values.
+  std::vector<RegionPiece> pieces;
+  std::vector<Region> piece_regions;
+  std::vector<float> values;
+  std::optional<BinMeans> bins;
+  size_t bins_of = regions.size();
+  auto read_pieces = [&] {
+    if (pieces.empty()) return;
+    uint64_t total = 0;
+    piece_regions.clear();
+    for (const RegionPiece& p : pieces) {
+      piece_regions.push_back(p.piece);
+      total += p.piece.length();
+    }
+    values.resize(total);
+    check(reader.values_batch(piece_regions, values));
+    size_t offset = 0;
+    for (const RegionPiece& p : pieces) {
+      const Region& region = regions[p.region_index].region;
+      if (bins_of != p.region_index) {
+        bins.emplace(region, a.bin);
+        bins_of = p.region_index;
+      }
+      bins->add(std::span<const float>(values.data() + offset, p.piece.length()),
+                [&](uint64_t start, uint64_t end, float mean) { emit(region, start, end, mean); });
+      offset += p.piece.length();
+    }
+    pieces.clear();
+    check(output.write(pending));
+    pending.clear();
+  };
+  uint64_t gathered = 0;
+  for (size_t i = 0; i < regions.size(); ++i) {
+    const Region& region = regions[i].region;
+    for (uint64_t start = region.start; start < region.end;) {
+      const uint64_t room = kValuesPerRead - gathered;
+      const uint64_t end = std::min(region.end, start + room);
+      pieces.push_back({i, Region{region.chrom, start, end}});
+      gathered += end - start;
+      start = end;
+      if (gathered == kValuesPerRead || pieces.size() == kPiecesPerRead) {
+        read_pieces();
+        gathered = 0;
+      }
     }
   }
-  if (a.format == "npy") {
-    const uint64_t shape[2] = {regions.size(), (regions.front().length() + a.bin - 1) / a.bin};
-    check(write_npy(a.output, std::span<const float>(binned), shape));
-    return;
-  }
-  write_text(a.output, text);
+  read_pieces();
+  check(output.finish());
 }
 
 // ---------------------------------------------------------------------------------
@@ -186,10 +268,12 @@ struct StatsArguments {
 void run_stats(const StatsArguments& a) {
   const SummaryStat stat = value_or_fail(parse_summary_stat(a.type));
   const BigWigReader reader = value_or_fail(BigWigReader::open(a.file));
-  const std::vector<Region> regions = value_or_fail(read_region_arguments(a.regions));
+  const std::vector<RegionArgument> regions = value_or_fail(read_region_arguments_with_sources(a.regions));
   if (regions.empty()) fail(invalid_argument("no regions given"));
+  check_regions(reader, regions);
   std::string text;
-  for (const Region& region : regions) {
+  for (const RegionArgument& argument : regions) {
+    const Region& region = argument.region;
     const std::vector<double> answers = value_or_fail(reader.stats(region, stat, a.bins, a.exact));
     uint64_t start = region.start;
     for (uint32_t i = 0; i < a.bins; ++i) {

@@ -17,22 +17,78 @@ void fail(const Status& status) {
   throw CLI::RuntimeError(1);
 }
 
-Result<std::vector<Region>> read_region_arguments(const std::vector<std::string>& arguments) {
-  std::vector<Region> regions;
+Result<std::vector<RegionArgument>> read_region_arguments_with_sources(const std::vector<std::string>& arguments) {
+  std::vector<RegionArgument> regions;
   for (const std::string& argument : arguments) {
     std::error_code ec;
     if (argument.find(':') == std::string::npos || std::filesystem::is_regular_file(argument, ec)) {
       if (!std::filesystem::exists(argument, ec)) {
         return not_found("'" + argument + "' is neither a region (chr:start-end) nor a BED file that exists");
       }
-      EPIBOOK_ASSIGN_OR_RETURN(std::vector<Region> from_bed, read_bed_regions(argument));
-      regions.insert(regions.end(), from_bed.begin(), from_bed.end());
+      EPIBOOK_ASSIGN_OR_RETURN(std::vector<BedRecord> records, read_bed(argument));
+      for (BedRecord& record : records) {
+        regions.push_back({std::move(record.region), argument + ": line " + std::to_string(record.line)});
+      }
     } else {
       EPIBOOK_ASSIGN_OR_RETURN(Region region, parse_region(argument));
-      regions.push_back(std::move(region));
+      regions.push_back({std::move(region), ""});
     }
   }
   return regions;
+}
+
+Result<std::vector<Region>> read_region_arguments(const std::vector<std::string>& arguments) {
+  EPIBOOK_ASSIGN_OR_RETURN(std::vector<RegionArgument> with_sources, read_region_arguments_with_sources(arguments));
+  std::vector<Region> regions;
+  regions.reserve(with_sources.size());
+  for (RegionArgument& argument : with_sources) regions.push_back(std::move(argument.region));
+  return regions;
+}
+
+StreamedOutput::~StreamedOutput() {
+  if (file_ == nullptr || to_stdout_) return;
+  std::fclose(file_);
+  std::remove(partial_.c_str());
+}
+
+Status StreamedOutput::open(const std::string& path) {
+  if (path.empty() || path == "-") {
+    to_stdout_ = true;
+    file_ = stdout;
+    return Status::ok();
+  }
+  path_ = path;
+  partial_ = path + ".partial";
+  file_ = std::fopen(partial_.c_str(), "wb");
+  if (file_ == nullptr) return io_error(path + ": cannot open for writing");
+  return Status::ok();
+}
+
+Status StreamedOutput::write(std::string_view bytes) {
+  if (std::fwrite(bytes.data(), 1, bytes.size(), file_) != bytes.size()) {
+    return io_error((to_stdout_ ? std::string("standard output") : path_) + ": write failed (disk full?)");
+  }
+  return Status::ok();
+}
+
+Status StreamedOutput::finish() {
+  if (to_stdout_) {
+    if (std::fflush(stdout) != 0) return io_error("standard output: write failed");
+    return Status::ok();
+  }
+  const bool closed = std::fclose(file_) == 0;
+  file_ = nullptr;
+  if (!closed) {
+    std::remove(partial_.c_str());
+    return io_error(path_ + ": write failed (disk full?)");
+  }
+  std::error_code ec;
+  std::filesystem::rename(partial_, path_, ec);
+  if (ec) {
+    std::remove(partial_.c_str());
+    return io_error(path_ + ": cannot move the finished file into place (" + ec.message() + ")");
+  }
+  return Status::ok();
 }
 
 namespace fs = std::filesystem;

@@ -2,7 +2,10 @@
 // code, and reading the REGION arguments (chr:start-end text or BED files).
 #pragma once
 
+#include <cstdio>
 #include <filesystem>
+#include <optional>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -24,8 +27,43 @@ T value_or_fail(Result<T> result) {
   return std::move(result).value();
 }
 
+// Preset, then override: every subcommand reads a flag the reader may leave out into a
+// std::optional (or a list that stays empty), starts from its preset's options and lays
+// the flags given over them, so "left out" and "given as the default" stay different.
+template <typename T, typename U>
+void override_with(T& option, const std::optional<U>& given) {
+  if (given) option = *given;
+}
+
 // Each argument is "chr:start-end" or the path of a BED file whose rows are regions.
 Result<std::vector<Region>> read_region_arguments(const std::vector<std::string>& arguments);
+
+// A region and where it came from, for messages about it: "regions.bed: line 3", or
+// "" for a region typed on the command line (the region's own text names it).
+struct RegionArgument {
+  Region region;
+  std::string source;
+};
+Result<std::vector<RegionArgument>> read_region_arguments_with_sources(const std::vector<std::string>& arguments);
+
+// Output written as it is produced, to standard output ("" or "-") or to a file that
+// appears under its name only when finish() succeeds (written beside it, then renamed),
+// so a command that fails half way leaves no half file.
+class StreamedOutput {
+ public:
+  StreamedOutput() = default;
+  ~StreamedOutput();
+  StreamedOutput(const StreamedOutput&) = delete;
+  StreamedOutput& operator=(const StreamedOutput&) = delete;
+  Status open(const std::string& path);
+  Status write(std::string_view bytes);
+  Status finish();
+
+ private:
+  std::string path_, partial_;
+  std::FILE* file_ = nullptr;
+  bool to_stdout_ = false;
+};
 
 // An output directory a command may replace: empty, or one whose manifest.json says
 // `tool` ("epibook prep") wrote it.

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include "cli_common.h"
 #include "commands.h"
@@ -25,26 +26,26 @@ struct LoadArguments {
   std::vector<std::string> tracks;
   std::vector<std::string> regions;
   std::string preset = "default";
-  uint32_t window = 1000, stride = 0, batch = 0, bin = 0, threads = 0, prefetch = 0, max_shift = 0;
-  std::string transform, unknown_base, sampler;
+  uint32_t window = 1000, stride = 0;
+  // Left out: the preset's value.
+  std::optional<uint32_t> batch, bin, threads, prefetch, max_shift;
+  std::optional<std::string> transform, unknown_base, sampler;
+  std::optional<uint64_t> seed;
   bool reverse_complement = false, missing_as_zero = false, quiet = false;
-  uint64_t seed = 0, epochs = 1, max_batches = 0;
-  std::map<std::string, CLI::Option*> given;
-
-  bool has(const std::string& name) const { return given.count(name) != 0 && given.at(name)->count() > 0; }
+  uint64_t epochs = 1, max_batches = 0;
 };
 
 LoaderOptions options_from(const LoadArguments& a) {
   LoaderOptions o = value_or_fail(loader_preset(a.preset));
-  if (a.has("batch")) o.batch_size = a.batch;
-  if (a.has("bin")) o.bin = a.bin;
-  if (a.has("threads")) o.threads = a.threads;
-  if (a.has("prefetch")) o.prefetch_batches = a.prefetch;
-  if (a.has("transform")) o.transform = value_or_fail(parse_signal_transform(a.transform));
-  if (a.has("unknown-base")) o.unknown_base = value_or_fail(parse_unknown_base(a.unknown_base));
-  if (a.has("sampler")) o.sampler.scheme = value_or_fail(parse_sampling_scheme(a.sampler));
-  if (a.has("seed")) o.sampler.seed = a.seed;
-  if (a.has("max-shift")) o.max_shift = a.max_shift;
+  override_with(o.batch_size, a.batch);
+  override_with(o.bin, a.bin);
+  override_with(o.threads, a.threads);
+  override_with(o.prefetch_batches, a.prefetch);
+  if (a.transform) o.transform = value_or_fail(parse_signal_transform(*a.transform));
+  if (a.unknown_base) o.unknown_base = value_or_fail(parse_unknown_base(*a.unknown_base));
+  if (a.sampler) o.sampler.scheme = value_or_fail(parse_sampling_scheme(*a.sampler));
+  override_with(o.sampler.seed, a.seed);
+  override_with(o.max_shift, a.max_shift);
   if (a.reverse_complement) o.reverse_complement = true;
   if (a.missing_as_zero) o.missing_as_zero = true;
   check(validate_loader_options(o));
@@ -167,32 +168,27 @@ void add_load_command(CLI::App& app) {
       "the regions given), one-hot sequence [B, 4, L] from the FASTA and targets [B, T, L/bin]\n"
       "from each bigWig, in sampler order, augmented, prefetched on threads. Reports samples/s,\n"
       "peak memory and a checksum of every value loaded. Options left out come from --preset.");
-  auto add = [&](CLI::Option* option, const std::string& name) { a.given[name] = option; };
   load->add_option("--fasta", a.fasta, "Genome FASTA (with .fai, or indexed in memory)")->required();
   load->add_option("--track", a.tracks, "A bigWig track; repeat for several (--track a.bw --track b.bw)")
       ->required()
       ->allow_extra_args(false);
   load->add_option("--regions", a.regions,
                    "Regions to tile (chr:start-end or BED files); default: every chromosome of the FASTA");
-  add(load->add_option("--preset", a.preset, "default, bpnet, tutorial1 or benchmark")
-          ->check(CLI::IsMember(loader_preset_names())),
-      "preset");
+  load->add_option("--preset", a.preset, "default, bpnet, tutorial1 or benchmark")
+          ->check(CLI::IsMember(loader_preset_names()));
   load->add_option("--window", a.window, "Window length in bp")->capture_default_str();
   load->add_option("--stride", a.stride, "bp between window starts (default: the window length)");
-  add(load->add_option("--batch", a.batch, "Windows per batch (default 64)"), "batch");
-  add(load->add_option("--bin", a.bin, "bp per target bin, a divisor of the window (default 1)"), "bin");
-  add(load->add_option("--transform", a.transform, "none, arcsinh or log1p, per base before binning"), "transform");
-  add(load->add_option("--unknown-base", a.unknown_base, "N and other codes as zeros or quarter (0.25 each)"),
-      "unknown-base");
-  add(load->add_option("--sampler", a.sampler, "random (default), balanced, weighted, oversample, undersample"),
-      "sampler");
-  add(load->add_option("--seed", a.seed, "Seed of the sampler and the augmentation (default 1)"), "seed");
+  load->add_option("--batch", a.batch, "Windows per batch (default 64)");
+  load->add_option("--bin", a.bin, "bp per target bin, a divisor of the window (default 1)");
+  load->add_option("--transform", a.transform, "none, arcsinh or log1p, per base before binning");
+  load->add_option("--unknown-base", a.unknown_base, "N and other codes as zeros or quarter (0.25 each)");
+  load->add_option("--sampler", a.sampler, "random (default), balanced, weighted, oversample, undersample");
+  load->add_option("--seed", a.seed, "Seed of the sampler and the augmentation (default 1)");
   load->add_flag("--reverse-complement", a.reverse_complement, "Flip half the windows to the other strand");
-  add(load->add_option("--max-shift", a.max_shift, "Shift each window by up to this many bp"), "max-shift");
+  load->add_option("--max-shift", a.max_shift, "Shift each window by up to this many bp");
   load->add_flag("--missing-as-zero", a.missing_as_zero, "Bases without data become 0 instead of NaN");
-  add(load->add_option("--threads", a.threads, "Worker threads (default 1; 0 builds batches on the main thread)"),
-      "threads");
-  add(load->add_option("--prefetch", a.prefetch, "Batches claimed ahead of the consumer (default 4)"), "prefetch");
+  load->add_option("--threads", a.threads, "Worker threads (default 1; 0 builds batches on the main thread)");
+  load->add_option("--prefetch", a.prefetch, "Batches claimed ahead of the consumer (default 4)");
   load->add_option("--epochs", a.epochs, "Epochs to stream")->capture_default_str();
   load->add_option("--max-batches", a.max_batches, "Stop after this many batches in all (0: no limit)");
   load->add_flag("-q,--quiet", a.quiet, "No progress on stderr");

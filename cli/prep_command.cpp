@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 #include "cli_common.h"
@@ -27,37 +28,35 @@ struct PrepArguments {
   std::vector<std::string> regions;
   std::string out;
   std::string preset = "default";
-  uint32_t window = 0, stride = 0, bin = 0, input_bin = 0;
-  std::string window_tail, transform, label_rule, split, fractions;
-  bool arcsinh = true;
-  double threshold = 0;
+  // Left out (nullopt, or an empty list): the preset's value.
+  std::optional<uint32_t> window, stride, bin, input_bin;
+  std::optional<std::string> window_tail, transform, label_rule, split, fractions;
+  std::optional<bool> arcsinh;
+  std::optional<double> threshold;
   std::vector<std::string> validation_chroms, test_chroms;
-  uint64_t seed = 0, hash_block = 0;
+  std::optional<uint64_t> seed, hash_block;
   bool quiet = false;
-  std::map<std::string, CLI::Option*> given;  // long name -> option, to ask what was given
-
-  bool has(const std::string& name) const { return given.at(name)->count() > 0; }
 };
 
 PrepOptions options_from(const PrepArguments& a) {
   PrepOptions o = value_or_fail(prep_preset(a.preset));
-  if (a.has("window")) o.window = a.window;
-  if (a.has("stride")) o.stride = a.stride;
-  else if (a.has("window")) o.stride = a.window;  // a new window size tiles without gaps by default
-  if (a.has("window-tail")) o.window_tail = value_or_fail(parse_window_tail(a.window_tail));
-  if (a.has("bin")) o.bin = a.bin;
-  if (a.has("input-bin")) o.input_bin = a.input_bin;
-  if (a.has("transform")) o.transform = value_or_fail(parse_signal_transform(a.transform));
-  if (a.has("arcsinh")) o.transform = a.arcsinh ? SignalTransform::kArcsinh : SignalTransform::kNone;
-  if (a.has("threshold")) o.threshold = a.threshold;
-  if (a.has("label-rule")) o.label_rule = value_or_fail(parse_label_rule(a.label_rule));
-  if (a.has("split")) o.split = value_or_fail(parse_split_method(a.split));
-  if (a.has("val-chroms")) o.validation_chroms = a.validation_chroms;
-  if (a.has("test-chroms")) o.test_chroms = a.test_chroms;
-  if (!a.has("split") && (a.has("val-chroms") || a.has("test-chroms"))) o.split = SplitMethod::kChromosome;
-  if (a.has("seed")) o.seed = a.seed;
-  if (a.has("fractions")) o.fractions = value_or_fail(parse_split_fractions(a.fractions));
-  if (a.has("hash-block")) o.hash_block = a.hash_block;
+  override_with(o.window, a.window);
+  if (a.stride) o.stride = *a.stride;
+  else if (a.window) o.stride = *a.window;  // a new window size tiles without gaps by default
+  if (a.window_tail) o.window_tail = value_or_fail(parse_window_tail(*a.window_tail));
+  override_with(o.bin, a.bin);
+  override_with(o.input_bin, a.input_bin);
+  if (a.transform) o.transform = value_or_fail(parse_signal_transform(*a.transform));
+  if (a.arcsinh) o.transform = *a.arcsinh ? SignalTransform::kArcsinh : SignalTransform::kNone;
+  override_with(o.threshold, a.threshold);
+  if (a.label_rule) o.label_rule = value_or_fail(parse_label_rule(*a.label_rule));
+  if (a.split) o.split = value_or_fail(parse_split_method(*a.split));
+  if (!a.validation_chroms.empty()) o.validation_chroms = a.validation_chroms;
+  if (!a.test_chroms.empty()) o.test_chroms = a.test_chroms;
+  if (!a.split && (!a.validation_chroms.empty() || !a.test_chroms.empty())) o.split = SplitMethod::kChromosome;
+  override_with(o.seed, a.seed);
+  if (a.fractions) o.fractions = value_or_fail(parse_split_fractions(*a.fractions));
+  override_with(o.hash_block, a.hash_block);
   check(validate_prep_options(o));
   return o;
 }
@@ -171,7 +170,6 @@ void add_prep_command(CLI::App& app) {
       "manifest.json (every option, the input's size and content hash, counts per split).\n"
       "Options left out take their value from --preset.");
   auto& a = *arguments;
-  auto add = [&](CLI::Option* option, const std::string& name) { a.given[name] = option; };
   prep->add_option("--bigwig", a.bigwig, "The signal track, e.g. a MACS2 signal p-value bigWig")
       ->required();
   prep->add_option("--regions", a.regions,
@@ -179,57 +177,48 @@ void add_prep_command(CLI::App& app) {
       ->required();
   prep->add_option("-o,--out", a.out, "Output directory; created whole at the end, or left untouched on error")
       ->required();
-  add(prep->add_option("--preset", a.preset,
+  prep->add_option("--preset", a.preset,
                        "Starting values for every option: default, or tutorial1 (1,024 bp windows, 32 bp bins\n"
                        "from 25 bp bins, arcsinh, peak where a bin's mean arcsinh reaches arcsinh(2), 80/10/10\n"
                        "split by hashing 20 kb blocks, seed 1)")
-          ->check(CLI::IsMember(prep_preset_names())),
-      "preset");
-  add(prep->add_option("--window", a.window, "Window width in bp (default 1024); a multiple of --bin"), "window");
-  add(prep->add_option("--stride", a.stride,
-                       "bp between window starts (default: the window width; smaller overlaps windows)"),
-      "stride");
-  add(prep->add_option("--window-tail", a.window_tail,
+          ->check(CLI::IsMember(prep_preset_names()));
+  prep->add_option("--window", a.window, "Window width in bp (default 1024); a multiple of --bin");
+  prep->add_option("--stride", a.stride,
+                       "bp between window starts (default: the window width; smaller overlaps windows)");
+  prep->add_option("--window-tail", a.window_tail,
                        "When a region does not end on a window: drop the short tail (default), or align-end\n"
-                       "to add one last window ending at the region's end"),
-      "window-tail");
-  add(prep->add_option("--bin", a.bin, "Output bin in bp (default 32): targets are bin means"), "bin");
-  add(prep->add_option("--input-bin", a.input_bin,
+                       "to add one last window ending at the region's end");
+  prep->add_option("--bin", a.bin, "Output bin in bp (default 32): targets are bin means");
+  prep->add_option("--input-bin", a.input_bin,
                        "Bin of the input track in bp (default 25, as MACS2 writes; 1 = per-base): values are\n"
-                       "averaged on the genome's grid of input bins, then re-binned by overlap"),
-      "input-bin");
-  add(prep->add_option("--transform", a.transform,
-                       "arcsinh (default), log1p or none; applied at input resolution, before re-binning"),
-      "transform");
-  add(prep->add_flag("--arcsinh,!--no-arcsinh", a.arcsinh, "Shorthand for --transform arcsinh / none"), "arcsinh");
-  add(prep->add_option("--threshold", a.threshold,
+                       "averaged on the genome's grid of input bins, then re-binned by overlap");
+  prep->add_option("--transform", a.transform,
+                       "arcsinh (default), log1p or none; applied at input resolution, before re-binning");
+  CLI::Option* arcsinh = prep->add_flag_callback("--arcsinh", [&a] { a.arcsinh = true; }, "Shorthand for --transform arcsinh");
+  CLI::Option* no_arcsinh =
+      prep->add_flag_callback("--no-arcsinh", [&a] { a.arcsinh = false; }, "Shorthand for --transform none");
+  prep->add_option("--threshold", a.threshold,
                        "Peak threshold on the transformed scale (default arcsinh(2) = 1.4436); the transform\n"
-                       "runs before averaging, so a bin is a peak when the mean of its arcsinh values reaches it"),
-      "threshold");
-  add(prep->add_option("--label-rule", a.label_rule,
+                       "runs before averaging, so a bin is a peak when the mean of its arcsinh values reaches it");
+  prep->add_option("--label-rule", a.label_rule,
                        "Window label from its bins: any (default: any bin is a peak), fraction:F (at least F\n"
                        "of the bins with data), mean (the bins' mean), max (the largest input-bin value, so\n"
-                       "a narrow summit diluted by averaging still counts)"),
-      "label-rule");
-  add(prep->add_option("--split", a.split,
+                       "a narrow summit diluted by averaging still counts)");
+  prep->add_option("--split", a.split,
                        "hash (default: by a seeded hash of the block holding each window, the same in every\n"
-                       "run and tool; see --hash-block) or chrom (named chromosomes held out)"),
-      "split");
-  add(prep->add_option("--val-chroms", a.validation_chroms, "Validation chromosomes for --split chrom, e.g. chr2R")
-          ->delimiter(','),
-      "val-chroms");
-  add(prep->add_option("--test-chroms", a.test_chroms, "Test chromosomes for --split chrom, e.g. chr3L,chrX")
-          ->delimiter(','),
-      "test-chroms");
-  add(prep->add_option("--seed", a.seed, "Seed of the hash split (default 1)"), "seed");
-  add(prep->add_option("--fractions", a.fractions, "train,validation,test fractions of the hash split (default 0.8,0.1,0.1)"),
-      "fractions");
-  add(prep->add_option("--hash-block", a.hash_block,
+                       "run and tool; see --hash-block) or chrom (named chromosomes held out)");
+  prep->add_option("--val-chroms", a.validation_chroms, "Validation chromosomes for --split chrom, e.g. chr2R")
+          ->delimiter(',');
+  prep->add_option("--test-chroms", a.test_chroms, "Test chromosomes for --split chrom, e.g. chr3L,chrX")
+          ->delimiter(',');
+  prep->add_option("--seed", a.seed, "Seed of the hash split (default 1)");
+  prep->add_option("--fractions", a.fractions, "train,validation,test fractions of the hash split (default 0.8,0.1,0.1)");
+  prep->add_option("--hash-block", a.hash_block,
                        "Hash blocks of this many bp (default 20000), so neighbouring windows, which see nearly\n"
-                       "the same signal, share a split; 0 hashes each window alone, which leaks across splits"),
-      "hash-block");
+                       "the same signal, share a split; 0 hashes each window alone, which leaks across splits");
   prep->add_flag("-q,--quiet", a.quiet, "No progress line on stderr");
-  prep->get_option("--transform")->excludes("--arcsinh");
+  prep->get_option("--transform")->excludes(arcsinh)->excludes(no_arcsinh);
+  arcsinh->excludes(no_arcsinh);
   prep->callback([arguments] { run_prep(*arguments); });
 }
 

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <iostream>
-#include <map>
+#include <optional>
 #include <memory>
 
 #include "cli_common.h"
@@ -20,33 +20,31 @@ namespace {
 struct RegionArguments {
   std::string genome, peaks, out, preset = "default";
   std::vector<std::string> exclude;
-  std::string mode, split, fractions;
-  uint32_t width = 0, stride = 0, gc_bins = 0, jitter = 0;
-  double negatives = 0, max_n = 0;
-  uint64_t seed = 0, hash_block = 0;
+  // Left out (nullopt, or an empty list): the preset's value.
+  std::optional<std::string> mode, split, fractions;
+  std::optional<uint32_t> width, stride, gc_bins, jitter;
+  std::optional<double> negatives, max_n;
+  std::optional<uint64_t> seed, hash_block;
   std::vector<std::string> validation_chroms, test_chroms;
   bool quiet = false;
-  std::map<std::string, CLI::Option*> options;  // long name -> option, to ask what was given
-
-  bool given(const std::string& name) const { return options.at(name)->count() > 0; }
 };
 
 RegionOptions options_from(const RegionArguments& a) {
   RegionOptions o = value_or_fail(region_preset(a.preset));
-  if (a.given("mode")) o.mode = value_or_fail(parse_region_mode(a.mode));
-  if (a.given("width")) o.width = a.width;
-  if (a.given("stride")) o.stride = a.stride;
-  if (a.given("negatives")) o.negatives_per_positive = a.negatives;
-  if (a.given("gc-bins")) o.gc_bins = a.gc_bins;
-  if (a.given("max-n")) o.max_unknown_fraction = a.max_n;
-  if (a.given("jitter")) o.jitter = a.jitter;
-  if (a.given("seed")) o.seed = a.seed;
-  if (a.given("split")) o.split = value_or_fail(parse_split_method(a.split));
-  if (a.given("fractions")) o.fractions = value_or_fail(parse_split_fractions(a.fractions));
-  if (a.given("hash-block")) o.hash_block = a.hash_block;
-  if (a.given("val-chroms")) o.validation_chroms = a.validation_chroms;
-  if (a.given("test-chroms")) o.test_chroms = a.test_chroms;
-  if (!a.given("split") && (a.given("val-chroms") || a.given("test-chroms"))) o.split = SplitMethod::kChromosome;
+  if (a.mode) o.mode = value_or_fail(parse_region_mode(*a.mode));
+  override_with(o.width, a.width);
+  override_with(o.stride, a.stride);
+  override_with(o.negatives_per_positive, a.negatives);
+  override_with(o.gc_bins, a.gc_bins);
+  override_with(o.max_unknown_fraction, a.max_n);
+  override_with(o.jitter, a.jitter);
+  override_with(o.seed, a.seed);
+  if (a.split) o.split = value_or_fail(parse_split_method(*a.split));
+  if (a.fractions) o.fractions = value_or_fail(parse_split_fractions(*a.fractions));
+  override_with(o.hash_block, a.hash_block);
+  if (!a.validation_chroms.empty()) o.validation_chroms = a.validation_chroms;
+  if (!a.test_chroms.empty()) o.test_chroms = a.test_chroms;
+  if (!a.split && (!a.validation_chroms.empty() || !a.test_chroms.empty())) o.split = SplitMethod::kChromosome;
   check(validate_region_options(o));
   return o;
 }
@@ -112,33 +110,27 @@ void add_regions_command(CLI::App& app) {
       "window of the genome labelled by peak overlap (--mode tiling). Windows touching an exclusion\n"
       "list are left out. Writes BED: chrom, start, end, split (train / validation / test), label\n"
       "(1 peak, 0 background). Options left out take their value from --preset.");
-  auto add = [&a](CLI::Option* option, const std::string& name) { a.options[name] = option; };
   cmd->add_option("--genome", a.genome, "Genome FASTA (with or without .fai); GC and N are read from it")->required();
   cmd->add_option("--peaks", a.peaks, "Peaks as BED or narrowPeak (its summit column is used)");
   cmd->add_option("--exclude", a.exclude, "Exclusion lists (BED), e.g. a blacklist; repeatable");
   cmd->add_option("-o,--out", a.out, "Output BED, written whole or not at all")->required();
-  add(cmd->add_option("--preset", a.preset,
+  cmd->add_option("--preset", a.preset,
                       "default (peaks, 1,000 bp, one GC-matched negative per positive, 80/10/10 hash split),\n"
                       "gc-matched-3x (three negatives per positive) or tiling (1,000 bp tiles, 1 Mb hash blocks)")
-          ->check(CLI::IsMember(region_preset_names())),
-      "preset");
-  add(cmd->add_option("--mode", a.mode, "peaks or tiling"), "mode");
-  add(cmd->add_option("--width", a.width, "Window width in bp (default 1000)"), "width");
-  add(cmd->add_option("--stride", a.stride, "bp between tiles of negative candidates or of the tiling (default: width)"),
-      "stride");
-  add(cmd->add_option("--negatives", a.negatives, "GC-matched negatives per positive (default 1)"), "negatives");
-  add(cmd->add_option("--gc-bins", a.gc_bins, "GC histogram bins used for matching (default 20)"), "gc-bins");
-  add(cmd->add_option("--max-n", a.max_n, "Largest share of N in a negative or a tile (default 0.1)"), "max-n");
-  add(cmd->add_option("--jitter", a.jitter, "Shift peak windows by up to this many bp, seeded (default 0)"), "jitter");
-  add(cmd->add_option("--seed", a.seed, "Seed of jitter, negative choice and hash split (default 1)"), "seed");
-  add(cmd->add_option("--split", a.split, "hash (default) or chrom (--val-chroms / --test-chroms)"), "split");
-  add(cmd->add_option("--fractions", a.fractions, "train,validation,test of the hash split (default 0.8,0.1,0.1)"),
-      "fractions");
-  add(cmd->add_option("--hash-block", a.hash_block, "Hash blocks of this many bp, not single windows"), "hash-block");
-  add(cmd->add_option("--val-chroms", a.validation_chroms, "Validation chromosomes, e.g. chr2R")->delimiter(','),
-      "val-chroms");
-  add(cmd->add_option("--test-chroms", a.test_chroms, "Test chromosomes, e.g. chr3L,chrX")->delimiter(','),
-      "test-chroms");
+          ->check(CLI::IsMember(region_preset_names()));
+  cmd->add_option("--mode", a.mode, "peaks or tiling");
+  cmd->add_option("--width", a.width, "Window width in bp (default 1000)");
+  cmd->add_option("--stride", a.stride, "bp between tiles of negative candidates or of the tiling (default: width)");
+  cmd->add_option("--negatives", a.negatives, "GC-matched negatives per positive (default 1)");
+  cmd->add_option("--gc-bins", a.gc_bins, "GC histogram bins used for matching (default 20)");
+  cmd->add_option("--max-n", a.max_n, "Largest share of N in a negative or a tile (default 0.1)");
+  cmd->add_option("--jitter", a.jitter, "Shift peak windows by up to this many bp, seeded (default 0)");
+  cmd->add_option("--seed", a.seed, "Seed of jitter, negative choice and hash split (default 1)");
+  cmd->add_option("--split", a.split, "hash (default) or chrom (--val-chroms / --test-chroms)");
+  cmd->add_option("--fractions", a.fractions, "train,validation,test of the hash split (default 0.8,0.1,0.1)");
+  cmd->add_option("--hash-block", a.hash_block, "Hash blocks of this many bp, not single windows");
+  cmd->add_option("--val-chroms", a.validation_chroms, "Validation chromosomes, e.g. chr2R")->delimiter(',');
+  cmd->add_option("--test-chroms", a.test_chroms, "Test chromosomes, e.g. chr3L,chrX")->delimiter(',');
   cmd->add_flag("-q,--quiet", a.quiet, "No progress on stderr");
   cmd->callback([arguments] { run_regions(*arguments); });
 }

@@ -37,11 +37,6 @@ struct SimulateArguments {
   bool quiet = false;
 };
 
-template <typename T>
-void override_with(T& option, const std::optional<T>& given) {
-  if (given) option = *given;
-}
-
 SimOptions options_from(const SimulateArguments& a) {
   SimOptions options = value_or_fail(sim_preset(a.preset));
   override_with(options.seed, a.seed);

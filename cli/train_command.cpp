@@ -6,7 +6,7 @@
 #include <chrono>
 #include <filesystem>
 #include <iostream>
-#include <map>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -29,13 +29,11 @@ struct TrainArguments {
   bool resume = false;
   int threads = 0;
   bool quiet = false;
-  // Flags that set config keys (they win over the config's).
-  std::string preset, genome, windows, target, transform, unknown_base, missing, loss;
+  // Flags that set config keys (they win over the config's); left out: nullopt, or an empty list.
+  std::optional<std::string> preset, genome, windows, target, transform, unknown_base, missing, loss;
   std::vector<std::string> tracks;
-  uint32_t bin = 0, epochs = 0, batch_size = 0;
-  uint64_t seed = 0;
-  std::map<std::string, CLI::Option*> options;  // flag name -> option, to ask what was given
-  bool given(const std::string& name) const { return options.at(name)->count() > 0; }
+  std::optional<uint32_t> bin, epochs, batch_size;
+  std::optional<uint64_t> seed;
 };
 
 // The TOML line of `key` ("model.channels") when the table has it, for messages.
@@ -67,22 +65,22 @@ void resolve_data_paths(nlohmann::json& j, const fs::path& folder) {
 
 // The flags as config keys, laid over the config.
 void apply_flags(const TrainArguments& a, nlohmann::json& j) {
-  if (a.given("preset")) j["preset"] = a.preset;
-  auto set = [&](const char* flag, const char* section, const char* key, const nlohmann::json& value) {
-    if (a.given(flag)) j[section][key] = value;
+  if (a.preset) j["preset"] = *a.preset;
+  auto set = [&](const char* section, const char* key, const auto& flag) {
+    if (flag) j[section][key] = *flag;
   };
-  set("genome", "data", "genome", a.genome);
-  set("tracks", "data", "tracks", a.tracks);
-  set("windows", "data", "windows", a.windows);
-  set("target", "data", "target", a.target);
-  set("bin", "data", "bin", a.bin);
-  set("transform", "data", "transform", a.transform);
-  set("unknown-base", "data", "unknown_base", a.unknown_base);
-  set("missing", "data", "missing", a.missing);
-  set("loss", "loss", "name", a.loss);
-  set("epochs", "train", "epochs", a.epochs);
-  set("batch-size", "train", "batch_size", a.batch_size);
-  set("seed", "train", "seed", a.seed);
+  set("data", "genome", a.genome);
+  if (!a.tracks.empty()) j["data"]["tracks"] = a.tracks;
+  set("data", "windows", a.windows);
+  set("data", "target", a.target);
+  set("data", "bin", a.bin);
+  set("data", "transform", a.transform);
+  set("data", "unknown_base", a.unknown_base);
+  set("data", "missing", a.missing);
+  set("loss", "name", a.loss);
+  set("train", "epochs", a.epochs);
+  set("train", "batch_size", a.batch_size);
+  set("train", "seed", a.seed);
 }
 
 // Reads the config (when given) and the flags into options, naming the TOML line of a
@@ -100,7 +98,9 @@ TrainOptions read_options(const TrainArguments& a) {
     }
     std::ostringstream json;
     json << toml::json_formatter{table};
-    j = nlohmann::json::parse(json.str());
+    // Without exceptions: one escaping here would abort the CLI without a message.
+    j = nlohmann::json::parse(json.str(), nullptr, false);
+    if (j.is_discarded()) fail(invalid_argument(a.config + ": the config does not convert to the run's options"));
     if (a.data_root.empty()) resolve_data_paths(j, fs::path(a.config).parent_path());
   }
   apply_flags(a, j);
@@ -220,22 +220,20 @@ void add_train_command(CLI::App& app) {
   train->add_option("--data-root", a.data_root,
                     "Folder that relative data paths (config and flags) are taken from; they stay\n"
                     "relative in the run's checkpoints, so `epibook eval --data-root` finds them too");
-  auto add = [&a](CLI::Option* option, const std::string& name) { a.options[name] = option; };
-  add(train->add_option("--preset", a.preset, "Start from this preset: default or quick (a tiny model)"), "preset");
-  add(train->add_option("--genome", a.genome, "data.genome: the FASTA the windows lie on"), "genome");
-  add(train->add_option("--tracks", a.tracks, "data.tracks: bigWig files, one target channel each (repeatable)")
-          ->delimiter(','),
-      "tracks");
-  add(train->add_option("--windows", a.windows, "data.windows: the BED of `epibook regions`"), "windows");
-  add(train->add_option("--target", a.target, "data.target: signal (default) or label"), "target");
-  add(train->add_option("--bin", a.bin, "data.bin: bp per target bin (0: one value per track)"), "bin");
-  add(train->add_option("--transform", a.transform, "data.transform: none, arcsinh or log1p"), "transform");
-  add(train->add_option("--unknown-base", a.unknown_base, "data.unknown_base: zeros or quarter"), "unknown-base");
-  add(train->add_option("--missing", a.missing, "data.missing: drop (default) or zero"), "missing");
-  add(train->add_option("--loss", a.loss, "loss.name: mse, poisson, multinomial, bce or cross_entropy"), "loss");
-  add(train->add_option("--epochs", a.epochs, "train.epochs"), "epochs");
-  add(train->add_option("--batch-size", a.batch_size, "train.batch_size"), "batch-size");
-  add(train->add_option("--seed", a.seed, "train.seed"), "seed");
+  train->add_option("--preset", a.preset, "Start from this preset: default or quick (a tiny model)");
+  train->add_option("--genome", a.genome, "data.genome: the FASTA the windows lie on");
+  train->add_option("--tracks", a.tracks, "data.tracks: bigWig files, one target channel each (repeatable)")
+          ->delimiter(',');
+  train->add_option("--windows", a.windows, "data.windows: the BED of `epibook regions`");
+  train->add_option("--target", a.target, "data.target: signal (default) or label");
+  train->add_option("--bin", a.bin, "data.bin: bp per target bin (0: one value per track)");
+  train->add_option("--transform", a.transform, "data.transform: none, arcsinh or log1p");
+  train->add_option("--unknown-base", a.unknown_base, "data.unknown_base: zeros or quarter");
+  train->add_option("--missing", a.missing, "data.missing: drop (default) or zero");
+  train->add_option("--loss", a.loss, "loss.name: mse, poisson, multinomial, bce or cross_entropy");
+  train->add_option("--epochs", a.epochs, "train.epochs");
+  train->add_option("--batch-size", a.batch_size, "train.batch_size");
+  train->add_option("--seed", a.seed, "train.seed");
   train->add_flag("--resume", a.resume, "Continue from OUT/last.ckpt when it exists (same config; epochs may grow)");
   train->add_option("--threads", a.threads, "CPU threads (overrides train.threads; results do not depend on it)");
   train->add_flag("-q,--quiet", a.quiet, "No progress on stderr");

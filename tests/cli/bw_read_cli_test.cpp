@@ -6,6 +6,12 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <string>
+
+#include <spawn.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "epibook/npy.h"
 #include "support/test_support.h"
@@ -86,6 +92,61 @@ TEST(BwValuesCli, RegionsFromABedFile) {
   const CommandResult run = epibook("bw values " + kFixture + " " + bed);
   ASSERT_EQ(run.exit_code, 0) << run.output;
   EXPECT_EQ(run.output, "chr1\t100\t101\t1.5\nchr1\t101\t102\t1.5\nchr2\t0\t1\t7\n");
+}
+
+TEST(BwValuesCli, BedLinePastItsChromosome_FailsNamingFileLineAndProblem) {
+  // The end a mutated BED once had: it used to allocate for every region at once and abort.
+  const std::string bed = testing::scratch_dir("bed") + "/past_end.bed";
+  testing::write_file(bed, "chr1\t100\t102\n# comment\nchr2\t18500\t185018727277\n");
+  const CommandResult run = epibook("bw values " + kFixture + " " + bed + " --bin 32");
+  EXPECT_EQ(run.exit_code, 1) << run.output;
+  EXPECT_NE(run.output.find("epibook: " + bed + ": line 3: "), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("chr2:18,500-185,018,727,277: runs past the end of chr2 (50,000 bp)"), std::string::npos)
+      << run.output;
+  EXPECT_EQ(run.output.find("chr1\t100"), std::string::npos) << "nothing is printed before the check: " << run.output;
+
+  testing::write_file(bed, "chr1\t100\t102\nchrX\t0\t10\n");
+  const CommandResult missing = epibook("bw values " + kFixture + " " + bed);
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.output.find(bed + ": line 2: "), std::string::npos) << missing.output;
+  EXPECT_NE(missing.output.find("chromosome chrX is not in the file"), std::string::npos) << missing.output;
+}
+
+// Peak resident memory of a command (KiB), from the kernel's accounting of the child.
+long peak_memory_kib(const std::string& command) {
+  const char* argv[] = {"/bin/sh", "-c", command.c_str(), nullptr};
+  pid_t pid = 0;
+  if (posix_spawn(&pid, "/bin/sh", nullptr, nullptr, const_cast<char* const*>(argv), environ) != 0) return -1;
+  int status = 0;
+  rusage usage{};
+  if (wait4(pid, &status, 0, &usage) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) return -1;
+  return usage.ru_maxrss;
+}
+
+TEST(BwValuesCli, ManyRegionsStreamInBoundedMemoryWithTheSameBins) {
+  // 1,200 copies of chr2 (60 million bases, 240 MB as floats held at once) in bins that
+  // straddle the million-value reads: the output must equal one region's bins repeated,
+  // and memory must stay far below what holding every value would take.
+  const std::string dir = testing::scratch_dir("stream");
+  const std::string one = dir + "/one.bed", many = dir + "/many.bed";
+  testing::write_file(one, "chr2\t0\t50000\n");
+  std::string rows;
+  for (int i = 0; i < 1200; ++i) rows += "chr2\t0\t50000\n";
+  testing::write_file(many, rows);
+  const CommandResult single = epibook("bw values " + kFixture + " " + one + " --bin 3000 -o " + dir + "/one.tsv");
+  ASSERT_EQ(single.exit_code, 0) << single.output;
+  const long small = peak_memory_kib(std::string(EPIBOOK_CLI) + " bw values " + kFixture + " " + one +
+                                     " --bin 3000 -o " + dir + "/one.tsv");
+  const long large = peak_memory_kib(std::string(EPIBOOK_CLI) + " bw values " + kFixture + " " + many +
+                                     " --bin 3000 -o " + dir + "/many.tsv");
+  ASSERT_GT(small, 0);
+  ASSERT_GT(large, 0);
+  EXPECT_LT(large - small, 120 * 1024) << "peak memory grew from " << small << " KiB to " << large << " KiB";
+  const std::string one_region = testing::read_file(dir + "/one.tsv");
+  std::string expected;
+  for (int i = 0; i < 1200; ++i) expected += one_region;
+  ASSERT_EQ(one_region.substr(0, 12), "chr2\t0\t3000\t");
+  EXPECT_EQ(testing::read_file(dir + "/many.tsv"), expected);
 }
 
 TEST(BwValuesCli, NpyWithRegionsOfDifferentLengths_FailsWithReason) {

@@ -1,5 +1,5 @@
 // Reaching a lab from a test: open its page scrolled to it, wait until the page
-// script has mounted it, and call its handle (contracts.md: state, set, whenIdle,
+// script has mounted it, and call its handle (web/labs/README.md: state, set, whenIdle,
 // openBytes) inside the page. book.js keeps each handle on its canvas as .epibookLab.
 import { decodePng, countColours } from './png.mjs';
 import { expect, screenshotPath } from './harness.mjs';

@@ -161,9 +161,9 @@ TEST(NnExportPytorch, ExportedArchive_LoadsBackIntoAFreshModelBitForBit) {
   ASSERT_EQ(original.parameters.size(), loaded.parameters.size());
   for (size_t i = 0; i < original.parameters.size(); ++i) {
     EXPECT_EQ(original.parameters[i]->name, loaded.parameters[i]->name);
-    EXPECT_TRUE(original.parameters[i]->value.vector() == loaded.parameters[i]->value.vector());
+    EXPECT_TRUE(testing::same_values(original.parameters[i]->value, loaded.parameters[i]->value));
   }
-  EXPECT_TRUE(original.buffers[0]->value.vector() == loaded.buffers[0]->value.vector());
+  EXPECT_TRUE(testing::same_values(original.buffers[0]->value, loaded.buffers[0]->value));
   EXPECT_EQ(loaded.counters[0]->value, 1u);
 }
 
@@ -189,7 +189,10 @@ TEST(NnExportPytorch, NumpyCompressedArchive_LoadsIntoEpibook) {
   Status loaded = load_state_dict_npz(dir + "/packed.npz", ModelState::of(copy));
   ASSERT_TRUE(loaded.is_ok()) << loaded.message();
   for (size_t i = 0; i < model.parameters().size(); ++i) {
-    EXPECT_TRUE((model.parameters()[i]->value.vector() * 2.0f) == copy.parameters()[i]->value.vector());
+    const Tensor& original = model.parameters()[i]->value;
+    const Tensor& packed = copy.parameters()[i]->value;
+    ASSERT_EQ(original.size(), packed.size());
+    for (int64_t j = 0; j < original.size(); ++j) EXPECT_EQ(original[j] * 2.0f, packed[j]);
   }
 }
 

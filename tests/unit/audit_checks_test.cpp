@@ -7,6 +7,7 @@
 
 #include "audit_test_genome.h"
 #include "epibook/audit.h"
+#include "epibook/statistics.h"
 
 namespace epibook {
 namespace {

@@ -32,9 +32,9 @@ TEST(NnCheckpointNpz, RoundTrip_RestoresParametersBuffersAndCountersBitForBit) {
   auto other = model_with_buffers(2);
   ASSERT_TRUE(load_state_dict_npz_bytes(*bytes, "model.npz", ModelState::of(*other)).is_ok());
   for (size_t i = 0; i < model->parameters().size(); ++i) {
-    EXPECT_TRUE(model->parameters()[i]->value.vector() == other->parameters()[i]->value.vector());
+    EXPECT_TRUE(testing::same_values(model->parameters()[i]->value, other->parameters()[i]->value));
   }
-  EXPECT_TRUE(model->buffers()[1]->value.vector() == other->buffers()[1]->value.vector());
+  EXPECT_TRUE(testing::same_values(model->buffers()[1]->value, other->buffers()[1]->value));
   EXPECT_EQ(other->counters()[0]->name, "1.num_batches_tracked");
   EXPECT_EQ(other->counters()[0]->value, 1u);
   // The same model always writes the same bytes (fixed zip dates, fixed order).
@@ -55,7 +55,7 @@ TEST(NnCheckpointNpz, MismatchedArchive_IsRefusedAndLeavesTheModelUnchanged) {
   Status status = load_state_dict_npz_bytes(*bytes, "model.npz", ModelState::of(wider));
   ASSERT_FALSE(status.is_ok());
   EXPECT_EQ(status.message(), "model.npz: 0.weight: shape [3, 4, 5] does not match the model's [5, 4, 5]");
-  EXPECT_TRUE(before.vector() == wider.parameters()[0]->value.vector());
+  EXPECT_TRUE(testing::same_values(before, wider.parameters()[0]->value));
 
   Sequential fewer(3);
   conv.out_channels = 3;

@@ -18,6 +18,16 @@
 
 namespace epibook::nn::testing {
 
+// Whether two tensors hold the same values, bit for bit (shapes aside).
+inline bool same_values(const Tensor& a, const Tensor& b) { return std::ranges::equal(a.values(), b.values()); }
+
+// Sum of a tensor's values, in double.
+inline double sum_of(const Tensor& t) {
+  double total = 0.0;
+  for (float v : t.values()) total += v;
+  return total;
+}
+
 // Uniform values in [low, high) from the counter-based RNG; far from zero when
 // `min_magnitude` > 0 (keeps ReLU and max-pooling away from their kinks).
 inline Tensor random_tensor(const Shape& shape, uint64_t seed, float low = -1.0f, float high = 1.0f,

@@ -53,13 +53,13 @@ TEST(NnModel, SameSeed_GivesTheSameWeightsAndDifferentLayersDiffer) {
   auto b = small_cnn(42);
   auto c = small_cnn(43);
   for (size_t i = 0; i < a->parameters().size(); ++i) {
-    EXPECT_TRUE(a->parameters()[i]->value.vector() == b->parameters()[i]->value.vector());
-    EXPECT_FALSE(a->parameters()[i]->value.vector() == c->parameters()[i]->value.vector());
+    EXPECT_TRUE(testing::same_values(a->parameters()[i]->value, b->parameters()[i]->value));
+    EXPECT_FALSE(testing::same_values(a->parameters()[i]->value, c->parameters()[i]->value));
   }
   // Two 8 -> 8 layers of one shape must not start equal.
   Sequential twins(42);
   twins.add(Conv1D::create(same_conv(8, 8, 3))).add(Conv1D::create(same_conv(8, 8, 3)));
-  EXPECT_FALSE(twins.parameters()[0]->value.vector() == twins.parameters()[2]->value.vector());
+  EXPECT_FALSE(testing::same_values(twins.parameters()[0]->value, twins.parameters()[2]->value));
 }
 
 TEST(NnModel, Initialisation_FollowsPytorchBounds) {
@@ -88,7 +88,7 @@ TEST(NnModel, FrozenLayers_GetNoGradientAndBackwardStopsAboveThem) {
   ASSERT_TRUE(output.is_ok());
   ASSERT_TRUE(model->backward(Tensor((*output)->shape(), 1.0f), nullptr).is_ok());
   for (Parameter* parameter : model->parameters()) {
-    const bool any = parameter->grad.vector().cwiseAbs().maxCoeff() > 0.0f;
+    const bool any = std::ranges::any_of(parameter->grad.values(), [](float v) { return v != 0.0f; });
     EXPECT_EQ(any, parameter->trainable) << parameter->name;
   }
   EXPECT_EQ(set_trainable(*model, "", true), 4);
@@ -111,7 +111,7 @@ TEST(NnModel, MultiHead_GradientsMatchFiniteDifferencesOfTheWeightedSum) {
     auto outputs = model.forward(x);
     EXPECT_TRUE(outputs.is_ok());
     double total = 0.0;
-    for (size_t h = 0; h < outputs->size(); ++h) total += model.loss_weight(h) * (*outputs)[h]->vector().sum();
+    for (size_t h = 0; h < outputs->size(); ++h) total += model.loss_weight(h) * testing::sum_of(*(*outputs)[h]);
     return total;
   };
   loss(input);
@@ -146,7 +146,7 @@ TEST(NnModel, Siamese_HeadSeesTheDifferenceAndGradientsMatchFiniteDifferences) {
   const float bias = model.head().parameters()[1]->value[0];
   for (int64_t i = 0; i < (*same)->size(); ++i) EXPECT_FLOAT_EQ((**same)[i], bias);  // zero difference
 
-  auto loss = [&]() { return (*model.forward(a, b))->vector().sum(); };
+  auto loss = [&]() { return testing::sum_of(**model.forward(a, b)); };
   ASSERT_TRUE(model.forward(a, b).is_ok());
   for (Parameter* parameter : model.parameters()) parameter->grad.set_zero();
   ASSERT_TRUE(model.backward(Tensor({3, 1}, 1.0f)).is_ok());
@@ -175,7 +175,7 @@ TEST(NnModel, Description_RebuildsTheSameArchitectureAndWeights) {
   ASSERT_EQ((*rebuilt)->parameters().size(), model.parameters().size());
   for (size_t i = 0; i < model.parameters().size(); ++i) {
     EXPECT_EQ((*rebuilt)->parameters()[i]->name, model.parameters()[i]->name);
-    EXPECT_TRUE((*rebuilt)->parameters()[i]->value.vector() == model.parameters()[i]->value.vector());
+    EXPECT_TRUE(testing::same_values((*rebuilt)->parameters()[i]->value, model.parameters()[i]->value));
   }
   EXPECT_EQ(model.parameters()[0]->name, "0.body.0.weight");
 }
@@ -209,13 +209,13 @@ TEST(NnModel, Dropout_IsSeededByPositionAndIdentityInEval) {
   b.add(Dropout::create(0.5));
   const Tensor input(Shape{4, 8, 16}, 1.0f);
   const Tensor first = **a.run(input);
-  EXPECT_TRUE(first.vector() == (**b.run(input)).vector());
-  EXPECT_FALSE(first.vector() == (**a.run(input)).vector());  // the stream moves on
+  EXPECT_TRUE(testing::same_values(first, (**b.run(input))));
+  EXPECT_FALSE(testing::same_values(first, (**a.run(input))));  // the stream moves on
   int kept = 0;
   for (float value : first.values()) kept += value != 0.0f;
   EXPECT_NEAR(kept, 256, 40);
   a.set_training(false);
-  EXPECT_TRUE((**a.run(input)).vector() == input.vector());
+  EXPECT_TRUE(testing::same_values((**a.run(input)), input));
 }
 
 // Pinned fingerprints: initial weights are exact everywhere (integer RNG and one

@@ -10,6 +10,7 @@
 #include "audit_test_genome.h"
 #include "epibook/audit.h"
 #include "epibook/regions.h"
+#include "epibook/statistics.h"
 
 namespace epibook {
 namespace {

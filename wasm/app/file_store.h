@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "epibook/bigwig.h"
+#include "epibook/byte_source.h"
 #include "epibook/status.h"
 
 namespace epibook::labs {

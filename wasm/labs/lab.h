@@ -1,6 +1,6 @@
 // What every lab is to the host (wasm/app): a state struct behind step() (a bounded
 // slice of work per frame), draw() (ImGui, immediate mode) and the test API of
-// contracts.md (state as JSON, set a parameter, open a file). One lab per file here.
+// web/labs/README.md (state as JSON, set a parameter, open a file). One lab per file here.
 #pragma once
 
 #include <functional>
@@ -46,7 +46,7 @@ class Lab {
   virtual bool training() const { return false; }
 };
 
-// The labs of contracts.md by name; params are the lab block's key=value pairs.
+// The labs of web/labs/README.md by name; params are the lab block's key=value pairs.
 Result<std::unique_ptr<Lab>> make_lab(const std::string& name, const nlohmann::json& params, LabServices& services);
 
 // ---------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-// Reads the body of a ```lab fenced block (contracts.md): the lab's name, then
+// Reads the body of a ```lab fenced block (web/labs/README.md): the lab's name, then
 // key=value pairs separated by spaces or newlines, values quoted when they hold spaces.
 // `caption` is the book's, not the lab's: it becomes the figure caption.
 

@@ -1,6 +1,6 @@
 // Markdown to HTML for the book's pages: markdown-it with KaTeX maths rendered at
 // build time, highlight.js for code, heading anchors, and the `lab` fenced block
-// that becomes a canvas the page script mounts (contract in /tmp/tasks/contracts.md),
+// that becomes a canvas the page script mounts (web/labs/README.md),
 // and the `figure` block drawn at build time from data (figure-block.mjs).
 import MarkdownIt from 'markdown-it';
 import deflist from 'markdown-it-deflist';

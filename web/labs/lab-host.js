@@ -1,5 +1,5 @@
 // Mounts an epibook lab (Dear ImGui in WebAssembly, wasm/) in a canvas of a book page
-// and gives the page and the tests a handle on it (contracts.md). Each canvas gets its
+// and gives the page and the tests a handle on it (web/labs/README.md). Each canvas gets its
 // own instance of the labs module; files the lab asks for are fetched here, shipped
 // assets by HTTP range, the reader's own files by Blob.slice, and never leave the page.
 //

@@ -181,12 +181,8 @@ struct LabelBalance {
 LabelBalance label_balance(const SplitWindows& data);
 
 // ---------------------------------------------------------------------------------
-// (e) Distributions per split. The two-sample Kolmogorov-Smirnov statistic D (largest
-// gap between the empirical CDFs; NaN values left out; 0 when either side is empty),
-// the same D as scipy.stats.ks_2samp, and its asymptotic p-value (Kolmogorov's
-// distribution with Stephens' small-sample correction).
-double ks_statistic(std::span<const double> a, std::span<const double> b);
-double ks_p_value(double d, size_t n, size_t m);
+// (e) Distributions per split, compared with the two-sample Kolmogorov-Smirnov test
+// (ks_statistic and ks_p_value, statistics.h).
 
 struct DistributionComparison {
   Split first = Split::kTrain;

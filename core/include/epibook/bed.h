@@ -24,6 +24,7 @@ struct BedRecord {
   double p_value = -1;
   double q_value = -1;
   int64_t peak = -1;            // summit offset from region.start
+  uint64_t line = 0;            // the line of its file (1-based), for messages; 0 when not read from one
 };
 
 // Reads every record of a BED (3+ columns) or narrowPeak (10 columns) file. Columns

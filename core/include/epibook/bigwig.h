@@ -3,7 +3,7 @@
 // pyBigWig does (values with NaN where there is no data, intervals, exact and zoom
 // statistics), and the golden tests hold it to pyBigWig and libBigWig on the same files.
 //
-// Sections: byte sources | file layout structs | BigWigReader | statistics
+// Sections: file layout structs | BigWigReader | statistics
 #pragma once
 
 #include <cstddef>
@@ -15,27 +15,11 @@
 #include <string_view>
 #include <vector>
 
+#include "epibook/byte_source.h"
 #include "epibook/region.h"
 #include "epibook/status.h"
 
 namespace epibook {
-
-// ---------------------------------------------------------------------------------
-// Byte sources: where the file's bytes come from. Natively a file read with pread;
-// in the browser a buffer or byte slices fetched on demand. Reads may run
-// concurrently from several threads.
-class ByteSource {
- public:
-  virtual ~ByteSource() = default;
-  // Reads exactly `size` bytes at `offset`, or fails naming the source and offset.
-  virtual Status read_at(uint64_t offset, size_t size, void* out) const = 0;
-  virtual uint64_t size() const = 0;
-  // The name used in messages: a path or a file name the reader chose.
-  virtual const std::string& name() const = 0;
-};
-
-Result<std::unique_ptr<ByteSource>> open_file_source(const std::string& path);
-std::unique_ptr<ByteSource> memory_source(std::string bytes, std::string name);
 
 // ---------------------------------------------------------------------------------
 // File layout (values as stored in the file).
@@ -118,6 +102,9 @@ class BigWigReader {
   // lie on a chromosome of the file and end within it, else the message names the file,
   // the region and the problem. values_into needs out.size() == region.length().
   Result<std::vector<float>> values(const Region& region) const;
+  // The same check alone, without reading: what a caller holding many regions runs
+  // first, so a bad one is reported before any output.
+  Status check_region(const Region& region) const;
   Status values_into(const Region& region, std::span<float> out) const;
 
   // The stored intervals overlapping the region, in file order and NOT clipped to it:

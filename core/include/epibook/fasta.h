@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "epibook/bigwig.h"  // ByteSource
+#include "epibook/byte_source.h"
 #include "epibook/region.h"
 #include "epibook/status.h"
 

@@ -18,6 +18,10 @@ enum class NpyDtype { kFloat32, kFloat64, kInt8, kUint8, kInt32, kInt64 };
 // element count.
 std::string npy_bytes(NpyDtype dtype, std::span<const uint64_t> shape, const void* data, size_t elements);
 
+// Only the header of such an array: what a writer streaming the elements after it
+// writes first.
+std::string npy_header(NpyDtype dtype, std::span<const uint64_t> shape);
+
 Status write_npy(const std::string& path, std::span<const float> data, std::span<const uint64_t> shape);
 Status write_npy(const std::string& path, std::span<const double> data, std::span<const uint64_t> shape);
 Status write_npy(const std::string& path, std::span<const int8_t> data, std::span<const uint64_t> shape);

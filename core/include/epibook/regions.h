@@ -28,13 +28,6 @@
 namespace epibook {
 
 // ---------------------------------------------------------------------------------
-// GC content. Only A, C, G and T (either case) count; N and other IUPAC letters are
-// left out of both numerator and denominator. NaN when the sequence has no A/C/G/T.
-double gc_fraction(std::string_view sequence);
-// Share of letters that are not A/C/G/T (N runs, assembly gaps); 0 for an empty sequence.
-double unknown_base_fraction(std::string_view sequence);
-
-// ---------------------------------------------------------------------------------
 // A set of regions that answers "does this window touch any of them" in O(log n).
 // Regions are merged per chromosome when built; empty regions are ignored.
 class RegionIndex {

@@ -4,7 +4,8 @@
 // labs show them. No exception crosses a public boundary of the core.
 #pragma once
 
-#include <cassert>
+#include <cstdio>
+#include <cstdlib>
 #include <optional>
 #include <string>
 #include <utility>
@@ -51,28 +52,43 @@ inline Status corrupt(std::string message) { return {ErrorCode::kCorrupt, std::m
 inline Status io_error(std::string message) { return {ErrorCode::kIo, std::move(message)}; }
 inline Status unsupported(std::string message) { return {ErrorCode::kUnsupported, std::move(message)}; }
 
+namespace detail {
+// A Result used against its contract is a programmer's error that no caller can
+// handle: it stops the program with the reason, in every build (not only under
+// assert), rather than go on with a value that is not there.
+[[noreturn]] inline void result_misused(const char* what, const std::string& message) {
+  std::fprintf(stderr, "epibook: %s%s\n", what, message.c_str());
+  std::fflush(stderr);
+  std::abort();
+}
+}  // namespace detail
+
 // A value or the Status that explains why there is none.
 template <typename T>
 class [[nodiscard]] Result {
  public:
   Result(T value) : value_(std::move(value)) {}                 // NOLINT: implicit by design
   Result(Status status) : status_(std::move(status)) {          // NOLINT: implicit by design
-    assert(!status_.is_ok() && "a Result built from a Status must carry an error");
+    if (status_.is_ok()) detail::result_misused("a Result was made from an OK Status; it must carry an error", "");
   }
 
   bool is_ok() const { return value_.has_value(); }
   explicit operator bool() const { return is_ok(); }
   const Status& status() const { return status_; }
 
-  T& value() & { assert(is_ok()); return *value_; }
-  const T& value() const& { assert(is_ok()); return *value_; }
-  T&& value() && { assert(is_ok()); return std::move(*value_); }
+  T& value() & { check_value(); return *value_; }
+  const T& value() const& { check_value(); return *value_; }
+  T&& value() && { check_value(); return std::move(*value_); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
 
  private:
+  void check_value() const {
+    if (!value_.has_value()) detail::result_misused("Result::value() called on an error: ", status_.message());
+  }
+
   std::optional<T> value_;
   Status status_;
 };

@@ -7,7 +7,7 @@
 
 #include "epibook/audit.h"
 #include "epibook/random.h"
-#include "epibook/regions.h"
+#include "epibook/statistics.h"
 
 namespace epibook {
 namespace {

@@ -148,6 +148,7 @@ Result<std::vector<BedRecord>> read_lines(LineReader& lines) {
     BedRecord record;
     const Status status = parse_record(split_columns(lines.text()), record);
     if (!status.is_ok()) return status.with_context(lines.name() + ": line " + std::to_string(lines.number()));
+    record.line = lines.number();
     records.push_back(std::move(record));
   }
   return records;

@@ -497,6 +497,10 @@ Result<std::vector<float>> BigWigReader::values(const Region& region) const {
   return out;
 }
 
+Status BigWigReader::check_region(const Region& region) const {
+  return impl_->locate(region, true).status();
+}
+
 Status BigWigReader::values_into(const Region& region, std::span<float> out) const {
   EPIBOOK_ASSIGN_OR_RETURN(io::ChromSpan span, impl_->locate(region, true));
   if (out.size() != span.end - span.start) {

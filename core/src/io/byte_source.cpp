@@ -1,4 +1,4 @@
-// Byte sources behind BigWigReader (see epibook/bigwig.h): a file read with pread, so
+// Byte sources behind BigWigReader and FastaReader (see epibook/byte_source.h): a file read with pread, so
 // threads read concurrently without a shared file position, and a buffer in memory (the
 // browser hands files over as buffers). Reads past the end are reported, never performed.
 #include <fcntl.h>
@@ -8,7 +8,8 @@
 #include <cerrno>
 #include <cstring>
 
-#include "epibook/bigwig.h"
+#include "epibook/byte_source.h"
+#include "epibook/region.h"  // with_thousands
 
 namespace epibook {
 namespace {

@@ -40,7 +40,7 @@ Status write_typed(const std::string& path, NpyDtype dtype, std::span<const T> d
 
 }  // namespace
 
-std::string npy_bytes(NpyDtype dtype, std::span<const uint64_t> shape, const void* data, size_t elements) {
+std::string npy_header(NpyDtype dtype, std::span<const uint64_t> shape) {
   std::ostringstream header;
   header << "{'descr': '" << info(dtype).descr << "', 'fortran_order': False, 'shape': (";
   for (size_t i = 0; i < shape.size(); ++i) header << shape[i] << (shape.size() == 1 || i + 1 < shape.size() ? ", " : "");
@@ -54,7 +54,12 @@ std::string npy_bytes(NpyDtype dtype, std::span<const uint64_t> shape, const voi
   out.push_back(static_cast<char>(dict.size() & 0xff));
   out.push_back(static_cast<char>(dict.size() >> 8));
   out += dict;
-  out.append(static_cast<const char*>(data), elements * info(dtype).size);
+  return out;
+}
+
+std::string npy_bytes(NpyDtype dtype, std::span<const uint64_t> shape, const void* data, size_t elements) {
+  std::string out = npy_header(dtype, shape);
+  if (elements > 0) out.append(static_cast<const char*>(data), elements * info(dtype).size);
   return out;
 }
 

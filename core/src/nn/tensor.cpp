@@ -70,16 +70,4 @@ void Tensor::reshape(const Shape& shape) {
 
 void Tensor::fill(float value) { std::fill(values_.begin(), values_.end(), value); }
 
-MatrixView Tensor::matrix() {
-  const Eigen::Index rows = rank() == 0 ? 1 : (rank() == 1 ? 1 : shape_[0]);
-  const Eigen::Index cols = rows == 0 ? 0 : size() / rows;
-  return {values_.data(), rows, cols};
-}
-
-ConstMatrixView Tensor::matrix() const {
-  const Eigen::Index rows = rank() == 0 ? 1 : (rank() == 1 ? 1 : shape_[0]);
-  const Eigen::Index cols = rows == 0 ? 0 : size() / rows;
-  return {values_.data(), rows, cols};
-}
-
 }  // namespace epibook::nn

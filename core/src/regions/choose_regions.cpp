@@ -6,8 +6,8 @@
 #include <set>
 #include <sstream>
 
-#include "epibook/audit.h"
 #include "epibook/regions.h"
+#include "epibook/statistics.h"
 
 namespace epibook {
 namespace {

@@ -1,5 +1,5 @@
-// GC content of a window's sequence and the interval set behind exclusion lists: the
-// two questions region choice asks of every candidate window (regions.h).
+// The interval set behind exclusion lists: the question region choice asks of every
+// candidate window (regions.h), beside its GC content (statistics.h).
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -9,8 +9,6 @@
 namespace epibook {
 namespace {
 
-bool is_gc(char c) { return c == 'G' || c == 'C' || c == 'g' || c == 'c'; }
-bool is_at(char c) { return c == 'A' || c == 'T' || c == 'a' || c == 't'; }
 
 bool region_less(const Region& a, const Region& b) {
   if (a.chrom != b.chrom) return a.chrom < b.chrom;
@@ -18,23 +16,6 @@ bool region_less(const Region& a, const Region& b) {
 }
 
 }  // namespace
-
-double gc_fraction(std::string_view sequence) {
-  uint64_t gc = 0, at = 0;
-  for (char c : sequence) {
-    gc += is_gc(c) ? 1 : 0;
-    at += is_at(c) ? 1 : 0;
-  }
-  if (gc + at == 0) return std::numeric_limits<double>::quiet_NaN();
-  return static_cast<double>(gc) / static_cast<double>(gc + at);
-}
-
-double unknown_base_fraction(std::string_view sequence) {
-  if (sequence.empty()) return 0;
-  uint64_t unknown = 0;
-  for (char c : sequence) unknown += (is_gc(c) || is_at(c)) ? 0 : 1;
-  return static_cast<double>(unknown) / static_cast<double>(sequence.size());
-}
 
 RegionIndex::RegionIndex(std::span<const Region> regions) {
   std::vector<Region> sorted;

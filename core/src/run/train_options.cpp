@@ -1,5 +1,6 @@
 // TrainOptions: presets, checks that name the config key at fault, and the JSON form
-// recorded in manifest.json and checkpoints (read back by options_from_json).
+// recorded in manifest.json and checkpoints (read back by options_from_json), both from
+// one list of keys (for_each_config_key).
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
@@ -108,34 +109,64 @@ Status validate_train_options(const TrainOptions& o) {
   return Status::ok();
 }
 
-nlohmann::ordered_json options_to_json(const TrainOptions& o) {
-  nlohmann::ordered_json j;
-  j["data"] = {{"dir", o.data.dir},         {"inputs", o.data.inputs},       {"targets", o.data.targets},
-               {"split", o.data.split},     {"genome", o.data.genome},       {"tracks", o.data.tracks},
-               {"windows", o.data.windows}, {"target", o.data.target},       {"bin", o.data.bin},
-               {"transform", o.data.transform}, {"unknown_base", o.data.unknown_base}, {"missing", o.data.missing}};
-  j["model"] = {{"conv_layers", o.model.conv_layers}, {"channels", o.model.channels},
-                {"kernel_size", o.model.kernel_size}, {"dilation_growth", o.model.dilation_growth},
-                {"pool", o.model.pool},           {"activation", o.model.activation},
-                {"head", o.model.head},           {"outputs", o.model.outputs}};
-  j["loss"] = {{"name", o.loss}, {"weights", o.loss_weights}};
-  j["optimizer"] = {{"name", optimizer_kind_name(o.optimizer)}, {"momentum", o.sgd.momentum},
-                    {"dampening", o.sgd.dampening},             {"nesterov", o.sgd.nesterov},
-                    {"sgd_weight_decay", o.sgd.weight_decay},   {"beta1", o.adam.beta1},
-                    {"beta2", o.adam.beta2},                    {"epsilon", o.adam.epsilon},
-                    {"adam_weight_decay", o.adam.weight_decay}};
-  j["schedule"] = {{"name", nn::schedule_kind_name(o.schedule.kind)}, {"learning_rate", o.schedule.base},
-                   {"min", o.schedule.min},           {"total_steps", o.schedule.total_steps},
-                   {"step_size", o.schedule.step_size}, {"gamma", o.schedule.gamma},
-                   {"warmup_steps", o.schedule.warmup_steps}};
-  j["train"] = {{"epochs", o.epochs}, {"batch_size", o.batch_size}, {"seed", o.seed},
-                {"threads", o.threads}, {"clip_norm", o.clip_norm}};
-  j["early_stopping"] = {{"metric", o.early_stopping.metric}, {"patience", o.early_stopping.patience},
-                         {"min_delta", o.early_stopping.min_delta}};
-  return j;
-}
-
 namespace {
+
+// Every key of the run config, once: its section, its name and the field it sets.
+// The JSON written to manifests and checkpoints (options_to_json) and the reader
+// (options_from_json) both walk this list, so the two cannot drift apart. The
+// optimizer's and the schedule's names are enums, visited as their text.
+struct EnumsAsText {
+  std::string optimizer, schedule;
+};
+template <typename Options, typename Names, typename Visit>
+void for_each_config_key(Options& o, Names& names, Visit&& visit) {
+  visit("data", "dir", o.data.dir);
+  visit("data", "inputs", o.data.inputs);
+  visit("data", "targets", o.data.targets);
+  visit("data", "split", o.data.split);
+  visit("data", "genome", o.data.genome);
+  visit("data", "tracks", o.data.tracks);
+  visit("data", "windows", o.data.windows);
+  visit("data", "target", o.data.target);
+  visit("data", "bin", o.data.bin);
+  visit("data", "transform", o.data.transform);
+  visit("data", "unknown_base", o.data.unknown_base);
+  visit("data", "missing", o.data.missing);
+  visit("model", "conv_layers", o.model.conv_layers);
+  visit("model", "channels", o.model.channels);
+  visit("model", "kernel_size", o.model.kernel_size);
+  visit("model", "dilation_growth", o.model.dilation_growth);
+  visit("model", "pool", o.model.pool);
+  visit("model", "activation", o.model.activation);
+  visit("model", "head", o.model.head);
+  visit("model", "outputs", o.model.outputs);
+  visit("loss", "name", o.loss);
+  visit("loss", "weights", o.loss_weights);
+  visit("optimizer", "name", names.optimizer);
+  visit("optimizer", "momentum", o.sgd.momentum);
+  visit("optimizer", "dampening", o.sgd.dampening);
+  visit("optimizer", "nesterov", o.sgd.nesterov);
+  visit("optimizer", "sgd_weight_decay", o.sgd.weight_decay);
+  visit("optimizer", "beta1", o.adam.beta1);
+  visit("optimizer", "beta2", o.adam.beta2);
+  visit("optimizer", "epsilon", o.adam.epsilon);
+  visit("optimizer", "adam_weight_decay", o.adam.weight_decay);
+  visit("schedule", "name", names.schedule);
+  visit("schedule", "learning_rate", o.schedule.base);
+  visit("schedule", "min", o.schedule.min);
+  visit("schedule", "total_steps", o.schedule.total_steps);
+  visit("schedule", "step_size", o.schedule.step_size);
+  visit("schedule", "gamma", o.schedule.gamma);
+  visit("schedule", "warmup_steps", o.schedule.warmup_steps);
+  visit("train", "epochs", o.epochs);
+  visit("train", "batch_size", o.batch_size);
+  visit("train", "seed", o.seed);
+  visit("train", "threads", o.threads);
+  visit("train", "clip_norm", o.clip_norm);
+  visit("early_stopping", "metric", o.early_stopping.metric);
+  visit("early_stopping", "patience", o.early_stopping.patience);
+  visit("early_stopping", "min_delta", o.early_stopping.min_delta);
+}
 
 bool fits(const nlohmann::json& v, const std::string&) { return v.is_string(); }
 bool fits(const nlohmann::json& v, const bool&) { return v.is_boolean(); }
@@ -179,60 +210,22 @@ Status read_key(const nlohmann::json& j, const char* section, const char* key, T
 Result<TrainOptions> options_from_json(const nlohmann::json& j) {
   if (!j.is_object()) return corrupt("the saved options are not a JSON object");
   TrainOptions o;
-  std::string optimizer = optimizer_kind_name(o.optimizer);
-  std::string schedule = nn::schedule_kind_name(o.schedule.kind);
-  const Status read[] = {
-      read_key(j, "data", "dir", o.data.dir),
-      read_key(j, "data", "inputs", o.data.inputs),
-      read_key(j, "data", "targets", o.data.targets),
-      read_key(j, "data", "split", o.data.split),
-      read_key(j, "data", "genome", o.data.genome),
-      read_key(j, "data", "tracks", o.data.tracks),
-      read_key(j, "data", "windows", o.data.windows),
-      read_key(j, "data", "target", o.data.target),
-      read_key(j, "data", "bin", o.data.bin),
-      read_key(j, "data", "transform", o.data.transform),
-      read_key(j, "data", "unknown_base", o.data.unknown_base),
-      read_key(j, "data", "missing", o.data.missing),
-      read_key(j, "model", "conv_layers", o.model.conv_layers),
-      read_key(j, "model", "channels", o.model.channels),
-      read_key(j, "model", "kernel_size", o.model.kernel_size),
-      read_key(j, "model", "dilation_growth", o.model.dilation_growth),
-      read_key(j, "model", "pool", o.model.pool),
-      read_key(j, "model", "activation", o.model.activation),
-      read_key(j, "model", "head", o.model.head),
-      read_key(j, "model", "outputs", o.model.outputs),
-      read_key(j, "loss", "name", o.loss),
-      read_key(j, "loss", "weights", o.loss_weights),
-      read_key(j, "optimizer", "name", optimizer),
-      read_key(j, "optimizer", "momentum", o.sgd.momentum),
-      read_key(j, "optimizer", "dampening", o.sgd.dampening),
-      read_key(j, "optimizer", "nesterov", o.sgd.nesterov),
-      read_key(j, "optimizer", "sgd_weight_decay", o.sgd.weight_decay),
-      read_key(j, "optimizer", "beta1", o.adam.beta1),
-      read_key(j, "optimizer", "beta2", o.adam.beta2),
-      read_key(j, "optimizer", "epsilon", o.adam.epsilon),
-      read_key(j, "optimizer", "adam_weight_decay", o.adam.weight_decay),
-      read_key(j, "schedule", "name", schedule),
-      read_key(j, "schedule", "learning_rate", o.schedule.base),
-      read_key(j, "schedule", "min", o.schedule.min),
-      read_key(j, "schedule", "total_steps", o.schedule.total_steps),
-      read_key(j, "schedule", "step_size", o.schedule.step_size),
-      read_key(j, "schedule", "gamma", o.schedule.gamma),
-      read_key(j, "schedule", "warmup_steps", o.schedule.warmup_steps),
-      read_key(j, "train", "epochs", o.epochs),
-      read_key(j, "train", "batch_size", o.batch_size),
-      read_key(j, "train", "seed", o.seed),
-      read_key(j, "train", "threads", o.threads),
-      read_key(j, "train", "clip_norm", o.clip_norm),
-      read_key(j, "early_stopping", "metric", o.early_stopping.metric),
-      read_key(j, "early_stopping", "patience", o.early_stopping.patience),
-      read_key(j, "early_stopping", "min_delta", o.early_stopping.min_delta),
-  };
-  for (const Status& status : read) EPIBOOK_RETURN_IF_ERROR(status);
-  EPIBOOK_ASSIGN_OR_RETURN(o.optimizer, parse_optimizer_kind(optimizer));
-  EPIBOOK_ASSIGN_OR_RETURN(o.schedule.kind, nn::parse_schedule_kind(schedule));
+  EnumsAsText names{optimizer_kind_name(o.optimizer), nn::schedule_kind_name(o.schedule.kind)};
+  Status status;
+  for_each_config_key(o, names, [&](const char* section, const char* key, auto& field) {
+    if (status.is_ok()) status = read_key(j, section, key, field);
+  });
+  EPIBOOK_RETURN_IF_ERROR(status);
+  EPIBOOK_ASSIGN_OR_RETURN(o.optimizer, parse_optimizer_kind(names.optimizer));
+  EPIBOOK_ASSIGN_OR_RETURN(o.schedule.kind, nn::parse_schedule_kind(names.schedule));
   return o;
+}
+
+nlohmann::ordered_json options_to_json(const TrainOptions& o) {
+  const EnumsAsText names{optimizer_kind_name(o.optimizer), nn::schedule_kind_name(o.schedule.kind)};
+  nlohmann::ordered_json j;
+  for_each_config_key(o, names, [&](const char* section, const char* key, const auto& field) { j[section][key] = field; });
+  return j;
 }
 
 std::string train_options_json(const TrainOptions& options) { return options_to_json(options).dump(2) + "\n"; }

@@ -3,8 +3,6 @@
 // [out, in, kernel]) so weights move between epibook and PyTorch without reordering.
 #pragma once
 
-#include <Eigen/Core>
-
 #include <array>
 #include <cstdint>
 #include <initializer_list>
@@ -69,12 +67,6 @@ struct AlignedAllocator {
   bool operator==(const AlignedAllocator<U>&) const { return true; }
 };
 
-using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-using MatrixView = Eigen::Map<RowMatrix>;
-using ConstMatrixView = Eigen::Map<const RowMatrix>;
-using VectorView = Eigen::Map<Eigen::VectorXf>;
-using ConstVectorView = Eigen::Map<const Eigen::VectorXf>;
-
 // A tensor's copy in a device backend's memory (a GPU buffer). Only the backend that
 // made it reads it (by downcasting); destroying it gives the memory back to that backend.
 class DeviceCopy {
@@ -137,13 +129,8 @@ class Tensor {
   void fill(float value);
   void set_zero() { fill(0.0f); }
 
-  // The tensor as a matrix of [dim(0), size / dim(0)] (a rank-1 tensor is one row).
-  MatrixView matrix();
-  ConstMatrixView matrix() const;
   // The device copy's slot, for device backends (const tensors get a copy made too).
   DeviceSlot& device() const { return device_; }
-  VectorView vector() { return {values_.data(), static_cast<Eigen::Index>(values_.size())}; }
-  ConstVectorView vector() const { return {values_.data(), static_cast<Eigen::Index>(values_.size())}; }
 
  private:
   Shape shape_;

@@ -256,7 +256,7 @@ void CpuBackend::conv1d_backward(const Conv1dGeometry& g, const Tensor& input, c
   });
 
   if (grad_weight != nullptr) {
-    VectorView total = grad_weight->vector();
+    VectorView total = vector_view(*grad_weight);
     for (int64_t chunk = 0; chunk < chunks; ++chunk) {
       total += ConstVectorView(weight_partials + chunk * weight_elements, weight_elements);
     }

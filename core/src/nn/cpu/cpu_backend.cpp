@@ -188,7 +188,7 @@ void CpuBackend::linear_forward(const Tensor& input, const Tensor& weight, const
   shape[shape.rank() - 1] = features_out;
   output.resize(shape);
   MatrixView out(output.data(), rows, features_out);
-  out.noalias() = ConstMatrixView(input.data(), rows, features_in) * weight.matrix().transpose();
+  out.noalias() = ConstMatrixView(input.data(), rows, features_in) * matrix_view(weight).transpose();
   if (bias != nullptr) out.rowwise() += ConstVectorView(bias->data(), features_out).transpose();
 }
 
@@ -199,7 +199,7 @@ void CpuBackend::linear_backward(const Tensor& input, const Tensor& weight, cons
   const int64_t rows = input.size() / features_in;
   const ConstMatrixView dy(grad_output.data(), rows, features_out);
   const ConstMatrixView x(input.data(), rows, features_in);
-  if (grad_weight != nullptr) grad_weight->matrix().noalias() += dy.transpose() * x;
+  if (grad_weight != nullptr) matrix_view(*grad_weight).noalias() += dy.transpose() * x;
   if (grad_bias != nullptr) {
     for (int64_t o = 0; o < features_out; ++o) {
       double sum = 0.0;
@@ -209,7 +209,7 @@ void CpuBackend::linear_backward(const Tensor& input, const Tensor& weight, cons
   }
   if (grad_input != nullptr) {
     grad_input->resize(input.shape());
-    MatrixView(grad_input->data(), rows, features_in).noalias() = dy * weight.matrix();
+    MatrixView(grad_input->data(), rows, features_in).noalias() = dy * matrix_view(weight);
   }
 }
 
@@ -392,12 +392,12 @@ void CpuBackend::channel_moments(const Tensor& input, std::vector<double>& mean,
 
 void CpuBackend::multiply(const Tensor& a, const Tensor& b, Tensor& output) {
   output.resize(a.shape());
-  output.vector() = a.vector().cwiseProduct(b.vector());
+  vector_view(output) = vector_view(a).cwiseProduct(vector_view(b));
 }
 
 void CpuBackend::add(const Tensor& a, const Tensor& b, Tensor& output) {
   output.resize(a.shape());
-  output.vector() = a.vector() + b.vector();
+  vector_view(output) = vector_view(a) + vector_view(b);
 }
 
 }  // namespace epibook::nn
