@@ -4,7 +4,7 @@
 #   make test    install everything (test frameworks, peers, Chromium), build every
 #                program, run every test suite
 .PHONY: deps deps-book book-native book-wasm native native-arch debug asan wasm wasm-threads book-wasm-threads site serve test python \
-        test-native test-wasm test-asan test-e2e bench clean
+        test-native test-wasm test-asan test-e2e bench fuzz clean
 
 JOBS ?= $(shell nproc)
 PORT ?= 8000
@@ -73,6 +73,12 @@ test: test-native test-wasm test-asan test-e2e
 # Benchmarks against named peers, then the browser against native (needs the site).
 bench: native wasm site
 	scripts/run-benchmarks build/native build/wasm build/site
+
+# libFuzzer on every reader of untrusted bytes, FUZZ_SECONDS per target, ASan + UBSan
+# (tests/fuzz). `make test` replays the saved corpora; this searches for new crashes.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	JOBS=$(JOBS) scripts/fuzz $(FUZZ_SECONDS)
 
 clean:
 	rm -rf build
