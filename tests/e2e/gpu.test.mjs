@@ -68,6 +68,39 @@ async function withChecksPage(run) {
   }
 }
 
+// One epoch of a small model by a Trainer on WebGPU (steps split at their read back,
+// validation on the device, its outputs read back once) against a Trainer on the CPU.
+async function checkTrainerRun(page) {
+  const run = await page.evaluate(async () => {
+    const started = window.checks.startTrainerRun();
+    if (started) return { error: started };
+    for (let calls = 0; calls < 100; ++calls) {
+      const next = window.checks.advanceTrainerRun();
+      if (next === 'done') return JSON.parse(window.checks.trainerRunResults());
+      if (next !== 'wait') return { error: next };
+      const lost = await window.checks.epibookGpu.idle();
+      if (lost) return { error: lost };
+    }
+    return { error: 'the epoch did not finish in 100 calls' };
+  });
+  expect(!run.error, `trainer run failed: ${run.error}`);
+  const relative = (a, b) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-30);
+  const stepWorst = Math.max(...run.gpu.losses.map((l, i) => relative(l, run.cpu.losses[i])));
+  const outputWorst = Math.max(...run.gpu.outputs.map((o, i) => Math.abs(o - run.cpu.outputs[i])));
+  const largest = Math.max(...run.cpu.outputs.map(Math.abs));
+  console.log(`      ${run.gpu.losses.length} steps, ${run.gpu.outputs.length} validation outputs read back once: `
+    + `steps within ${stepWorst.toExponential(2)} relative, outputs within ${outputWorst.toExponential(2)} (largest ${largest.toFixed(3)}), `
+    + `validation loss ${run.gpu.validation_loss} (cpu ${run.cpu.validation_loss}), auroc ${run.gpu.auroc} (cpu ${run.cpu.auroc})`);
+  expect(run.gpu.losses.length === run.cpu.losses.length && run.gpu.outputs.length === run.cpu.outputs.length && run.cpu.outputs.length === 16,
+    `sizes differ: ${run.gpu.losses.length}/${run.cpu.losses.length} steps, ${run.gpu.outputs.length}/${run.cpu.outputs.length} outputs`);
+  expect(stepWorst <= 1e-4, `step losses differ by ${stepWorst} relative`);
+  expect(outputWorst <= 1e-4 * largest, `validation outputs differ by ${outputWorst}`);
+  expect(relative(run.gpu.validation_loss, run.cpu.validation_loss) <= 1e-4, 'validation losses differ');
+  for (const metric of ['auroc', 'auprc']) {
+    expect(Math.abs(run.gpu[metric] - run.cpu[metric]) <= 1e-4, `${metric}: ${run.gpu[metric]} against ${run.cpu[metric]}`);
+  }
+}
+
 export const tests = [
   {
     name: 'every op of the WebGPU backend matches the CPU backend on random shapes',
@@ -94,9 +127,10 @@ export const tests = [
     },
   },
   {
-    name: 'the benchmark CNN trains 50 steps on WebGPU along the CPU backend\'s curve (1e-4 relative)',
+    name: 'the benchmark CNN trains 50 steps on WebGPU along the CPU backend\'s curve (1e-4 relative); a Trainer on WebGPU matches one on the CPU',
     async run() {
       await withChecksPage(async (page) => {
+        await checkTrainerRun(page);
         // The benchmark CNN's layers at 16 channels, batch 16, 256 bp: the software
         // adapter runs the full-size model (64 channels, batch 64, 1 kb) at seconds per step.
         const curve = await page.evaluate(async () => {

@@ -1,6 +1,6 @@
 // The WebGPU backend checked against the CPU backend, in the browser: every op on random
 // shapes (odd sizes that do not fill a 256-thread workgroup included), and a training
-// curve of the benchmark CNN on both. Driven by tests/e2e/gpu.test.mjs, which awaits the
+// curve of the benchmark CNN on both; and the steps the peer benchmark times. Driven by tests/e2e/gpu.test.mjs, which awaits the
 // device between start_* and finish_* (read-backs are asynchronous).
 //
 // Tolerances. A sum of n float32 products differs from the exact sum by at most
@@ -258,6 +258,11 @@ void check_elementwise(OpChecks& c) {
   c.cpu.copy(b, c_cpu);
   c.gpu->copy(b, c_gpu);
   c.expect("copy[" + std::to_string(n) + "]", c_cpu, c_gpu);
+  Tensor& into_cpu = c.make({n + 5});
+  Tensor& into_gpu = c.clone(into_cpu);
+  c.cpu.copy_into(b, into_cpu, 3);
+  c.gpu->copy_into(b, into_gpu, 3);
+  c.expect("copy_into[" + std::to_string(n) + " at 3 of " + std::to_string(n + 5) + "]", into_cpu, into_gpu);
 }
 
 void check_losses(OpChecks& c) {
@@ -493,10 +498,203 @@ std::string curve_losses() {
   return json.str();
 }
 
+// ---- A Trainer on the WebGPU backend against one on the CPU: one epoch of a small model
+// on small data, the device's steps split at their wait (begin_step / finish_step) and
+// its validation run on the device, read back once.
+struct TrainerRun {
+  TrainingData data;
+  TrainOptions options;
+  nn::LayerPtr cpu_model, gpu_model;
+  std::unique_ptr<Trainer> cpu, gpu;
+  EpochRecord cpu_epoch, gpu_epoch;
+  bool gpu_done = false;
+};
+std::unique_ptr<TrainerRun> trainer_run;
+
+std::string json_of(const Trainer& trainer, const EpochRecord& record) {
+  std::ostringstream json;
+  json.precision(9);
+  json << R"({"losses":[)";
+  for (size_t i = 0; i < trainer.state().step_losses.size(); ++i) json << (i ? "," : "") << trainer.state().step_losses[i];
+  json << R"(],"validation_loss":)" << record.validation_loss.value_or(-1.0) << R"(,"outputs":[)";
+  const Tensor& outputs = trainer.validation_outputs();
+  for (int64_t i = 0; i < outputs.size(); ++i) json << (i ? "," : "") << outputs[i];
+  json << "]";
+  for (const MetricValue& m : record.validation) json << R"(,")" << m.name << R"(":)" << m.value;
+  json << "}";
+  return json.str();
+}
+
+std::string start_trainer_run() {
+  auto gpu = WebGpuBackend::create();
+  if (!gpu.is_ok()) return gpu.status().message();
+  trainer_run = std::make_unique<TrainerRun>();
+  TrainerRun& r = *trainer_run;
+  const int64_t rows = 40, length = 32;
+  CounterRng rng(5);
+  r.data.inputs.resize_zeroed({rows, 4, length});
+  r.data.targets.resize({rows, 1});
+  for (int64_t n = 0; n < rows; ++n) {
+    for (int64_t i = 0; i < length; ++i) r.data.inputs.at(n, static_cast<int64_t>(rng.next_below(4)), i) = 1.0f;
+    r.data.targets[n] = static_cast<float>(rng.next_below(2));
+    r.data.split.push_back(n < 24 ? 0 : 1);
+  }
+  r.options.data.dir = "checks";
+  r.options.model.conv_layers = 2;
+  r.options.model.channels = 8;
+  r.options.model.kernel_size = 5;
+  r.options.loss = "bce";
+  r.options.schedule.base = 1e-2;
+  r.options.batch_size = 8;
+  r.options.epochs = 1;
+  auto cpu_model = build_model(r.options.model, Shape{1, 4, length}, Shape{1, 1}, 3);
+  auto gpu_model = build_model(r.options.model, Shape{1, 4, length}, Shape{1, 1}, 3);
+  if (!cpu_model.is_ok()) return cpu_model.status().message();
+  r.cpu_model = std::move(*cpu_model);
+  r.gpu_model = std::move(*gpu_model);
+  auto cpu = Trainer::create(*r.cpu_model, r.data, r.options);
+  if (!cpu.is_ok()) return cpu.status().message();
+  auto on_gpu = Trainer::create(*r.gpu_model, r.data, r.options, std::move(*gpu));
+  if (!on_gpu.is_ok()) return on_gpu.status().message();
+  r.cpu = std::move(*cpu);
+  r.gpu = std::move(*on_gpu);
+  auto epoch = r.cpu->run_epoch();
+  if (!epoch.is_ok()) return epoch.status().message();
+  r.cpu_epoch = *epoch;
+  return "";
+}
+
+// Does what can be done without waiting: "wait" (call again once the device is idle),
+// "done", or why it failed.
+std::string advance_trainer_run() {
+  TrainerRun& r = *trainer_run;
+  Trainer& t = *r.gpu;
+  if (r.gpu_done) return "done";
+  if (t.step_pending()) {
+    auto loss = t.finish_step();
+    if (!loss.is_ok()) return loss.status().message();
+    return "wait";
+  }
+  if (!t.epoch_done()) {
+    const Status s = t.begin_step();
+    return s.is_ok() ? "wait" : s.message();
+  }
+  if (t.validation_rows().size() > 0 && !t.validation_ready()) {
+    while (true) {
+      auto done = t.validate_next_batch();
+      if (!done.is_ok()) return done.status().message();
+      if (*done >= t.validation_row_count()) break;
+    }
+    return "wait";
+  }
+  auto epoch = t.finish_epoch();
+  if (!epoch.is_ok()) return epoch.status().message();
+  r.gpu_epoch = *epoch;
+  r.gpu_done = true;
+  return "done";
+}
+
+std::string trainer_run_results() {
+  TrainerRun& r = *trainer_run;
+  return R"({"cpu":)" + json_of(*r.cpu, r.cpu_epoch) + R"(,"gpu":)" + json_of(*r.gpu, r.gpu_epoch) + "}";
+}
+
+// ---- The peer benchmark (tests/bench/gpu_peer_bench.mjs): the curve's model on one fixed
+// batch, a step at a time on either backend, timed by the page (a step on WebGPU ends
+// when its loss has been read back, as in a lab).
+struct Bench {
+  std::unique_ptr<WebGpuBackend> gpu;
+  nn::CpuBackend cpu{1};
+  nn::LayerPtr cpu_model, gpu_model;
+  std::unique_ptr<nn::Adam> cpu_adam, gpu_adam;
+  nn::BceWithLogitsLoss loss;
+  Tensor inputs, targets, cpu_out, cpu_grad, gpu_out, gpu_grad, gpu_loss;
+  double cpu_last = 0;
+};
+std::unique_ptr<Bench> bench;
+
+std::string start_bench(int channels, int batch, int length) {
+  auto gpu = WebGpuBackend::create();
+  if (!gpu.is_ok()) return gpu.status().message();
+  bench = std::make_unique<Bench>();
+  Bench& b = *bench;
+  b.gpu = std::move(*gpu);
+  ModelSpec spec;
+  spec.conv_layers = 4;
+  spec.channels = channels;
+  spec.kernel_size = 9;
+  spec.pool = 2;
+  spec.head = "global_avg_dense";
+  spec.outputs = 1;
+  auto cpu_model = build_model(spec, Shape{1, 4, length}, Shape{1, 1}, 1);
+  auto gpu_model = build_model(spec, Shape{1, 4, length}, Shape{1, 1}, 1);
+  if (!cpu_model.is_ok()) return cpu_model.status().message();
+  b.cpu_model = std::move(*cpu_model);
+  b.gpu_model = std::move(*gpu_model);
+  b.cpu_model->set_backend(&b.cpu);
+  b.gpu_model->set_backend(b.gpu.get());
+  nn::AdamOptions adam;
+  b.cpu_adam = std::make_unique<nn::Adam>(b.cpu_model->parameters(), adam, false);
+  b.gpu_adam = std::make_unique<nn::Adam>(b.gpu_model->parameters(), adam, false);
+  b.cpu_adam->set_backend(&b.cpu);
+  b.gpu_adam->set_backend(b.gpu.get());
+  CounterRng rng(7);
+  b.inputs.resize_zeroed({batch, 4, length});
+  b.targets.resize({batch, 1});
+  for (int64_t n = 0; n < batch; ++n) {
+    for (int64_t i = 0; i < length; ++i) b.inputs.at(n, static_cast<int64_t>(rng.next_below(4)), i) = 1.0f;
+    b.targets[n] = static_cast<float>(rng.next_below(2));
+  }
+  (void)b.gpu->upload(b.inputs);
+  (void)b.gpu->upload(b.targets);
+  return "";
+}
+
+// One CPU step, the trainer's order of operations.
+std::string bench_cpu_step() {
+  Bench& b = *bench;
+  b.cpu_adam->zero_grad();
+  if (Status s = b.cpu_model->forward(b.inputs, b.cpu_out); !s.is_ok()) return s.message();
+  auto loss = b.loss.evaluate(b.cpu_out, b.targets, &b.cpu_grad);
+  if (!loss.is_ok()) return loss.status().message();
+  if (Status s = b.cpu_model->backward(b.cpu_grad, nullptr); !s.is_ok()) return s.message();
+  b.cpu_adam->step();
+  b.cpu_last = *loss;
+  return "";
+}
+
+// One WebGPU step recorded and submitted, its loss read back asynchronously.
+std::string bench_gpu_step() {
+  Bench& b = *bench;
+  b.gpu_adam->zero_grad();
+  if (Status s = b.gpu_model->forward(b.inputs, b.gpu_out); !s.is_ok()) return s.message();
+  b.gpu->elementwise_loss(nn::ElementwiseLoss::kBce, {}, b.gpu_out, b.targets, b.gpu_loss, b.gpu_grad);
+  if (Status s = b.gpu_model->backward(b.gpu_grad, nullptr); !s.is_ok()) return s.message();
+  b.gpu_adam->step();
+  if (Status s = b.gpu->request_download(b.gpu_loss); !s.is_ok()) return s.message();
+  if (Status s = b.gpu->submit(); !s.is_ok()) return s.message();
+  return "";
+}
+
+// {"cpu": last CPU loss, "gpu": last WebGPU loss read back}
+std::string bench_losses() {
+  std::ostringstream json;
+  json.precision(9);
+  json << R"({"cpu":)" << bench->cpu_last << R"(,"gpu":)" << bench->gpu_loss[0] << "}";
+  return json.str();
+}
+
 }  // namespace
 }  // namespace epibook::gpu
 
 EMSCRIPTEN_BINDINGS(epibook_gpu_checks) {
+  emscripten::function("startTrainerRun", &epibook::gpu::start_trainer_run);
+  emscripten::function("advanceTrainerRun", &epibook::gpu::advance_trainer_run);
+  emscripten::function("trainerRunResults", &epibook::gpu::trainer_run_results);
+  emscripten::function("startBench", &epibook::gpu::start_bench);
+  emscripten::function("benchCpuStep", &epibook::gpu::bench_cpu_step);
+  emscripten::function("benchGpuStep", &epibook::gpu::bench_gpu_step);
+  emscripten::function("benchLosses", &epibook::gpu::bench_losses);
   emscripten::function("startOpChecks", &epibook::gpu::start_op_checks);
   emscripten::function("finishOpChecks", &epibook::gpu::finish_op_checks);
   emscripten::function("startCurve", &epibook::gpu::start_curve);

@@ -159,6 +159,11 @@ void WebGpuBackend::copy(const nn::Tensor& input, nn::Tensor& output) {
   dispatch("copy", Params{u32(input.size())}, {x, output_buffer(output)}, input.size());
 }
 
+void WebGpuBackend::copy_into(const nn::Tensor& input, nn::Tensor& output, int64_t offset) {
+  const int x = input_buffer(input);
+  dispatch("copy_into", Params{u32(input.size()), u32(offset)}, {x, input_buffer(output)}, input.size());
+}
+
 void WebGpuBackend::adam_update(const nn::AdamUpdate& c, nn::Tensor& value, const nn::Tensor& grad, nn::Tensor& first,
                                 nn::Tensor& second) {
   Params params{u32(value.size())};

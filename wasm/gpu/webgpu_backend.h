@@ -32,6 +32,7 @@ class WebGpuBackend final : public nn::Backend {
 
   void fill(nn::Tensor& tensor, float value) override;
   void copy(const nn::Tensor& input, nn::Tensor& output) override;
+  void copy_into(const nn::Tensor& input, nn::Tensor& output, int64_t offset) override;
   void adam_update(const nn::AdamUpdate& update, nn::Tensor& value, const nn::Tensor& grad, nn::Tensor& first,
                    nn::Tensor& second) override;
   void sgd_update(const nn::SgdUpdate& update, nn::Tensor& value, const nn::Tensor& grad,

@@ -5,7 +5,7 @@
 // buffer, and the only reads back are asynchronous (mapAsync), never awaited in C++.
 //
 // The page opens the device before the module uses the backend:
-//   module.epibookGpu = await epibookOpenGpu();   (from webgpu_open.js, or by hand: {device})
+//   createModule({ epibookGpu: { device } })   (web/labs/lab-host.js does it for the labs)
 
 mergeInto(LibraryManager.library, {
   $EpibookGpu: {
@@ -79,7 +79,8 @@ mergeInto(LibraryManager.library, {
 
   epibook_gpu_available__deps: ['$EpibookGpu'],
   epibook_gpu_available: function () {
-    return EpibookGpu.ctx() ? 1 : 0;
+    const state = EpibookGpu.ctx();
+    return state && !state.error ? 1 : 0;  // a lost device is not offered again
   },
 
   // 0 when healthy, else the length of the first error's message (read with _error).

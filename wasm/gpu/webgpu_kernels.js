@@ -93,6 +93,7 @@ fn derivative(kind: u32, x: f32) -> f32 {
   const kernels = {
     fill: kernel([['y', W]], 'pu(0u)', 'y[i] = pf(1u);'),
     copy: kernel([['x', R], ['y', W]], 'pu(0u)', 'y[i] = x[i];'),
+    copy_into: kernel([['x', R], ['y', W]], 'pu(0u)', 'y[pu(1u) + i] = x[i];'),
     // op 0: a + b, op 1: a * b.
     combine: kernel([['a', R], ['b', R], ['y', W]], 'pu(0u)', 'y[i] = select(a[i] + b[i], a[i] * b[i], pu(1u) == 1u);'),
     // params: N, Cin, Lin, Cout, K, stride, dilation, pad_left, Lout, has_bias.

@@ -110,7 +110,7 @@ Status TrainingPanel::ensure_started(int index) {
   Slot& slot = slots_[static_cast<size_t>(index)];
   if (slot.run.phase() != TrainingRun::Phase::kEmpty) return Status::ok();
   if (!has_data()) return invalid_argument("the data are not ready yet");
-  Status status = slot.run.start(data_for(slot.settings), slot.settings);
+  Status status = slot.run.start(data_for(slot.settings), slot.settings, backend_choice_);
   if (!status.is_ok()) return status.with_context(std::string("run ") + kRunNames[index]);
   return Status::ok();
 }
@@ -164,7 +164,7 @@ std::string TrainingPanel::main_metric() const { return metric_for_loss(slots_[0
 // Test API.
 std::vector<std::string> TrainingPanel::keys() {
   return {"train_steps", "start", "pause", "step", "reset", "compare", "layers", "channels", "kernel", "pool",
-          "head", "dilation", "loss", "pos_weight", "count_weight", "optimizer", "learning_rate", "schedule", "batch_size", "epochs", "seed", "clip_norm", "threads"};
+          "head", "dilation", "loss", "pos_weight", "count_weight", "optimizer", "learning_rate", "schedule", "batch_size", "epochs", "seed", "clip_norm", "threads", "backend"};
 }
 
 Status TrainingPanel::set_setting(TrainOptions& s, const std::string& key, const nlohmann::json& value) {
@@ -259,6 +259,12 @@ Status TrainingPanel::set(const std::string& key, const nlohmann::json& value) {
     message_.clear();
     return Status::ok();
   }
+  if (key == "backend") {
+    EPIBOOK_ASSIGN_OR_RETURN(const std::string name, json_text(value, key));
+    EPIBOOK_ASSIGN_OR_RETURN(backend_choice_, parse_backend_choice(name));
+    for (Slot& slot : slots_) slot.run.choose_backend(backend_choice_);
+    return Status::ok();
+  }
   if (key == "pause") {
     for (Slot& slot : slots_) slot.run.pause();
     return Status::ok();
@@ -311,6 +317,10 @@ nlohmann::json TrainingPanel::run_state(const Slot& slot) const {
   state["parameters"] = run.parameter_count();
   state["ms_per_step"] = run.milliseconds_per_step();
   state["threads"] = slot.settings.threads;
+  state["backend"] = run.backend();
+  state["backend_note"] = run.backend_note();
+  state["backend_fallbacks"] = run.fallbacks();
+  if (run.probe_cpu_ms() > 0) state["probe"] = {{"cpu_ms", run.probe_cpu_ms()}, {"webgpu_ms", run.probe_webgpu_ms()}};
   nlohmann::json losses = nlohmann::json::array();
   for (double loss : run.step_losses()) losses.push_back(number_or_null(loss));
   state["train_loss"] = losses;
@@ -348,8 +358,9 @@ void TrainingPanel::add_state(nlohmann::json& state) const {
     if (it.key() != "message" || !it.value().get<std::string>().empty()) state[it.key()] = it.value();
   }
   if (!message_.empty()) state["message"] = message_;
-  state["backend"] = "cpu";
   state["threads_available"] = kPageThreads;  // 2 where the page is cross-origin isolated
+  state["backend_choice"] = backend_choice_name(backend_choice_);
+  state["webgpu_adapter"] = webgpu_adapter();
   state["compare"] = compare_;
   state["run_link"] = has_data() ? run_link() : "";
   state["data_fingerprint"] = has_data() ? hex64(data_.fingerprint) : "";
@@ -759,6 +770,8 @@ void TrainingPanel::draw_settings_column(float width) {
     ImGui::TextWrapped("%llu parameters, %.1f ms a step on %d thread%s", static_cast<unsigned long long>(run.parameter_count()),
                        run.milliseconds_per_step(), threads, threads == 1 ? "" : "s");
   }
+  BackendChoice choice = backend_choice_;
+  if (draw_backend_choice(choice, run.backend(), run.backend_note())) (void)set("backend", backend_choice_name(choice));
   ImGui::Spacing();
   draw_table();
   if (data_.ceiling) {

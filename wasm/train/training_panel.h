@@ -73,7 +73,8 @@ class TrainingPanel {
   // step, reset, compare, the settings (layers, channels, kernel, pool, dilation, loss,
   // pos_weight (bce), count_weight (multinomial), optimizer, learning_rate, schedule,
   // batch_size, epochs, seed, clip_norm), and
-  // "b.<setting>" for run B (head: global_max_dense or global_avg_dense). Returns not_found for a key the panel does not know.
+  // "b.<setting>" for run B (head: global_max_dense or global_avg_dense); "backend" (auto,
+  // cpu, webgpu) for both runs, moving runs under way. Returns not_found for a key the panel does not know.
   Status set(const std::string& key, const nlohmann::json& value);
   void add_state(nlohmann::json& state) const;
   static std::vector<std::string> keys();
@@ -128,6 +129,7 @@ class TrainingPanel {
   std::string message_;
   std::string link_prefix_ = "#lab";
   std::optional<std::array<uint64_t, 2>> replay_steps_;  // steps a replayed link still wants
+  BackendChoice backend_choice_ = BackendChoice::kAuto;  // both runs'; "backend" in the test API
 };
 
 }  // namespace epibook::labs

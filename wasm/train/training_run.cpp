@@ -33,7 +33,23 @@ std::string number_text(double value) {
 
 std::string megabytes(uint64_t bytes) { return std::to_string((bytes + (1 << 19)) >> 20) + " MB"; }
 
+// Steps the auto probe times on each backend, after one that warms up (the GPU compiles
+// its pipelines on its first step).
+constexpr int kProbeSteps = 3;
+
 }  // namespace
+
+struct TrainingRun::Probe {
+  nn::LayerPtr cpu_model, gpu_model;
+  std::unique_ptr<Trainer> cpu, gpu;
+  int cpu_steps = 0, gpu_steps = 0;
+  double cpu_ms = 0, gpu_ms = 0, gpu_began = 0;
+};
+
+TrainingRun::TrainingRun() = default;
+TrainingRun::~TrainingRun() = default;
+TrainingRun::TrainingRun(TrainingRun&&) noexcept = default;
+TrainingRun& TrainingRun::operator=(TrainingRun&&) noexcept = default;
 
 uint64_t estimated_training_bytes(const ModelSpec& spec, const nn::Shape& one_input, uint32_t batch_size) {
   const int64_t channels_in = one_input.rank() == 3 ? one_input[1] : 1;
@@ -53,6 +69,10 @@ uint64_t estimated_training_bytes(const ModelSpec& spec, const nn::Shape& one_in
 }
 
 void TrainingRun::clear() {
+  probe_.reset();
+  probe_cpu_ms_ = probe_webgpu_ms_ = 0;
+  backend_note_.clear();
+  fallbacks_ = 0;
   trainer_.reset();
   model_.reset();
   data_ = nullptr;
@@ -75,7 +95,7 @@ void TrainingRun::fail(std::string message) {
   wanted_steps_ = 0;
 }
 
-Status TrainingRun::start(const TrainingData& data, const TrainOptions& options) {
+Status TrainingRun::start(const TrainingData& data, const TrainOptions& options, BackendChoice backend) {
   clear();
   EPIBOOK_RETURN_IF_ERROR(validate_train_options(options));
   const uint64_t bytes = estimated_training_bytes(options.model, one_row(data.inputs), options.batch_size);
@@ -89,7 +109,166 @@ Status TrainingRun::start(const TrainingData& data, const TrainOptions& options)
   data_ = &data;
   options_ = options;
   phase_ = Phase::kReady;
+  choose_backend(backend);
   return Status::ok();
+}
+
+// ---- Backends.
+std::string TrainingRun::backend() const {
+  if (trainer_) return trainer_->backend().name();
+  return choice_ == BackendChoice::kWebGpu && webgpu_available() ? "webgpu" : "cpu";
+}
+
+void TrainingRun::choose_backend(BackendChoice choice) {
+  choice_ = choice;
+  probe_.reset();
+  if (!trainer_ || phase_ == Phase::kFailed) return;
+  const bool device = on_device();
+  if (choice == BackendChoice::kCpu) {
+    backend_note_ = "chosen";
+    if (device) {
+      const Status moved = move_to(std::make_unique<nn::CpuBackend>(options_.threads));
+      if (!moved.is_ok()) fail("moving the run to the CPU: " + moved.message());
+    }
+    return;
+  }
+  if (device) {
+    backend_note_ = choice == BackendChoice::kWebGpu ? "chosen" : backend_note_;
+    return;
+  }
+  Result<std::unique_ptr<nn::Backend>> gpu = make_webgpu_backend();
+  if (!gpu.is_ok()) {
+    backend_note_ = choice == BackendChoice::kAuto ? "auto: this browser offers no WebGPU adapter"
+                                                   : gpu.status().message();
+    return;
+  }
+  if (choice == BackendChoice::kWebGpu) {
+    const Status moved = move_to(std::move(*gpu));
+    backend_note_ = moved.is_ok() ? "chosen" : "WebGPU cannot run this run (" + moved.message() + ")";
+    if (!moved.is_ok() && !trainer_) fail(backend_note_);
+    return;
+  }
+  // Auto: the same model and data on each backend, a few steps, before the run steps on.
+  probe_ = std::make_unique<Probe>();
+  const nn::Shape input = one_row(data_->inputs), target = one_row(data_->targets);
+  Result<nn::LayerPtr> cpu_model = build_model(options_.model, input, target, options_.seed);
+  Result<nn::LayerPtr> gpu_model = build_model(options_.model, input, target, options_.seed);
+  if (!cpu_model.is_ok() || !gpu_model.is_ok()) {
+    probe_.reset();
+    return;
+  }
+  probe_->cpu_model = std::move(*cpu_model);
+  probe_->gpu_model = std::move(*gpu_model);
+  Result<std::unique_ptr<Trainer>> cpu = Trainer::create(*probe_->cpu_model, *data_, options_);
+  Result<std::unique_ptr<Trainer>> on_gpu = Trainer::create(*probe_->gpu_model, *data_, options_, std::move(*gpu));
+  if (!cpu.is_ok() || !on_gpu.is_ok()) {
+    backend_note_ = "auto: WebGPU cannot run this run (" +
+                    (on_gpu.is_ok() ? cpu.status() : on_gpu.status()).message() + ")";
+    probe_.reset();
+    return;
+  }
+  probe_->cpu = std::move(*cpu);
+  probe_->gpu = std::move(*on_gpu);
+  backend_note_ = "auto: probing";
+}
+
+// One probe step per backend per call: the CPU's synchronously, the GPU's begun or polled.
+bool TrainingRun::advance_probe(double deadline_ms) {
+  Probe& p = *probe_;
+  auto stop = [&](const std::string& why) {
+    backend_note_ = "auto: " + why;
+    probe_.reset();
+    return false;
+  };
+  while (p.cpu_steps <= kProbeSteps && now_ms() < deadline_ms && !p.cpu->finished() && !p.cpu->epoch_done()) {
+    const double before = now_ms();
+    if (!p.cpu->step().is_ok()) return stop("the CPU probe failed");
+    if (p.cpu_steps++ > 0) p.cpu_ms += now_ms() - before;
+  }
+  if (p.gpu_steps <= kProbeSteps) {
+    if (!p.gpu->step_pending()) {
+      if (p.gpu->finished() || p.gpu->epoch_done()) return stop("the run is too short to probe");
+      p.gpu_began = now_ms();
+      if (Status s = p.gpu->begin_step(); !s.is_ok()) return stop("WebGPU failed in the probe (" + s.message() + ")");
+    } else {
+      Result<std::optional<double>> landed = p.gpu->finish_step();
+      if (!landed.is_ok()) return stop("WebGPU failed in the probe (" + landed.status().message() + ")");
+      if (landed->has_value() && p.gpu_steps++ > 0) p.gpu_ms += now_ms() - p.gpu_began;
+    }
+  }
+  if (p.cpu_steps <= kProbeSteps || p.gpu_steps <= kProbeSteps) return true;
+  probe_cpu_ms_ = p.cpu_ms / kProbeSteps;
+  probe_webgpu_ms_ = p.gpu_ms / kProbeSteps;
+  char note[160];
+  std::snprintf(note, sizeof note, "auto: a step took %.1f ms on WebGPU, %.1f ms on the CPU", probe_webgpu_ms_,
+                probe_cpu_ms_);
+  Result<std::unique_ptr<nn::Backend>> gpu =
+      probe_webgpu_ms_ < probe_cpu_ms_ ? make_webgpu_backend() : Result<std::unique_ptr<nn::Backend>>(nullptr);
+  probe_.reset();
+  backend_note_ = note;
+  if (gpu.is_ok() && *gpu != nullptr) {
+    const Status moved = move_to(std::move(*gpu));
+    if (!moved.is_ok()) backend_note_ += " (moving to WebGPU failed: " + moved.message() + ")";
+  }
+  return false;
+}
+
+Result<nn::LayerPtr> TrainingRun::snapshot_model() const {
+  const TrainerSnapshot snapshot = trainer_->host_snapshot();
+  EPIBOOK_ASSIGN_OR_RETURN(nn::LayerPtr model,
+                           build_model(options_.model, one_row(data_->inputs), one_row(data_->targets), options_.seed));
+  const std::vector<nn::Parameter*> parameters = model->parameters();
+  if (parameters.size() != snapshot.parameters.size()) return invalid_argument("the snapshot does not fit the model");
+  for (size_t i = 0; i < parameters.size(); ++i) {
+    const nn::Tensor& saved = snapshot.parameters[i];
+    if (saved.size() != parameters[i]->value.size()) return invalid_argument("the snapshot does not fit the model");
+    std::copy(saved.data(), saved.data() + saved.size(), parameters[i]->value.data());
+  }
+  return model;
+}
+
+Status TrainingRun::move_to(std::unique_ptr<nn::Backend> backend) {
+  const TrainerSnapshot snapshot = trainer_->host_snapshot();
+  const std::vector<double> recorded = trainer_->state().step_losses;
+  EPIBOOK_ASSIGN_OR_RETURN(nn::LayerPtr model, snapshot_model());
+  const bool device = backend->on_device();
+  EPIBOOK_ASSIGN_OR_RETURN(std::unique_ptr<Trainer> trainer,
+                           Trainer::create(*model, *data_, options_, std::move(backend)));
+  EPIBOOK_RETURN_IF_ERROR(trainer->restore(snapshot.trainer, snapshot.optimizer));
+  if (recorded.size() > snapshot.trainer.steps) {
+    if (device) return invalid_argument("a device cannot replay steps");
+    EPIBOOK_RETURN_IF_ERROR(trainer->replay(recorded));
+  }
+  trainer_ = std::move(trainer);  // the old trainer lets go of the old model first
+  model_ = std::move(model);
+  return Status::ok();
+}
+
+void TrainingRun::fall_back_to_cpu(const std::string& why) {
+  const uint64_t completed = steps();
+  const uint64_t from = trainer_->host_snapshot().trainer.steps;
+  const Status moved = move_to(std::make_unique<nn::CpuBackend>(options_.threads));
+  if (!moved.is_ok()) {
+    fail("WebGPU stopped (" + why + ") and the run could not move to the CPU: " + moved.message());
+    return;
+  }
+  ++fallbacks_;
+  backend_note_ = "WebGPU stopped (" + why + ") after step " + std::to_string(completed) +
+                  "; the run went on on the CPU (steps " + std::to_string(from + 1) + "-" + std::to_string(completed) +
+                  " recomputed from the last copy of the weights)";
+}
+
+Result<std::optional<double>> TrainingRun::advance_step() {
+  if (!trainer_->step_pending()) {
+    step_began_ms_ = now_ms();
+    EPIBOOK_RETURN_IF_ERROR(trainer_->begin_step());
+  }
+  EPIBOOK_ASSIGN_OR_RETURN(std::optional<double> loss, trainer_->finish_step());
+  if (loss) {
+    ms_stepping_ += now_ms() - step_began_ms_;
+    ++steps_timed_;
+  }
+  return loss;
 }
 
 Status TrainingRun::start_from_checkpoint(const TrainingData& data, LoadedCheckpoint checkpoint) {
@@ -152,7 +331,8 @@ void TrainingRun::want_all() {
 bool TrainingRun::busy() const {
   if (model_ && scoring_checkpoint()) return true;
   if (phase_ != Phase::kReady) return false;
-  return wanted_steps_ > 0 || (trainer_->epoch_done() && !trainer_->finished());
+  return probe_ != nullptr || trainer_->step_pending() || wanted_steps_ > 0 ||
+         (trainer_->epoch_done() && !trainer_->finished());
 }
 
 uint64_t TrainingRun::steps() const { return trainer_ ? trainer_->state().steps : 0; }
@@ -179,6 +359,8 @@ Status TrainingRun::finish_epoch_if_validated(double deadline_ms) {
   while (now_ms() < deadline_ms) {
     EPIBOOK_ASSIGN_OR_RETURN(const uint64_t done, trainer_->validate_next_batch());
     if (done < trainer_->validation_row_count()) continue;
+    if (on_device()) EPIBOOK_RETURN_IF_ERROR(trainer_->backend().status());
+    if (!trainer_->validation_ready()) return Status::ok();  // read back in a later frame
     EPIBOOK_ASSIGN_OR_RETURN(EpochRecord record, trainer_->finish_epoch());
     EpochView view;
     if (trainer_->validation_row_count() > 0) {
@@ -208,24 +390,38 @@ bool TrainingRun::advance(double budget_ms) {
     }
     did = true;
   }
+  if (probe_ != nullptr && phase_ == Phase::kReady) {
+    // Steps wait for the probe; its GPU steps complete a frame or more apart.
+    if (advance_probe(deadline)) return true;
+    did = true;
+  }
   while (phase_ == Phase::kReady && now_ms() < deadline) {
-    if (trainer_->epoch_done()) {
+    if (trainer_->epoch_done() && !trainer_->step_pending()) {
+      const uint32_t finished = epoch();
       const Status status = finish_epoch_if_validated(deadline);
-      if (!status.is_ok()) fail("validation of epoch " + std::to_string(epoch() + 1) + ": " + status.message());
       did = true;
+      if (!status.is_ok() && on_device() && !trainer_->backend().status().is_ok()) {
+        fall_back_to_cpu(trainer_->backend().status().message());
+        continue;
+      }
+      if (!status.is_ok()) fail("validation of epoch " + std::to_string(epoch() + 1) + ": " + status.message());
+      if (status.is_ok() && epoch() == finished && on_device()) break;  // its outputs land in a later frame
       continue;
     }
-    if (wanted_steps_ == 0) break;
-    const double before = now_ms();
-    Result<double> loss = trainer_->step();
-    ms_stepping_ += now_ms() - before;
-    ++steps_timed_;
+    if (wanted_steps_ == 0 && !trainer_->step_pending()) break;
+    Result<std::optional<double>> stepped = advance_step();
     did = true;
-    if (!loss.is_ok()) {
-      fail("step " + std::to_string(steps() + 1) + ": " + loss.status().message());
+    if (!stepped.is_ok() && on_device() && !trainer_->backend().status().is_ok()) {
+      fall_back_to_cpu(trainer_->backend().status().message());
+      continue;
+    }
+    if (!stepped.is_ok()) {
+      fail("step " + std::to_string(steps() + 1) + ": " + stepped.status().message());
       break;
     }
-    --wanted_steps_;
+    if (!stepped->has_value()) break;  // the device's loss lands in a later frame: never wait for it
+    const double* loss = &**stepped;
+    if (wanted_steps_ > 0) --wanted_steps_;
     if (!std::isfinite(*loss)) {
       fail("step " + std::to_string(steps()) + ": the loss became " + (std::isnan(*loss) ? "NaN" : "infinite") +
            " (learning rate " + number_text(options_.schedule.base) +
@@ -241,6 +437,10 @@ Result<nn::Tensor> TrainingRun::predict_rows(const std::vector<uint32_t>& rows) 
   if (rows.empty()) return invalid_argument("no rows to predict");
   nn::Tensor inputs;
   gather_rows(data_->inputs, rows, inputs);
+  if (on_device()) {  // on the host, with the weights of the last snapshot (an epoch's end)
+    EPIBOOK_ASSIGN_OR_RETURN(nn::LayerPtr model, snapshot_model());
+    return predict(*model, inputs, options_.batch_size);
+  }
   return predict(*model_, inputs, options_.batch_size);
 }
 
@@ -271,6 +471,12 @@ std::string TrainingRun::metrics_jsonl() const {
 
 Result<std::string> TrainingRun::checkpoint() const {
   if (!trainer_ || data_ == nullptr) return invalid_argument("no run to save yet");
+  if (on_device()) {  // the last snapshot: weights, moments and state of one step
+    const TrainerSnapshot snapshot = trainer_->host_snapshot();
+    EPIBOOK_ASSIGN_OR_RETURN(nn::LayerPtr model, snapshot_model());
+    return checkpoint_bytes(options_, *model, one_row(data_->inputs), one_row(data_->targets), snapshot.trainer,
+                            snapshot.optimizer);
+  }
   return checkpoint_bytes(options_, *model_, one_row(data_->inputs), one_row(data_->targets), trainer_->state(),
                           trainer_->optimizer().state());
 }

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "backend_choice.h"
 #include "epibook/train.h"
 
 namespace epibook::labs {
@@ -43,11 +44,17 @@ struct EpochView {
 
 class TrainingRun {
  public:
+  TrainingRun();
+  ~TrainingRun();
+  TrainingRun(TrainingRun&&) noexcept;
+  TrainingRun& operator=(TrainingRun&&) noexcept;
+
   enum class Phase { kEmpty, kReady, kFinished, kFailed };
 
   // Builds the model from options.model for these data (seeded by options.seed) and its
-  // trainer; refuses a model too large for the page, naming its size.
-  Status start(const TrainingData& data, const TrainOptions& options);
+  // trainer on `backend` (auto: the CPU, while a probe decides); refuses a model too large
+  // for the page, naming its size.
+  Status start(const TrainingData& data, const TrainOptions& options, BackendChoice backend = BackendChoice::kCpu);
   // Loads a checkpoint's parameters into a model of its own spec: the run then predicts
   // (and can continue training) on `data`, which must have the checkpoint's shapes. The
   // opened model is then scored on the validation rows, a batch per slice of advance().
@@ -63,6 +70,22 @@ class TrainingRun {
   void want_all();
   void pause() { wanted_steps_ = 0; }
   bool busy() const;  // steps wanted, an epoch's validation or an opened checkpoint's scoring unfinished
+
+  // The reader's backend choice, applied now: a run under way moves to that backend
+  // from its last completed step (auto probes first). A lost WebGPU device does the
+  // same by itself: the run goes on on the CPU, no step lost.
+  void choose_backend(BackendChoice choice);
+  BackendChoice backend_choice() const { return choice_; }
+  // "cpu" or "webgpu": what computes the steps now (before a run: what would).
+  std::string backend() const;
+  // Why it is that one (the probe's figures, a fallback), for the reader.
+  const std::string& backend_note() const { return backend_note_; }
+  // The auto probe's milliseconds per step on each backend (0 until measured).
+  double probe_cpu_ms() const { return probe_cpu_ms_; }
+  double probe_webgpu_ms() const { return probe_webgpu_ms_; }
+  bool probing() const { return probe_ != nullptr; }
+  // Device failures the run went on from (a lost device), in all.
+  int fallbacks() const { return fallbacks_; }
 
   Phase phase() const { return phase_; }
   const std::string& message() const { return message_; }
@@ -90,6 +113,18 @@ class TrainingRun {
 
  private:
   Status finish_epoch_if_validated(double deadline_ms);
+  // Rebuilds model and trainer on `backend` from the trainer's host snapshot, replaying
+  // on the CPU the steps completed since it.
+  Status move_to(std::unique_ptr<nn::Backend> backend);
+  // A step on the trainer's backend without waiting (device: begin, or poll the pending
+  // step). Returns the loss when a step completed.
+  Result<std::optional<double>> advance_step();
+  void fall_back_to_cpu(const std::string& why);
+  // The auto probe, a frame at a time; true while it runs.
+  bool advance_probe(double deadline_ms);
+  // The model with the weights of the trainer's host snapshot (device runs).
+  Result<nn::LayerPtr> snapshot_model() const;
+  bool on_device() const { return trainer_ && trainer_->backend().on_device(); }
   bool scoring_checkpoint() const { return checkpoint_scored_ < checkpoint_rows_.size(); }
   Status score_checkpoint(double deadline_ms);
   void fail(std::string message);
@@ -104,6 +139,14 @@ class TrainingRun {
   std::vector<EpochView> epochs_;
   double ms_stepping_ = 0;
   uint64_t steps_timed_ = 0;
+  double step_began_ms_ = 0;  // a device step's begin_step time
+  BackendChoice choice_ = BackendChoice::kCpu;
+  std::string backend_note_;
+  int fallbacks_ = 0;
+  // The auto probe: a throwaway copy of the run's model and trainer on each backend.
+  struct Probe;
+  std::unique_ptr<Probe> probe_;
+  double probe_cpu_ms_ = 0, probe_webgpu_ms_ = 0;
   // Scoring an opened checkpoint: the validation rows, how many are predicted, and the
   // predictions and targets so far.
   std::vector<uint32_t> checkpoint_rows_;

@@ -73,6 +73,28 @@ export function prepareLabs() {
   loadModule().catch(() => {});  // a failure is reported by the mount that needs the module
 }
 
+// The page's WebGPU device for the training labs' WebGPU backend (wasm/gpu/), opened once
+// when the browser offers an adapter. Each module instance gets its own object (the
+// backend keeps its buffers on it); the device fills in when ready, so a lab never
+// waits for it, and until then the labs train on the CPU.
+let gpuDevice = null;
+function openGpuDevice() {
+  gpuDevice ??= (async () => {
+    if (!navigator.gpu) return null;
+    const adapter = await navigator.gpu.requestAdapter();
+    if (!adapter) return null;
+    const device = await adapter.requestDevice();
+    const info = adapter.info || {};
+    return { device, adapter: [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'WebGPU' };
+  })().catch(() => null);
+  return gpuDevice;
+}
+function gpuFor() {
+  const gpu = {};
+  openGpuDevice().then((opened) => { if (opened) Object.assign(gpu, opened); });
+  return gpu;
+}
+
 // An asset path of a lab block ("assets/x.bw") as a URL of the site.
 function assetUrl(path) {
   return new URL('../' + path.replace(/^\/+/, ''), import.meta.url);
@@ -228,6 +250,7 @@ export async function mountLab(canvas, name, params = {}) {
     }),
     epibookSaveFile: (fileName, bytes) => saveFile(fileName, bytes),
     epibookSetLink: (fragment) => history.replaceState(null, '', fragment),
+    epibookGpu: gpuFor(),
   })]);
   fetcher = new FileFetcher(module);
 
@@ -298,6 +321,10 @@ export async function mountLab(canvas, name, params = {}) {
         if (quietChecks >= 2) return;
         await nextFrame();
       }
+    },
+    // Test hook: destroys the lab's WebGPU device, as a lost GPU would.
+    loseGpuDevice() {
+      module.epibookGpu?.device?.destroy();
     },
     async openBytes(fileName, bytes) {
       fetcher.addUserFile(fileName, new Blob([bytes]));

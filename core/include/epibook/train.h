@@ -10,6 +10,7 @@
 // on any thread count (the CPU backend's contract) and the same loss curve in wasm.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -249,6 +250,16 @@ struct TrainerState {
   std::vector<double> step_losses;
 };
 
+// A trainer's state with its weights and optimiser moments on the host: what a run
+// goes on from on another backend (a lost GPU, the reader switching). A device trainer
+// copies it back every snapshot_interval() steps and at each epoch's last step, in the
+// same command buffer as that step's loss, so it never adds a wait.
+struct TrainerSnapshot {
+  TrainerState trainer;
+  nn::OptimizerState optimizer;
+  std::vector<nn::Tensor> parameters;  // values, in model.parameters() order
+};
+
 class Trainer {
  public:
   // `model` and `data` must outlive the trainer. The trainer owns a CPU backend of
@@ -260,15 +271,45 @@ class Trainer {
   // The same from any rows (a WindowDataset streams a genome batch by batch).
   static Result<std::unique_ptr<Trainer>> create(nn::Layer& model, const TrainingRows& data,
                                                  const TrainOptions& options);
-  // One optimiser step on the next batch of the current epoch; returns its loss.
+  // The same on a backend of the caller's (WebGPU in a page), which the trainer owns.
+  // A backend on a device trains models of Conv1d, Dense, activations and pooling with an
+  // elementwise loss (mse, poisson, bce) and no gradient clipping; anything else is
+  // refused, naming it.
+  static Result<std::unique_ptr<Trainer>> create(nn::Layer& model, const TrainingData& data,
+                                                 const TrainOptions& options, std::unique_ptr<nn::Backend> backend);
+  static Result<std::unique_ptr<Trainer>> create(nn::Layer& model, const TrainingRows& data,
+                                                 const TrainOptions& options, std::unique_ptr<nn::Backend> backend);
+  // One optimiser step on the next batch of the current epoch; returns its loss. On the
+  // CPU backend only: on a device a step waits for its loss, so it is split in two.
   Result<double> step();
+  // A step split at its one wait: begin_step() gathers and uploads the batch, queues
+  // forward, loss, backward and update, and starts reading the loss back; finish_step()
+  // returns the loss once it has landed, nullopt while it has not (ask again next
+  // frame), or the device's failure (the step then did not happen). On the CPU backend
+  // begin_step() runs step() and finish_step() returns its loss.
+  Status begin_step();
+  Result<std::optional<double>> finish_step();
+  bool step_pending() const { return step_pending_; }
+  // Steps between a device trainer's snapshots (at least 1; default 16).
+  void set_snapshot_interval(uint64_t steps) { snapshot_interval_ = std::max<uint64_t>(1, steps); }
+  uint64_t snapshot_interval() const { return snapshot_interval_; }
+  // The state to go on from: on the CPU, the current one; on a device, the last
+  // snapshot that landed (at most snapshot_interval() steps behind state()).
+  TrainerSnapshot host_snapshot() const;
+  // After restore() from a snapshot that is behind: runs the steps up to
+  // recorded_losses.size() again (CPU backend only), then keeps the recorded losses as
+  // the run's (what the reader saw), so the curve does not move under them.
+  Status replay(const std::vector<double>& recorded_losses);
   bool epoch_done() const { return batch_ >= batches_per_epoch(); }
   uint64_t batches_per_epoch() const;
   // Validation a batch at a time, so a lab can spread it over frames: predicts the next
   // `batch_size` validation rows (in split order) and keeps their outputs for
   // finish_epoch, which predicts whatever is left. Returns the rows predicted so far this
-  // epoch. The outputs are the same bits however the work is spread.
+  // epoch. The outputs are the same bits however the work is spread. On a device the
+  // pass runs there and the epoch's outputs are read back once, after the last batch:
+  // call finish_epoch once validation_ready().
   Result<uint64_t> validate_next_batch();
+  bool validation_ready() const;
   uint64_t validation_row_count() const { return validation_rows_.size(); }
   // The outputs of the last finished validation ([validation rows, ...]), in split order.
   const nn::Tensor& validation_outputs() const { return validation_outputs_; }
@@ -287,12 +328,15 @@ class Trainer {
   ~Trainer();
   Trainer(const Trainer&) = delete;
   Trainer& operator=(const Trainer&) = delete;
-  // Restores a saved state (and the optimiser's) before continuing.
+  // Restores a saved state (and the optimiser's) before continuing; a state saved
+  // within an epoch continues at the batch after its last step.
   Status restore(const TrainerState& state, const nn::OptimizerState& optimizer_state);
 
  private:
-  Trainer(nn::Layer& model, const TrainingRows& data, const TrainOptions& options);
+  Trainer(nn::Layer& model, const TrainingRows& data, const TrainOptions& options,
+          std::unique_ptr<nn::Backend> backend);
   void start_epoch();
+  void commit_snapshot();
 
   nn::Layer& model_;
   std::unique_ptr<TrainingRows> owned_rows_;  // the InMemoryRows of create(TrainingData)
@@ -310,6 +354,15 @@ class Trainer {
   bool stopped_ = false;
   TrainerState state_;
   nn::Tensor batch_inputs_, batch_targets_, outputs_, grad_outputs_;
+  // A device trainer's: the step's loss read back asynchronously and the last snapshot
+  // that landed.
+  nn::Tensor device_loss_;
+  nn::ElementwiseLoss device_loss_kind_ = nn::ElementwiseLoss::kMse;
+  TrainerSnapshot snapshot_;
+  uint64_t snapshot_interval_ = 16;
+  bool snapshot_requested_ = false;
+  bool step_pending_ = false;
+  double pending_loss_ = 0.0;  // a CPU step's loss, until finish_step
   nn::Tensor validation_outputs_;  // [validation rows, ...outputs], filled batch by batch
   nn::Tensor validation_targets_;  // their targets, likewise
 };

@@ -1,7 +1,10 @@
 // The training loop in memory: shuffled batches per epoch, forward, loss, backward,
 // clipping, scheduled optimiser step; at each epoch's end validation, the monitored
 // metric and early stopping. train_run (run_directory.cpp) adds the files around it.
+#include <algorithm>
 #include <cmath>
+
+#include <nlohmann/json.hpp>
 
 #include "epibook/nn/backend.h"
 #include "epibook/random.h"
@@ -29,8 +32,9 @@ std::unique_ptr<nn::Optimizer> make_optimizer(const TrainOptions& o, std::vector
 
 }  // namespace
 
-Trainer::Trainer(nn::Layer& model, const TrainingRows& data, const TrainOptions& options)
-    : model_(model), data_(data), options_(options), backend_(std::make_unique<nn::CpuBackend>(options.threads)) {}
+Trainer::Trainer(nn::Layer& model, const TrainingRows& data, const TrainOptions& options,
+                 std::unique_ptr<nn::Backend> backend)
+    : model_(model), data_(data), options_(options), backend_(std::move(backend)) {}
 
 Trainer::~Trainer() {
   // The model may outlive the trainer: it goes back to the standalone backend rather
@@ -40,21 +44,54 @@ Trainer::~Trainer() {
 
 Result<std::unique_ptr<Trainer>> Trainer::create(nn::Layer& model, const TrainingData& data,
                                                  const TrainOptions& options) {
+  return create(model, data, options, std::make_unique<nn::CpuBackend>(options.threads));
+}
+
+Result<std::unique_ptr<Trainer>> Trainer::create(nn::Layer& model, const TrainingData& data,
+                                                 const TrainOptions& options, std::unique_ptr<nn::Backend> backend) {
   auto rows = std::make_unique<InMemoryRows>(data);
-  EPIBOOK_ASSIGN_OR_RETURN(std::unique_ptr<Trainer> trainer, create(model, *rows, options));
+  EPIBOOK_ASSIGN_OR_RETURN(std::unique_ptr<Trainer> trainer, create(model, *rows, options, std::move(backend)));
   trainer->owned_rows_ = std::move(rows);
   return trainer;
 }
 
 Result<std::unique_ptr<Trainer>> Trainer::create(nn::Layer& model, const TrainingRows& data,
                                                  const TrainOptions& options) {
+  return create(model, data, options, std::make_unique<nn::CpuBackend>(options.threads));
+}
+
+namespace {
+
+// What a device backend cannot run yet (backend.h says why), named for the reader.
+Status check_device_training(const nn::Layer& model, const TrainOptions& options, const std::string& backend) {
+  if (options.loss != "mse" && options.loss != "poisson" && options.loss != "bce") {
+    return unsupported("the loss " + options.loss + " runs on the CPU backend only, not on " + backend);
+  }
+  if (options.clip_norm > 0.0) return unsupported("gradient clipping runs on the CPU backend only, not on " + backend);
+  const std::string layers = model.describe().dump();
+  for (const char* kind : {"BatchNorm1d", "Dropout"}) {
+    if (layers.find(std::string("\"") + kind + "\"") != std::string::npos) {
+      return unsupported(std::string(kind) + " runs on the CPU backend only, not on " + backend);
+    }
+  }
+  return Status::ok();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Trainer>> Trainer::create(nn::Layer& model, const TrainingRows& data,
+                                                 const TrainOptions& options, std::unique_ptr<nn::Backend> backend) {
   EPIBOOK_RETURN_IF_ERROR(validate_train_options(options));
+  if (backend == nullptr) return invalid_argument("Trainer::create: no backend");
+  if (backend->on_device()) EPIBOOK_RETURN_IF_ERROR(check_device_training(model, options, backend->name()));
   if (data.split().size() != data.rows() || data.rows() == 0) {
     return invalid_argument("the data have no rows (or a split that does not cover them)");
   }
-  std::unique_ptr<Trainer> trainer(new Trainer(model, data, options));
+  std::unique_ptr<Trainer> trainer(new Trainer(model, data, options, std::move(backend)));
   // A backend made with an EPIBOOK_CONV_KERNELS this CPU cannot run says so here.
   EPIBOOK_RETURN_IF_ERROR(trainer->backend_->status());
+  if (options.loss == "poisson") trainer->device_loss_kind_ = nn::ElementwiseLoss::kPoisson;
+  if (options.loss == "bce") trainer->device_loss_kind_ = nn::ElementwiseLoss::kBce;
   EPIBOOK_ASSIGN_OR_RETURN(trainer->loss_, nn::make_loss(options.loss, options.loss_weights));
   for (size_t i = 0; i < data.split().size(); ++i) {
     if (data.split()[i] == static_cast<int8_t>(Split::kTrain)) trainer->train_rows_.push_back(static_cast<uint32_t>(i));
@@ -85,6 +122,7 @@ Result<std::unique_ptr<Trainer>> Trainer::create(nn::Layer& model, const Trainin
   trainer->optimizer_->set_backend(trainer->backend_.get());
   trainer->state_.step_losses.reserve(trainer->options_.epochs * trainer->batches_per_epoch());
   trainer->start_epoch();
+  if (trainer->backend_->on_device()) trainer->commit_snapshot();  // the initial weights, made on the host
   return trainer;
 }
 
@@ -103,6 +141,10 @@ void Trainer::start_epoch() {
 }
 
 Result<double> Trainer::step() {
+  if (backend_->on_device()) {
+    return invalid_argument("on " + backend_->name() + ", a step is begin_step() then finish_step()");
+  }
+  if (step_pending_) return invalid_argument("a step is pending: call finish_step()");
   if (finished()) return invalid_argument("training has finished");
   if (epoch_done()) return invalid_argument("the epoch's batches are done: call finish_epoch()");
   const size_t first = batch_ * options_.batch_size;
@@ -125,6 +167,94 @@ Result<double> Trainer::step() {
   return loss;
 }
 
+Status Trainer::begin_step() {
+  if (step_pending_) return invalid_argument("a step is pending: call finish_step()");
+  if (!backend_->on_device()) {
+    EPIBOOK_ASSIGN_OR_RETURN(pending_loss_, step());
+    step_pending_ = true;
+    return Status::ok();
+  }
+  if (finished()) return invalid_argument("training has finished");
+  if (epoch_done()) return invalid_argument("the epoch's batches are done: call finish_epoch()");
+  EPIBOOK_RETURN_IF_ERROR(backend_->status());
+  const size_t first = batch_ * options_.batch_size;
+  const size_t count = std::min<size_t>(options_.batch_size, order_.size() - first);
+  const std::span<const uint32_t> rows(order_.data() + first, count);
+  EPIBOOK_RETURN_IF_ERROR(data_.gather(rows, batch_inputs_, batch_targets_));
+  EPIBOOK_RETURN_IF_ERROR(backend_->upload(batch_inputs_));
+  model_.set_training(true);
+  optimizer_->zero_grad();
+  EPIBOOK_RETURN_IF_ERROR(model_.forward(batch_inputs_, outputs_));
+  batch_targets_.reshape(outputs_.shape());
+  EPIBOOK_RETURN_IF_ERROR(backend_->upload(batch_targets_));
+  backend_->elementwise_loss(device_loss_kind_, options_.loss_weights, outputs_, batch_targets_, device_loss_,
+                             grad_outputs_);
+  EPIBOOK_RETURN_IF_ERROR(model_.backward(grad_outputs_, nullptr));
+  optimizer_->set_learning_rate(nn::learning_rate_at(options_.schedule, state_.steps));
+  optimizer_->step();
+  // A snapshot rides in the same command buffer as the loss: the weights and moments
+  // land in their host values when the loss does.
+  snapshot_requested_ = (state_.steps + 1) % snapshot_interval_ == 0 || batch_ + 1 == batches_per_epoch();
+  if (snapshot_requested_) {
+    for (nn::Parameter* p : optimizer_->parameters()) EPIBOOK_RETURN_IF_ERROR(backend_->request_download(p->value));
+    for (nn::Tensor* t : optimizer_->state_tensors()) EPIBOOK_RETURN_IF_ERROR(backend_->request_download(*t));
+  }
+  EPIBOOK_RETURN_IF_ERROR(backend_->request_download(device_loss_));
+  EPIBOOK_RETURN_IF_ERROR(backend_->submit());
+  step_pending_ = true;
+  return Status::ok();
+}
+
+Result<std::optional<double>> Trainer::finish_step() {
+  if (!step_pending_) return invalid_argument("no step is pending: call begin_step()");
+  if (!backend_->on_device()) {
+    step_pending_ = false;
+    return std::optional<double>(pending_loss_);
+  }
+  if (Status status = backend_->status(); !status.is_ok()) {
+    step_pending_ = false;  // the step is lost with the device; the snapshot stands
+    return status;
+  }
+  if (!backend_->downloads_done()) return std::optional<double>();
+  step_pending_ = false;
+  const double loss = device_loss_[0];
+  ++state_.steps;
+  ++batch_;
+  state_.step_losses.push_back(loss);
+  epoch_loss_sum_ += loss;
+  if (snapshot_requested_) commit_snapshot();
+  snapshot_requested_ = false;
+  return std::optional<double>(loss);
+}
+
+void Trainer::commit_snapshot() {
+  snapshot_.trainer = state_;
+  snapshot_.optimizer = optimizer_->state();
+  snapshot_.parameters.clear();
+  for (nn::Parameter* p : optimizer_->parameters()) snapshot_.parameters.push_back(p->value);
+}
+
+TrainerSnapshot Trainer::host_snapshot() const {
+  if (backend_->on_device()) return snapshot_;
+  TrainerSnapshot now;
+  now.trainer = state_;
+  now.optimizer = optimizer_->state();
+  for (nn::Parameter* p : optimizer_->parameters()) now.parameters.push_back(p->value);
+  return now;
+}
+
+Status Trainer::replay(const std::vector<double>& recorded_losses) {
+  if (backend_->on_device()) return invalid_argument("replay runs on the CPU backend");
+  while (state_.steps < recorded_losses.size()) {
+    if (epoch_done()) return invalid_argument("replay would cross an epoch's end");
+    EPIBOOK_RETURN_IF_ERROR(step().status());
+  }
+  state_.step_losses = recorded_losses;
+  epoch_loss_sum_ = 0.0;
+  for (uint64_t i = state_.steps - batch_; i < state_.steps; ++i) epoch_loss_sum_ += state_.step_losses[i];
+  return Status::ok();
+}
+
 namespace {
 
 // Copies `part` ([n, ...]) into rows [first, first + n) of `all`, sized for `rows` rows.
@@ -145,6 +275,28 @@ Result<uint64_t> Trainer::validate_next_batch() {
   if (validated_rows_ >= rows) return validated_rows_;
   const size_t count = std::min<size_t>(options_.batch_size, rows - validated_rows_);
   const std::span<const uint32_t> batch_rows(validation_rows_.data() + validated_rows_, count);
+  if (backend_->on_device()) {
+    // A forward pass on the device; the outputs gather there and come back once, with
+    // the last batch (validation_ready() says when they have landed).
+    if (step_pending_) return invalid_argument("a step is pending: call finish_step()");
+    EPIBOOK_RETURN_IF_ERROR(backend_->status());
+    EPIBOOK_RETURN_IF_ERROR(data_.gather(batch_rows, batch_inputs_, batch_targets_));
+    EPIBOOK_RETURN_IF_ERROR(backend_->upload(batch_inputs_));
+    model_.set_training(false);
+    EPIBOOK_RETURN_IF_ERROR(model_.forward(batch_inputs_, outputs_));
+    if (validated_rows_ == 0) {
+      nn::Shape shape = outputs_.shape();
+      shape[0] = static_cast<int64_t>(rows);
+      validation_outputs_.resize(shape);
+    }
+    const int64_t per_row = outputs_.size() / std::max<int64_t>(1, outputs_.dim(0));
+    backend_->copy_into(outputs_, validation_outputs_, static_cast<int64_t>(validated_rows_) * per_row);
+    place_rows(batch_targets_, validated_rows_, rows, validation_targets_);
+    validated_rows_ += count;
+    if (validated_rows_ == rows) EPIBOOK_RETURN_IF_ERROR(backend_->request_download(validation_outputs_));
+    EPIBOOK_RETURN_IF_ERROR(backend_->submit());
+    return validated_rows_;
+  }
   // predict_rows runs batch_size rows per pass, as it did over all rows at once.
   EPIBOOK_ASSIGN_OR_RETURN(RowPredictions predicted, predict_rows(model_, data_, batch_rows, options_.batch_size));
   place_rows(predicted.outputs, validated_rows_, rows, validation_outputs_);
@@ -153,8 +305,17 @@ Result<uint64_t> Trainer::validate_next_batch() {
   return validated_rows_;
 }
 
+bool Trainer::validation_ready() const {
+  if (!backend_->on_device()) return true;
+  return validated_rows_ >= validation_rows_.size() && !step_pending_ && backend_->downloads_done();
+}
+
 Result<EpochRecord> Trainer::finish_epoch() {
   if (!epoch_done()) return invalid_argument("the epoch still has batches to run");
+  if (backend_->on_device()) {
+    EPIBOOK_RETURN_IF_ERROR(backend_->status());
+    if (!validation_ready()) return invalid_argument("the validation outputs are still on their way from the device");
+  }
   EpochRecord record;
   record.epoch = state_.next_epoch;
   record.steps = state_.steps;
@@ -192,6 +353,7 @@ Result<EpochRecord> Trainer::finish_epoch() {
   stopped_ = record.stop;
   ++state_.next_epoch;
   if (!finished()) start_epoch();
+  if (backend_->on_device()) snapshot_.trainer = state_;  // weights unchanged since the epoch's last step
   return record;
 }
 
@@ -207,7 +369,16 @@ Status Trainer::restore(const TrainerState& state, const nn::OptimizerState& opt
   EPIBOOK_RETURN_IF_ERROR(optimizer_->load_state(optimizer_state));
   state_ = state;
   stopped_ = options_.early_stopping.patience > 0 && state_.epochs_since_best >= options_.early_stopping.patience;
-  if (!finished()) start_epoch();
+  if (!finished()) {
+    start_epoch();
+    // Steps past the finished epochs' (a state saved within an epoch) were its first batches.
+    const uint64_t before = static_cast<uint64_t>(state_.next_epoch) * batches_per_epoch();
+    batch_ = state_.steps > before ? std::min(state_.steps - before, batches_per_epoch()) : 0;
+    for (uint64_t i = state_.steps - batch_; i < state_.steps && i < state_.step_losses.size(); ++i) {
+      epoch_loss_sum_ += state_.step_losses[i];
+    }
+  }
+  if (backend_->on_device()) commit_snapshot();
   return Status::ok();
 }
 

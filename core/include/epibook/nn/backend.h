@@ -125,6 +125,9 @@ class Backend {
   virtual void fill(Tensor& tensor, float value);
   // output = input (shape and values).
   virtual void copy(const Tensor& input, Tensor& output);
+  // input's values into output's, from element `offset` on (output keeps its shape and
+  // must hold them): how a batch's outputs join the epoch's validation outputs.
+  virtual void copy_into(const Tensor& input, Tensor& output, int64_t offset);
   // One Adam / AdamW step of `value` from `grad`, moments `first` and `second` updated.
   virtual void adam_update(const AdamUpdate& update, Tensor& value, const Tensor& grad, Tensor& first,
                            Tensor& second);

@@ -75,6 +75,10 @@ class Optimizer {
   // Fails naming the slot when the state was saved for other parameters or shapes.
   virtual Status load_state(const OptimizerState& state) = 0;
 
+  // The tensors of the state (moments, momentum buffers) that exist so far: what a
+  // device trainer copies to the host to snapshot a run.
+  virtual std::vector<Tensor*> state_tensors() { return {}; }
+
   const std::vector<Parameter*>& parameters() const { return parameters_; }
   // Zeroes the gradient of every parameter (torch's zero_grad(set_to_none=False)),
   // without allocating: what a training step calls before backward.
@@ -99,6 +103,7 @@ class Sgd final : public Optimizer {
   void set_learning_rate(double learning_rate) override { options_.learning_rate = learning_rate; }
   OptimizerState state() const override;
   Status load_state(const OptimizerState& state) override;
+  std::vector<Tensor*> state_tensors() override;
 
  private:
   SgdOptions options_;
@@ -117,6 +122,7 @@ class Adam final : public Optimizer {
   void set_learning_rate(double learning_rate) override { options_.learning_rate = learning_rate; }
   OptimizerState state() const override;
   Status load_state(const OptimizerState& state) override;
+  std::vector<Tensor*> state_tensors() override;
 
  private:
   AdamOptions options_;

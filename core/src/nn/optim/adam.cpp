@@ -99,4 +99,14 @@ Status Adam::load_state(const OptimizerState& state) {
   return load_slot(parameters_, state, "exp_avg_sq", second_moment_);
 }
 
+std::vector<Tensor*> Adam::state_tensors() {
+  std::vector<Tensor*> tensors;
+  for (std::vector<Tensor>* moments : {&first_moment_, &second_moment_}) {
+    for (Tensor& t : *moments) {
+      if (!t.empty()) tensors.push_back(&t);
+    }
+  }
+  return tensors;
+}
+
 }  // namespace epibook::nn

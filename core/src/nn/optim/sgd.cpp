@@ -94,4 +94,12 @@ Status Sgd::load_state(const OptimizerState& state) {
   return load_slot(parameters_, state, "momentum_buffer", momentum_);
 }
 
+std::vector<Tensor*> Sgd::state_tensors() {
+  std::vector<Tensor*> tensors;
+  for (Tensor& t : momentum_) {
+    if (!t.empty()) tensors.push_back(&t);
+  }
+  return tensors;
+}
+
 }  // namespace epibook::nn
