@@ -25,11 +25,11 @@ using ConstVectorView = Eigen::Map<const Eigen::VectorXf>;
 inline Eigen::Index matrix_rows(const Tensor& t) { return t.rank() <= 1 ? 1 : t.dim(0); }
 inline MatrixView matrix_view(Tensor& t) {
   const Eigen::Index rows = matrix_rows(t);
-  return {t.data(), rows, rows == 0 ? 0 : t.size() / rows};
+  return {t.data(), rows, rows == 0 ? 0 : static_cast<Eigen::Index>(t.size() / rows)};
 }
 inline ConstMatrixView matrix_view(const Tensor& t) {
   const Eigen::Index rows = matrix_rows(t);
-  return {t.data(), rows, rows == 0 ? 0 : t.size() / rows};
+  return {t.data(), rows, rows == 0 ? 0 : static_cast<Eigen::Index>(t.size() / rows)};
 }
 // All of the tensor's values as one vector.
 inline VectorView vector_view(Tensor& t) { return {t.data(), static_cast<Eigen::Index>(t.size())}; }
