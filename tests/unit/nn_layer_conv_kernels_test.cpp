@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 
 #include "epibook/nn.h"
 #include "unit/nn_gradient_check.h"
