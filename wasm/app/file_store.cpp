@@ -6,6 +6,8 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "epibook/region.h"  // with_thousands
+
 namespace epibook::labs {
 
 namespace {
