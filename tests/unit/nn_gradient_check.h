@@ -19,7 +19,12 @@
 namespace epibook::nn::testing {
 
 // Whether two tensors hold the same values, bit for bit (shapes aside).
-inline bool same_values(const Tensor& a, const Tensor& b) { return std::ranges::equal(a.values(), b.values()); }
+// (std::equal, not std::ranges::equal: emscripten 3.1.6's libc++ lacks the latter.)
+inline bool same_values(const Tensor& a, const Tensor& b) {
+  const auto x = a.values();
+  const auto y = b.values();
+  return std::equal(x.begin(), x.end(), y.begin(), y.end());
+}
 
 // Sum of a tensor's values, in double.
 inline double sum_of(const Tensor& t) {

@@ -3,6 +3,7 @@
 // and wasm builds must both reproduce.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include <nlohmann/json.hpp>
@@ -88,7 +89,8 @@ TEST(NnModel, FrozenLayers_GetNoGradientAndBackwardStopsAboveThem) {
   ASSERT_TRUE(output.is_ok());
   ASSERT_TRUE(model->backward(Tensor((*output)->shape(), 1.0f), nullptr).is_ok());
   for (Parameter* parameter : model->parameters()) {
-    const bool any = std::ranges::any_of(parameter->grad.values(), [](float v) { return v != 0.0f; });
+    const auto grad = parameter->grad.values();
+    const bool any = std::any_of(grad.begin(), grad.end(), [](float v) { return v != 0.0f; });
     EXPECT_EQ(any, parameter->trainable) << parameter->name;
   }
   EXPECT_EQ(set_trainable(*model, "", true), 4);
