@@ -120,6 +120,7 @@ std::string manifest_json(const DatasetArguments& a, const FileDataset& files, c
   m["epibook_version"] = EPIBOOK_VERSION;
   m["data"] = {{"genome", a.data.genome},       {"tracks", a.data.tracks},         {"windows", a.data.windows},
                {"target", a.data.target},       {"bin", a.data.bin},               {"transform", a.data.transform},
+               {"normalize", a.data.normalize}, {"count_bin", a.data.count_bin},
                {"unknown_base", a.data.unknown_base}, {"missing", a.data.missing}};
   nlohmann::ordered_json sources = nlohmann::ordered_json::array();
   for (const std::string& path : files.paths) {
@@ -196,6 +197,9 @@ void add_dataset_command(CLI::App& app) {
   cmd->add_option("--target", a.data.target, "signal (default: track means) or label (column 5, for bce)");
   cmd->add_option("--bin", a.data.bin, "bp per target bin (default 0: one value per track per window)");
   cmd->add_option("--transform", a.data.transform, "none (default), arcsinh or log1p, per base before binning");
+  cmd->add_option("--normalize", a.data.normalize,
+                  "none (default) or cpm: each track as counts per million of its library, before the transform");
+  cmd->add_option("--count-bin", a.data.count_bin, "bp per count in the tracks, for cpm's library size (default 25)");
   cmd->add_option("--unknown-base", a.data.unknown_base, "What N becomes: zeros (default) or quarter (0.25 each)");
   cmd->add_option("--missing", a.data.missing, "drop (default: a row with a bin without data) or zero");
   cmd->add_option("-o,--out", a.out, "Output folder")->required();

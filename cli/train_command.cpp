@@ -30,7 +30,7 @@ struct TrainArguments {
   int threads = 0;
   bool quiet = false;
   // Flags that set config keys (they win over the config's); left out: nullopt, or an empty list.
-  std::optional<std::string> preset, genome, windows, target, transform, unknown_base, missing, loss;
+  std::optional<std::string> preset, genome, windows, target, transform, normalize, unknown_base, missing, loss;
   std::vector<std::string> tracks;
   std::optional<uint32_t> bin, epochs, batch_size;
   std::optional<uint64_t> seed;
@@ -75,6 +75,7 @@ void apply_flags(const TrainArguments& a, nlohmann::json& j) {
   set("data", "target", a.target);
   set("data", "bin", a.bin);
   set("data", "transform", a.transform);
+  set("data", "normalize", a.normalize);
   set("data", "unknown_base", a.unknown_base);
   set("data", "missing", a.missing);
   set("loss", "name", a.loss);
@@ -198,6 +199,8 @@ void add_train_command(CLI::App& app) {
       "              `epibook regions`, target = signal|label (label: column 5, for bce),\n"
       "              bin = 0 (bp per target bin; 0: one mean per track per window),\n"
       "              transform = none|arcsinh|log1p (per base, before binning),\n"
+      "              normalize = none|cpm (counts per million of each track's library, before\n"
+      "              the transform), count_bin = 25 (bp per count, for cpm's library size),\n"
       "              unknown_base = zeros|quarter, missing = drop|zero (a bin without data)\n"
       "  [model]     conv_layers = 2, channels = 32, kernel_size = 9, dilation_growth = 1,\n"
       "              pool = 2, activation = relu|gelu|softplus|sigmoid,\n"
@@ -228,6 +231,7 @@ void add_train_command(CLI::App& app) {
   train->add_option("--target", a.target, "data.target: signal (default) or label");
   train->add_option("--bin", a.bin, "data.bin: bp per target bin (0: one value per track)");
   train->add_option("--transform", a.transform, "data.transform: none, arcsinh or log1p");
+  train->add_option("--normalize", a.normalize, "data.normalize: none or cpm (counts per million, before the transform)");
   train->add_option("--unknown-base", a.unknown_base, "data.unknown_base: zeros or quarter");
   train->add_option("--missing", a.missing, "data.missing: drop (default) or zero");
   train->add_option("--loss", a.loss, "loss.name: mse, poisson, multinomial, bce or cross_entropy");

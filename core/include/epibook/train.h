@@ -54,6 +54,10 @@ struct DataOptions {
   std::string target = "signal";    // signal (track means per bin) | label (column 5, for bce)
   uint32_t bin = 0;                 // bp per target bin; 0: one value per track per window
   std::string transform = "none";   // none | arcsinh | log1p, per base before binning
+  // none | cpm: each track scaled to counts per million of its library (normalize.h), before
+  // the transform; the library size is the track's sum over bases / count_bin.
+  std::string normalize = "none";
+  uint32_t count_bin = 25;          // bp per count in the tracks (25: MACS2, the simulator; 1: per base)
   std::string unknown_base = "zeros";  // zeros | quarter: what N becomes in the one-hot input
   std::string missing = "drop";     // drop (a row with a bin without data) | zero
   bool from_genome() const { return !windows.empty(); }

@@ -1,6 +1,7 @@
 // The dataset's options (epibook/dataset.h): names of the target kinds and the checks
 // that can be made before any window is seen; messages name the [data] key.
 #include "epibook/dataset.h"
+#include "epibook/normalize.h"
 
 namespace epibook {
 
@@ -35,6 +36,12 @@ Result<DatasetOptions> dataset_options(const DataOptions& data) {
   Result<SignalTransform> transform = parse_signal_transform(data.transform);
   if (!transform.is_ok()) return invalid_argument("data." + transform.status().message());
   options.transform = *transform;
+  Result<SignalNormalization> normalization = parse_signal_normalization(data.normalize);
+  if (!normalization.is_ok()) return invalid_argument("data." + normalization.status().message());
+  if (*normalization != SignalNormalization::kNone && options.target == TargetKind::kLabel) {
+    return invalid_argument("data.normalize is for signal targets; a label target is 0 or 1 (leave it none)");
+  }
+  if (data.count_bin == 0) return invalid_argument("data.count_bin must be at least 1 bp");
   Result<UnknownBase> unknown = parse_unknown_base(data.unknown_base);
   if (!unknown.is_ok()) return invalid_argument("data.unknown_base: " + unknown.status().message());
   options.unknown_base = *unknown;

@@ -8,6 +8,7 @@
 #include "epibook/bigwig.h"
 #include "epibook/dataset.h"
 #include "epibook/fasta.h"
+#include "epibook/normalize.h"
 
 namespace epibook {
 
@@ -50,6 +51,11 @@ Result<FileDataset> open_file_dataset(const DataOptions& data, const std::string
       EPIBOOK_ASSIGN_OR_RETURN(BigWigReader reader, BigWigReader::open(path));
       files.tracks.push_back(std::make_unique<BigWigReader>(std::move(reader)));
       sources.push_back(bigwig_signal_source(*files.tracks.back()));
+      if (data.normalize == "cpm") {
+        EPIBOOK_ASSIGN_OR_RETURN(const double library, bigwig_library_size(*files.tracks.back(), data.count_bin));
+        EPIBOOK_ASSIGN_OR_RETURN(const double factor, cpm_factor(library));
+        sources.back() = scaled_signal_source(std::move(sources.back()), factor);
+      }
       files.paths.push_back(path);
     }
   }

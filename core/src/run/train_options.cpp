@@ -130,6 +130,8 @@ void for_each_config_key(Options& o, Names& names, Visit&& visit) {
   visit("data", "target", o.data.target);
   visit("data", "bin", o.data.bin);
   visit("data", "transform", o.data.transform);
+  visit("data", "normalize", o.data.normalize);
+  visit("data", "count_bin", o.data.count_bin);
   visit("data", "unknown_base", o.data.unknown_base);
   visit("data", "missing", o.data.missing);
   visit("model", "conv_layers", o.model.conv_layers);
