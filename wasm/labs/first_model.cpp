@@ -6,12 +6,12 @@
 // core's WindowDataset; the training panel (wasm/train/) trains and plots.
 #include <imgui.h>
 
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <optional>
 
 #include "../app/plot.h"
+#include "../train/dataset_build.h"
 #include "../train/training_panel.h"
 #include "epibook/bigwig.h"
 #include "epibook/dataset.h"
@@ -70,27 +70,18 @@ std::string data_set_names() {
   return names;
 }
 
-double now_ms() {
-  using Clock = std::chrono::steady_clock;
-  return std::chrono::duration<double, std::milli>(Clock::now().time_since_epoch()).count();
-}
-
 // The lab's defaults: one layer of 16 filters of 15 bp, each filter's best match in the
 // window (global max), then one weight per filter: DeepBind's shape, small enough that a
 // step takes a few milliseconds in wasm.
 TrainOptions lab_defaults() {
-  TrainOptions options;
+  TrainOptions options = lab_train_options();
   options.model.conv_layers = 1;
   options.model.channels = 16;
   options.model.kernel_size = 15;
   options.model.pool = 0;
   options.model.head = "global_max_dense";
   options.loss = "bce";
-  options.optimizer = OptimizerKind::kAdam;
   options.schedule.base = 3e-3;
-  options.batch_size = 32;
-  options.epochs = 10;
-  options.seed = 1;
   return options;
 }
 
@@ -151,8 +142,8 @@ class FirstModelLab final : public Lab {
 
   void step() override {
     const double deadline = now_ms() + kFrameBudgetMs;
-    if (stage_ != Stage::kReady && stage_ != Stage::kFailed) advance_loading(deadline);
-    if (stage_ == Stage::kReady) {
+    if (build_.in_progress()) advance_loading(deadline);
+    if (build_.ready()) {
       if (!pending_link_.empty()) {
         const std::string link = std::exchange(pending_link_, "");
         const Status status = panel_.replay_link(link);
@@ -163,9 +154,9 @@ class FirstModelLab final : public Lab {
   }
 
   bool busy() const override {
-    return (stage_ != Stage::kReady && stage_ != Stage::kFailed) || !pending_link_.empty() || panel_.busy();
+    return build_.in_progress() || !pending_link_.empty() || panel_.busy();
   }
-  bool training() const override { return stage_ == Stage::kReady && panel_.busy(); }
+  bool training() const override { return build_.ready() && panel_.busy(); }
 
   void draw() override;
 
@@ -173,23 +164,24 @@ class FirstModelLab final : public Lab {
     nlohmann::json state;
     state["lab"] = "first-model";
     state["dataset"] = spec_->name;
-    state["stage"] = stage_name();
+    state["stage"] = build_.stage_name();
     state["genome"] = genome_name_;
     state["track"] = track_name_;
     state["windows"] = spec_->windows;
-    state["rows"] = dataset_ ? dataset_->rows() : 0;
-    if (stage_ == Stage::kReady) {
+    state["rows"] = build_.rows();
+    const TrainingData& data = build_.data();
+    if (build_.ready()) {
       uint64_t per_split[3] = {0, 0, 0};
-      for (int8_t s : data_.split) {
+      for (int8_t s : data.split) {
         if (s >= 0 && s < 3) ++per_split[s];
       }
       state["rows_per_split"] = {{"train", per_split[0]}, {"validation", per_split[1]}, {"test", per_split[2]}};
-      state["input_shape"] = data_.inputs.shape().text();
-      state["target_shape"] = data_.targets.shape().text();
+      state["input_shape"] = data.inputs.shape().text();
+      state["target_shape"] = data.targets.shape().text();
     }
-    state["message"] = message_;
+    state["message"] = message();
     panel_.add_state(state);
-    if (state["message"].get<std::string>().empty() && !message_.empty()) state["message"] = message_;
+    if (state["message"].get<std::string>().empty() && !message().empty()) state["message"] = message();
     return state;
   }
 
@@ -212,8 +204,8 @@ class FirstModelLab final : public Lab {
       EPIBOOK_ASSIGN_OR_RETURN(const double run, json_number(value, key));
       return download_config(run >= 1 ? 1 : 0);
     }
-    if (stage_ != Stage::kReady && (key == "train_steps" || key == "start" || key == "step")) {
-      return invalid_argument(key + ": the data are not ready yet (" + stage_name() + ")");
+    if (!build_.ready() && (key == "train_steps" || key == "start" || key == "step")) {
+      return invalid_argument(key + ": the data are not ready yet (" + build_.stage_name() + ")");
     }
     Status status = panel_.set(key, value);
     if (status.code() == ErrorCode::kNotFound && status.message() == key) {
@@ -245,18 +237,8 @@ class FirstModelLab final : public Lab {
   }
 
  private:
-  enum class Stage { kLoading, kScanning, kFilling, kReady, kFailed };
-
-  std::string stage_name() const {
-    switch (stage_) {
-      case Stage::kLoading: return "loading";
-      case Stage::kScanning: return "scanning";
-      case Stage::kFilling: return "building";
-      case Stage::kReady: return "ready";
-      case Stage::kFailed: return "failed";
-    }
-    return "";
-  }
+  // A failure of the data's build, else the lab's last note.
+  const std::string& message() const { return build_.failed() ? build_.failure() : message_; }
 
   Status choose(const std::string& name) {
     const DataSetSpec* spec = find_data_set(name);
@@ -269,13 +251,10 @@ class FirstModelLab final : public Lab {
   }
 
   void restart_loading() {
-    stage_ = Stage::kLoading;
     message_.clear();
-    dataset_.reset();
+    build_.restart();
     bigwig_.reset();
     genome_.reset();
-    data_ = TrainingData();
-    filled_ = 0;
     panel_.set_data(PanelData{});
     services_.files.request_whole(genome_name_);
     services_.files.request_whole(spec_->windows);
@@ -283,91 +262,53 @@ class FirstModelLab final : public Lab {
     if (!track_name_.empty() && spec_->target == TargetKind::kSignal) services_.files.request_whole(track_name_);
   }
 
-  void fail(std::string message) {
-    stage_ = Stage::kFailed;
-    message_ = std::move(message);
-  }
-
-  // A whole file's bytes, or nullptr while on their way; fails the lab when unreadable.
-  const std::string* whole(const std::string& name) {
-    if (const std::string* failure = services_.files.failure(name)) {
-      fail(name + ": " + *failure);
-      return nullptr;
-    }
-    return services_.files.whole(name);
-  }
-
   void advance_loading(double deadline) {
-    if (stage_ == Stage::kLoading) {
-      const std::string* genome_bytes = whole(genome_name_);
-      const std::string* windows_bytes = stage_ == Stage::kFailed ? nullptr : whole(spec_->windows);
-      if (stage_ == Stage::kFailed || genome_bytes == nullptr || windows_bytes == nullptr) return;
-      if (*spec_->truth && whole(spec_->truth) == nullptr) return;
+    if (build_.stage() == DatasetBuild::Stage::kLoading) {
+      const std::string* genome_bytes = build_.whole(services_.files, genome_name_);
+      const std::string* windows_bytes = build_.failed() ? nullptr : build_.whole(services_.files, spec_->windows);
+      if (build_.failed() || genome_bytes == nullptr || windows_bytes == nullptr) return;
+      if (*spec_->truth && build_.whole(services_.files, spec_->truth) == nullptr) return;
       if (!genome_) {
         if (genome_bytes->size() > kMaxGenomeBytes) {
-          return fail(genome_name_ + ": " + std::to_string(genome_bytes->size() >> 20) +
-                      " MB is more than the 32 MB a lab takes; cut the region you need (samtools faidx) or train "
-                      "with the epibook CLI");
+          return build_.fail(genome_name_ + ": " + std::to_string(genome_bytes->size() >> 20) +
+                             " MB is more than the 32 MB a lab takes; cut the region you need (samtools faidx) or "
+                             "train with the epibook CLI");
         }
-        auto index = build_fai_from_memory(*genome_bytes, genome_name_);
-        if (!index.is_ok()) return fail(index.status().message());
-        auto reader = FastaReader::open(memory_source(*genome_bytes, genome_name_), std::move(index).value());
-        if (!reader.is_ok()) return fail(reader.status().message());
+        auto reader = genome_from_bytes(*genome_bytes, genome_name_);
+        if (!reader.is_ok()) return build_.fail(reader.status().message());
         genome_.emplace(std::move(reader).value());
       }
       std::vector<SignalSource> tracks;
       if (!track_name_.empty() && spec_->target == TargetKind::kSignal) {
         // A lab's track is small: read whole, so the scan never waits on a byte range.
-        const std::string* track_bytes = whole(track_name_);
+        const std::string* track_bytes = build_.whole(services_.files, track_name_);
         if (track_bytes == nullptr) return;
         if (!bigwig_) {
           auto reader = BigWigReader::open(memory_source(*track_bytes, track_name_));
-          if (!reader.is_ok()) return fail(reader.status().message());
+          if (!reader.is_ok()) return build_.fail(reader.status().message());
           bigwig_.emplace(std::move(reader).value());
         }
         tracks.push_back(bigwig_signal_source(*bigwig_));
         tracks.back().name = track_name_;
       }
       auto windows = parse_genome_windows(*windows_bytes, spec_->windows);
-      if (!windows.is_ok()) return fail(windows.status().message());
+      if (!windows.is_ok()) return build_.fail(windows.status().message());
       DatasetOptions options;
       options.target = spec_->target;
       options.transform = spec_->transform;
       auto dataset = WindowDataset::create(&*genome_, std::move(tracks), std::move(windows).value(), options);
-      if (!dataset.is_ok()) return fail(dataset.status().message());
-      dataset_.emplace(std::move(dataset).value());
-      stage_ = Stage::kScanning;
+      if (!dataset.is_ok()) return build_.fail(dataset.status().message());
+      build_.start(std::move(dataset).value(), spec_->windows);
     }
-    while (stage_ == Stage::kScanning && now_ms() < deadline) {
-      auto done = dataset_->scan(64);
-      if (!done.is_ok()) {
-        if (!is_waiting_for_bytes(done.status())) fail(done.status().message());
-        return;
-      }
-      if (*done) {
-        if (dataset_->rows() == 0) return fail(std::string(spec_->windows) + ": no window has complete targets");
-        const Status prepared = dataset_->prepare(data_);
-        if (!prepared.is_ok()) return fail(prepared.message());
-        stage_ = Stage::kFilling;
-      }
-    }
-    while (stage_ == Stage::kFilling && now_ms() < deadline) {
-      const uint64_t count = std::min<uint64_t>(32, dataset_->rows() - filled_);
-      const Status status = dataset_->fill_rows(filled_, count, data_);
-      if (!status.is_ok()) {
-        if (!is_waiting_for_bytes(status)) fail(status.message());
-        return;
-      }
-      filled_ += count;
-      if (filled_ == dataset_->rows()) finish_loading();
-    }
+    if (build_.advance(deadline)) finish_loading();
   }
 
   void finish_loading() {
+    const TrainingData& data = build_.data();
     PanelData panel;
-    panel.data = &data_;
+    panel.data = &data;
     panel.name = spec_->name;
-    panel.fingerprint = data_fingerprint(data_);
+    panel.fingerprint = data_fingerprint(data);
     panel.losses = spec_->losses;
     // The same data for `epibook train` (paths relative to the site root: --data-root).
     panel.data_options.genome = genome_name_;
@@ -383,27 +324,9 @@ class FirstModelLab final : public Lab {
                                   {"transform", signal_transform_name(spec_->transform)}};
     if (!track_name_.empty()) description["tracks"] = {track_name_};
     panel.description_json = description.dump();
-    // The stretch: the first validation rows that follow one another along one sequence.
-    const auto& regions = dataset_->regions();
-    for (uint64_t row = 0; row < dataset_->rows() && panel.stretch_rows.size() < kStretchRows; ++row) {
-      if (data_.split[row] != static_cast<int8_t>(Split::kValidation)) continue;
-      const Region& window = regions[dataset_->window_of_row(row)];
-      if (!panel.stretch_rows.empty()) {
-        const Region& last = regions[dataset_->window_of_row(panel.stretch_rows.back())];
-        if (last.chrom != window.chrom) break;
-      }
-      panel.stretch_rows.push_back(static_cast<uint32_t>(row));
-      panel.stretch_starts.push_back(static_cast<double>(window.start));
-    }
-    if (!panel.stretch_rows.empty()) {
-      const Region& first = regions[dataset_->window_of_row(panel.stretch_rows.front())];
-      const Region& last = regions[dataset_->window_of_row(panel.stretch_rows.back())];
-      panel.stretch_width = static_cast<double>(dataset_->window_length());
-      panel.stretch_chrom = first.chrom;
-      panel.stretch_label = format_region({first.chrom, first.start, last.end}) + ", validation windows";
-    }
+    set_validation_stretch(panel, build_.dataset(), data, kStretchRows);
     if (*spec_->truth) {
-      auto ceiling = planted_ceiling(*services_.files.whole(spec_->truth), spec_->truth, *dataset_, data_);
+      auto ceiling = planted_ceiling(*services_.files.whole(spec_->truth), spec_->truth, build_.dataset(), data);
       if (ceiling.is_ok()) {
         panel.ceiling = *ceiling;
         panel.ceiling_metric = "auroc";
@@ -414,7 +337,6 @@ class FirstModelLab final : public Lab {
       }
     }
     panel_.set_data(std::move(panel));
-    stage_ = Stage::kReady;
   }
 
   Status download(int run) {
@@ -425,7 +347,7 @@ class FirstModelLab final : public Lab {
 
   // Run A's (or B's) settings as `epibook train`'s config, with the command that runs it.
   Status download_config(int run) {
-    if (stage_ != Stage::kReady) return invalid_argument("download_config: the data are not ready yet");
+    if (!build_.ready()) return invalid_argument("download_config: the data are not ready yet");
     const std::string name = std::string("first-model-run-") + (run ? "B" : "A");
     const std::string text = "# The lab's run " + std::string(run ? "B" : "A") + " on the command line, from the book's folder:\n" +
                              "#   epibook train --config " + name + ".toml --data-root . -o " + name + "\n" +
@@ -435,7 +357,7 @@ class FirstModelLab final : public Lab {
   }
 
   void open_pending_checkpoint() {
-    if (pending_checkpoint_.empty() || stage_ != Stage::kReady) return;
+    if (pending_checkpoint_.empty() || !build_.ready()) return;
     if (const std::string* failure = services_.files.failure(pending_checkpoint_)) {
       message_ = pending_checkpoint_ + ": " + *failure;
     } else if (const std::string* bytes = services_.files.whole(pending_checkpoint_)) {
@@ -450,13 +372,10 @@ class FirstModelLab final : public Lab {
   LabServices& services_;
   TrainingPanel panel_;
   const DataSetSpec* spec_ = nullptr;
-  Stage stage_ = Stage::kLoading;
+  DatasetBuild build_;
   std::string genome_name_, track_name_;
   std::optional<FastaReader> genome_;
   std::optional<BigWigReader> bigwig_;
-  std::optional<WindowDataset> dataset_;
-  TrainingData data_;
-  uint64_t filled_ = 0;
   std::string pending_link_;
   std::string pending_checkpoint_;
   std::string message_;
@@ -487,7 +406,7 @@ void FirstModelLab::draw() {
   }
   const char* open_label = narrow ? "Open..." : "Open FASTA, bigWig or checkpoint...";
   if (ImGui::Button(open_label)) services_.pick_file(".fa,.fasta,.fna,.bw,.bigWig,.bigwig,.ckpt");
-  if (stage_ == Stage::kReady) {
+  if (build_.ready()) {
     same_line_if_fits(button_width("Download run"));
     if (ImGui::Button("Download run")) {
       const Status status = download(0);
@@ -503,20 +422,16 @@ void FirstModelLab::draw() {
     if (!narrow) {
       char shape[160];
       std::snprintf(shape, sizeof shape, "%llu windows of %u bp: %s -> %s",
-                    static_cast<unsigned long long>(dataset_->rows()), dataset_->window_length(),
-                    data_.inputs.shape().text().c_str(), data_.targets.shape().text().c_str());
+                    static_cast<unsigned long long>(build_.rows()), build_.dataset().window_length(),
+                    build_.data().inputs.shape().text().c_str(), build_.data().targets.shape().text().c_str());
       same_line_if_fits(ImGui::CalcTextSize(shape).x);
       ImGui::TextDisabled("%s", shape);
     }
   }
-  if (!message_.empty()) message_line(message_, true);
-  if (stage_ == Stage::kFailed) return;
-  if (stage_ != Stage::kReady) {
-    const uint64_t total = dataset_ ? dataset_->window_count() : 0;
-    const uint64_t done = stage_ == Stage::kFilling ? filled_ : dataset_ ? dataset_->windows_scanned() : 0;
-    message_line("preparing the data (" + stage_name() + " " + std::to_string(done) + " / " + std::to_string(total) +
-                     " windows)",
-                 false);
+  if (!message().empty()) message_line(message(), true);
+  if (build_.failed()) return;
+  if (!build_.ready()) {
+    message_line(build_.progress_text(), false);
     return;
   }
   panel_.draw();

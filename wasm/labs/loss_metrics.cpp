@@ -10,12 +10,12 @@
 #include <imgui.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <optional>
 
 #include "../app/plot.h"
+#include "../train/dataset_build.h"
 #include "../train/training_panel.h"
 #include "epibook/bigwig.h"
 #include "epibook/dataset.h"
@@ -38,27 +38,19 @@ constexpr uint64_t kScoreSeed = 2;
 constexpr const char* kScoreNames[] = {"pearson", "spearman", "auroc", "auprc", "jsd"};
 constexpr int kPeaksKeptChoices[] = {1, 2, 4, 8};
 
-double now_ms() {
-  using Clock = std::chrono::steady_clock;
-  return std::chrono::duration<double, std::milli>(Clock::now().time_since_epoch()).count();
-}
-
 // Two conv blocks pooled by 5 take 400 bp to 16 positions, one per 25 bp bin, and a
 // kernel-1 conv head gives each bin its value: the shape of BPNet's profile head, small
 // enough for a few milliseconds a step in the page.
 TrainOptions lab_defaults() {
-  TrainOptions options;
+  TrainOptions options = lab_train_options();
   options.model.conv_layers = 2;
   options.model.channels = 16;
   options.model.kernel_size = 11;
   options.model.pool = 5;
   options.model.head = "conv";
   options.loss = "poisson";
-  options.optimizer = OptimizerKind::kAdam;
   options.schedule.base = 1e-2;
-  options.batch_size = 32;
   options.epochs = 6;
-  options.seed = 1;
   return options;
 }
 
@@ -115,8 +107,8 @@ class LossMetricsLab final : public Lab {
 
   void step() override {
     const double deadline = now_ms() + kFrameBudgetMs;
-    if (stage_ != Stage::kReady && stage_ != Stage::kFailed) advance_loading(deadline);
-    if (stage_ != Stage::kReady) return;
+    if (build_.in_progress()) advance_loading(deadline);
+    if (!build_.ready()) return;
     if (!pending_link_.empty()) {
       const Status status = panel_.replay_link(std::exchange(pending_link_, ""));
       if (!status.is_ok()) message_ = status.message();
@@ -126,20 +118,20 @@ class LossMetricsLab final : public Lab {
   }
 
   bool busy() const override {
-    return (stage_ != Stage::kReady && stage_ != Stage::kFailed) || !pending_link_.empty() || panel_.busy();
+    return build_.in_progress() || !pending_link_.empty() || panel_.busy();
   }
-  bool training() const override { return stage_ == Stage::kReady && panel_.busy(); }
+  bool training() const override { return build_.ready() && panel_.busy(); }
 
   void draw() override;
 
   nlohmann::json state() const override {
     nlohmann::json state;
     state["lab"] = "loss-metrics";
-    state["stage"] = stage_name();
-    state["rows"] = dataset_ ? dataset_->rows() : 0;
+    state["stage"] = build_.stage_name();
+    state["rows"] = build_.rows();
     state["peaks_kept"] = peaks_kept_;
-    state["message"] = message_;
-    if (stage_ == Stage::kReady) {
+    state["message"] = message();
+    if (build_.ready()) {
       state["input_shape"] = counts_.inputs.shape().text();
       state["target_shape"] = counts_.targets.shape().text();
       uint64_t per_split[3] = {0, 0, 0};
@@ -150,7 +142,7 @@ class LossMetricsLab final : public Lab {
       state["label_fingerprint"] = hex(label_fingerprint_);
     }
     panel_.add_state(state);
-    if (!message_.empty()) state["message"] = message_;
+    if (!message().empty()) state["message"] = message();
     nlohmann::json scores;
     scores["peaks_kept"] = peaks_kept_;
     scores["windows"] = ceiling_ ? ceiling_->windows : 0;
@@ -180,7 +172,7 @@ class LossMetricsLab final : public Lab {
         return invalid_argument("peaks_kept: " + value.dump() + " is not 1, 2, 4 or 8 (keep one peak window in k)");
       }
       peaks_kept_ = static_cast<int>(k);
-      if (stage_ == Stage::kReady) rescore_all();
+      if (build_.ready()) rescore_all();
       return Status::ok();
     }
     if (key == "run") {
@@ -189,8 +181,8 @@ class LossMetricsLab final : public Lab {
       if (equals != std::string::npos) pending_link_ = pending_link_.substr(equals + 1);
       return Status::ok();
     }
-    if (stage_ != Stage::kReady && (key == "train_steps" || key == "start" || key == "step")) {
-      return invalid_argument(key + ": the data are not ready yet (" + stage_name() + ")");
+    if (!build_.ready() && (key == "train_steps" || key == "start" || key == "step")) {
+      return invalid_argument(key + ": the data are not ready yet (" + build_.stage_name() + ")");
     }
     const Status status = panel_.set(key, value);
     if (status.code() == ErrorCode::kNotFound && status.message() == key) {
@@ -211,7 +203,8 @@ class LossMetricsLab final : public Lab {
   }
 
  private:
-  enum class Stage { kLoading, kScanning, kFilling, kReady, kFailed };
+  // A failure of the data's build, else the lab's last note.
+  const std::string& message() const { return build_.failed() ? build_.failure() : message_; }
 
   static std::string hex(uint64_t value) {
     char text[17];
@@ -227,113 +220,66 @@ class LossMetricsLab final : public Lab {
     return out;
   }
 
-  std::string stage_name() const {
-    switch (stage_) {
-      case Stage::kLoading: return "loading";
-      case Stage::kScanning: return "scanning";
-      case Stage::kFilling: return "building";
-      case Stage::kReady: return "ready";
-      case Stage::kFailed: return "failed";
-    }
-    return "";
-  }
-
   void restart_loading() {
     for (const char* name : {kGenome, kWindows, kReplicate1, kReplicate2, kPeakBins}) services_.files.request_whole(name);
   }
 
-  void fail(std::string message) {
-    stage_ = Stage::kFailed;
-    message_ = std::move(message);
-  }
-
-  const std::string* whole(const std::string& name) {
-    if (const std::string* failure = services_.files.failure(name)) {
-      fail(name + ": " + *failure);
-      return nullptr;
-    }
-    return services_.files.whole(name);
-  }
-
   void advance_loading(double deadline) {
-    if (stage_ == Stage::kLoading) {
+    if (build_.stage() == DatasetBuild::Stage::kLoading) {
       const char* names[] = {kGenome, kWindows, kReplicate1, kReplicate2, kPeakBins};
       std::vector<const std::string*> bytes;
       for (const char* name : names) {
-        bytes.push_back(whole(name));
-        if (stage_ == Stage::kFailed) return;
+        bytes.push_back(build_.whole(services_.files, name));
+        if (build_.failed()) return;
       }
       for (const std::string* b : bytes) {
         if (b == nullptr) return;
       }
-      auto index = build_fai_from_memory(*bytes[0], kGenome);
-      if (!index.is_ok()) return fail(index.status().message());
-      auto genome = FastaReader::open(memory_source(*bytes[0], kGenome), std::move(index).value());
-      if (!genome.is_ok()) return fail(genome.status().message());
+      auto genome = genome_from_bytes(*bytes[0], kGenome);
+      if (!genome.is_ok()) return build_.fail(genome.status().message());
       genome_.emplace(std::move(genome).value());
       std::vector<SignalSource> tracks;
       for (int t = 0; t < 3; ++t) {
         auto reader = BigWigReader::open(memory_source(*bytes[2 + t], names[2 + t]));
-        if (!reader.is_ok()) return fail(reader.status().message());
+        if (!reader.is_ok()) return build_.fail(reader.status().message());
         tracks_[t].emplace(std::move(reader).value());
         tracks.push_back(bigwig_signal_source(*tracks_[t]));
         tracks.back().name = names[2 + t];
       }
       auto windows = parse_genome_windows(*bytes[1], kWindows);
-      if (!windows.is_ok()) return fail(windows.status().message());
+      if (!windows.is_ok()) return build_.fail(windows.status().message());
       window_labels_ = windows->labels;
       DatasetOptions options;
       options.target = TargetKind::kSignal;
       options.bin = kBin;
       auto dataset = WindowDataset::create(&*genome_, std::move(tracks), std::move(windows).value(), options);
-      if (!dataset.is_ok()) return fail(dataset.status().message());
-      dataset_.emplace(std::move(dataset).value());
-      stage_ = Stage::kScanning;
+      if (!dataset.is_ok()) return build_.fail(dataset.status().message());
+      build_.start(std::move(dataset).value(), kWindows);
     }
-    while (stage_ == Stage::kScanning && now_ms() < deadline) {
-      auto done = dataset_->scan(64);
-      if (!done.is_ok()) {
-        if (!is_waiting_for_bytes(done.status())) fail(done.status().message());
-        return;
-      }
-      if (*done) {
-        const Status prepared = dataset_->prepare(all_);
-        if (!prepared.is_ok()) return fail(prepared.message());
-        stage_ = Stage::kFilling;
-      }
-    }
-    while (stage_ == Stage::kFilling && now_ms() < deadline) {
-      const uint64_t count = std::min<uint64_t>(32, dataset_->rows() - filled_);
-      const Status status = dataset_->fill_rows(filled_, count, all_);
-      if (!status.is_ok()) {
-        if (!is_waiting_for_bytes(status)) fail(status.message());
-        return;
-      }
-      filled_ += count;
-      if (filled_ == dataset_->rows()) finish_loading();
-    }
+    if (build_.advance(deadline)) finish_loading();
   }
 
   // Targets [N, 3, 16] (replicate 1, replicate 2, peak bins) become the counts the
   // count losses train on, the labels BCE trains on, and the replicate kept aside.
   void finish_loading() {
-    const int64_t rows = all_.targets.dim(0);
-    const int64_t bins = all_.targets.dim(2);
+    TrainingData& all = build_.data();
+    const int64_t rows = all.targets.dim(0);
+    const int64_t bins = all.targets.dim(2);
     auto channel = [&](int64_t c, TrainingData& into) {
       into.targets.resize(nn::Shape{rows, 1, bins});
       for (int64_t r = 0; r < rows; ++r) {
-        std::copy_n(all_.targets.data() + (r * 3 + c) * bins, bins, into.targets.data() + r * bins);
+        std::copy_n(all.targets.data() + (r * 3 + c) * bins, bins, into.targets.data() + r * bins);
       }
-      into.split = all_.split;
+      into.split = all.split;
     };
     channel(0, counts_);
     channel(2, labels_);
     TrainingData replicate;
     channel(1, replicate);
     replicate_ = std::move(replicate.targets);
-    labels_.inputs = all_.inputs;
-    counts_.inputs = std::move(all_.inputs);
-    all_ = TrainingData();
+    labels_.inputs = all.inputs;
+    counts_.inputs = std::move(all.inputs);
+    all = TrainingData();  // the three channels now live in counts_, labels_ and replicate_
 
     PanelData panel;
     panel.data = &counts_;
@@ -356,29 +302,28 @@ class LossMetricsLab final : public Lab {
                                              {"tracks", {kReplicate1, kReplicate2, kPeakBins}},
                                              {"bin", kBin}})
                                  .dump();
-    for (uint64_t row = 0; row < dataset_->rows() && panel.stretch_rows.size() < kStretchRows; ++row) {
+    for (uint64_t row = 0; row < build_.rows() && panel.stretch_rows.size() < kStretchRows; ++row) {
       if (counts_.split[row] != static_cast<int8_t>(Split::kValidation)) continue;
-      if (window_labels_[dataset_->window_of_row(row)] != 1) continue;  // peak windows: shapes to see
+      if (window_labels_[build_.dataset().window_of_row(row)] != 1) continue;  // peak windows: shapes to see
       panel.stretch_rows.push_back(static_cast<uint32_t>(row));
       panel.stretch_starts.push_back(static_cast<double>(panel.stretch_starts.size()) * 400.0);
     }
     panel.stretch_width = 400.0;
     panel.stretch_label = std::to_string(panel.stretch_rows.size()) + " validation peak windows side by side (bp)";
     panel_.set_data(std::move(panel));
-    stage_ = Stage::kReady;
     rescore_all();
   }
 
   // The validation rows, in row order: what every score is taken over.
   std::vector<uint32_t> validation_rows() const {
     std::vector<uint32_t> rows;
-    for (uint64_t row = 0; row < dataset_->rows(); ++row) {
+    for (uint64_t row = 0; row < build_.rows(); ++row) {
       if (counts_.split[row] == static_cast<int8_t>(Split::kValidation)) rows.push_back(static_cast<uint32_t>(row));
     }
     return rows;
   }
 
-  bool is_peak_row(uint32_t row) const { return window_labels_[dataset_->window_of_row(row)] == 1; }
+  bool is_peak_row(uint32_t row) const { return window_labels_[build_.dataset().window_of_row(row)] == 1; }
 
   // Positions in validation_rows() of thinned set `offset` of `peaks_kept_`: every
   // background window, and the peak windows whose rank among the peaks is offset mod k.
@@ -489,14 +434,12 @@ class LossMetricsLab final : public Lab {
 
   LabServices& services_;
   TrainingPanel panel_;
-  Stage stage_ = Stage::kLoading;
+  DatasetBuild build_;  // its data: [N, 3, 16] targets, split by finish_loading
   std::optional<FastaReader> genome_;
   std::optional<BigWigReader> tracks_[3];
-  std::optional<WindowDataset> dataset_;
   std::vector<int8_t> window_labels_;
-  TrainingData all_, counts_, labels_;
+  TrainingData counts_, labels_;
   nn::Tensor replicate_;  // [N, 1, 16]: replicate 2, the ceiling's predictor
-  uint64_t filled_ = 0;
   uint64_t label_fingerprint_ = 0;  // of the BCE arrays, as `epibook dataset --tracks peak-bins.bw` gives
   int peaks_kept_ = 1;
   std::optional<ThinnedScores> ceiling_;
@@ -590,10 +533,10 @@ void LossMetricsLab::draw_scores() {
 void LossMetricsLab::draw() {
   ImGui::TextWrapped("Simulated: planted CTCF-like peaks, two replicates of the track (same expected counts, "
                      "independent noise); 400 bp windows, 16 bins of 25 bp.");
-  if (!message_.empty()) message_line(message_, true);
-  if (stage_ == Stage::kFailed) return;
-  if (stage_ != Stage::kReady) {
-    message_line("preparing the data (" + stage_name() + ")", false);
+  if (!message().empty()) message_line(message(), true);
+  if (build_.failed()) return;
+  if (!build_.ready()) {
+    message_line(build_.progress_text(), false);
     return;
   }
   draw_scores();

@@ -10,12 +10,12 @@
 
 #include <algorithm>
 #include <array>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <optional>
 
 #include "../app/plot.h"
+#include "../train/dataset_build.h"
 #include "../train/training_panel.h"
 #include "epibook/bigwig.h"
 #include "epibook/dataset.h"
@@ -35,17 +35,12 @@ const char* const kTrack = "assets/output-bins/sim/celltypeA.rep1.bw";
 const char* const kTruth = "assets/output-bins/sim/celltypeA.expected.bw";
 const char* const kWindows = "assets/output-bins/windows.bed";
 
-double now_ms() {
-  using Clock = std::chrono::steady_clock;
-  return std::chrono::duration<double, std::milli>(Clock::now().time_since_epoch()).count();
-}
-
 // The same model at every bin: three dilated conv layers (9 bp kernels, dilation 1, 4,
 // 16: each output base sees 169 bp around it, enough for a peak's flanks), no pooling,
 // a kernel-1 head per base, averaged to the output bin. MSE on counts: the best
 // prediction of a bin is its expected mean count.
 TrainOptions lab_defaults() {
-  TrainOptions options;
+  TrainOptions options = lab_train_options();
   options.model.conv_layers = 3;
   options.model.channels = 16;
   options.model.kernel_size = 9;
@@ -53,11 +48,7 @@ TrainOptions lab_defaults() {
   options.model.pool = 0;
   options.model.head = "conv";
   options.loss = "mse";
-  options.optimizer = OptimizerKind::kAdam;
   options.schedule.base = 3e-3;
-  options.batch_size = 32;
-  options.epochs = 10;
-  options.seed = 1;
   return options;
 }
 
@@ -91,16 +82,16 @@ class OutputBinsLab final : public Lab {
 
   void step() override {
     const double deadline = now_ms() + kFrameBudgetMs;
-    if (stage_ != Stage::kReady && stage_ != Stage::kFailed) advance_loading(deadline);
-    if (stage_ != Stage::kReady) return;
+    if (build_.in_progress()) advance_loading(deadline);
+    if (!build_.ready()) return;
     panel_.step(std::max(1.0, deadline - now_ms()));
     for (int slot = 0; slot < 2; ++slot) score_if_trained(slot);
   }
 
   bool busy() const override {
-    if (stage_ != Stage::kReady && stage_ != Stage::kFailed) return true;
+    if (build_.in_progress()) return true;
     if (panel_.busy()) return true;
-    return stage_ == Stage::kReady && (unscored(0) || unscored(1));
+    return build_.ready() && (unscored(0) || unscored(1));
   }
 
   void draw() override;
@@ -110,16 +101,16 @@ class OutputBinsLab final : public Lab {
     state["lab"] = "output-bins";
     state["bin"] = bin_;
     state["score_bin"] = score_bin_;
-    state["stage"] = stage_name();
-    state["rows"] = dataset_ ? dataset_->rows() : 0;
+    state["stage"] = build_.stage_name();
+    state["rows"] = build_.rows();
     state["validation_rows"] = validation_rows_.size();
-    if (stage_ == Stage::kReady) {
-      state["target_shape"] = data_.targets.shape().text();
-      state["window"] = dataset_->window_length();
+    if (build_.ready()) {
+      state["target_shape"] = data().targets.shape().text();
+      state["window"] = build_.dataset().window_length();
     }
-    state["message"] = message_;
+    state["message"] = message();
     panel_.add_state(state);
-    if (state["message"].get<std::string>().empty() && !message_.empty()) state["message"] = message_;
+    if (state["message"].get<std::string>().empty() && !message().empty()) state["message"] = message();
     auto scores_json = [](const std::optional<ModelScores>& s) -> nlohmann::json {
       if (!s) return nullptr;
       auto number = [](double v) { return std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v); };
@@ -141,8 +132,8 @@ class OutputBinsLab final : public Lab {
       if (target != before) restart_loading();
       return Status::ok();
     }
-    if (stage_ != Stage::kReady && (key == "train_steps" || key == "start" || key == "step")) {
-      return invalid_argument(key + ": the data are not ready yet (" + stage_name() + ")");
+    if (!build_.ready() && (key == "train_steps" || key == "start" || key == "step")) {
+      return invalid_argument(key + ": the data are not ready yet (" + build_.stage_name() + ")");
     }
     Status status = panel_.set(key, value);
     if (status.code() == ErrorCode::kNotFound && status.message() == key) {
@@ -159,18 +150,9 @@ class OutputBinsLab final : public Lab {
   }
 
  private:
-  enum class Stage { kLoading, kScanning, kFilling, kReady, kFailed };
-
-  std::string stage_name() const {
-    switch (stage_) {
-      case Stage::kLoading: return "loading";
-      case Stage::kScanning: return "scanning";
-      case Stage::kFilling: return "building";
-      case Stage::kReady: return "ready";
-      case Stage::kFailed: return "failed";
-    }
-    return "";
-  }
+  // A failure of the data's build, else the lab's last note.
+  const std::string& message() const { return build_.failed() ? build_.failure() : message_; }
+  const TrainingData& data() const { return build_.data(); }
 
   Status set_bin(const nlohmann::json& value, const std::string& key, uint32_t& target) {
     EPIBOOK_ASSIGN_OR_RETURN(const double number, json_number(value, key));
@@ -194,25 +176,9 @@ class OutputBinsLab final : public Lab {
     return !scores_[slot] || scores_[slot]->steps != run.steps();
   }
 
-  void fail(std::string message) {
-    stage_ = Stage::kFailed;
-    message_ = std::move(message);
-  }
-
-  const std::string* whole(const std::string& name) {
-    if (const std::string* failure = services_.files.failure(name)) {
-      fail(name + ": " + *failure);
-      return nullptr;
-    }
-    return services_.files.whole(name);
-  }
-
   void restart_loading() {
-    stage_ = Stage::kLoading;
     message_.clear();
-    dataset_.reset();
-    data_ = TrainingData();
-    filled_ = 0;
+    build_.restart();
     validation_rows_.clear();
     truth_.clear();
     scores_ = {};
@@ -220,74 +186,55 @@ class OutputBinsLab final : public Lab {
   }
 
   void advance_loading(double deadline) {
-    if (stage_ == Stage::kLoading) {
-      const std::string* genome = whole(kGenome);
-      const std::string* track = stage_ == Stage::kFailed ? nullptr : whole(kTrack);
-      const std::string* truth = stage_ == Stage::kFailed ? nullptr : whole(kTruth);
-      const std::string* windows = stage_ == Stage::kFailed ? nullptr : whole(kWindows);
+    if (build_.stage() == DatasetBuild::Stage::kLoading) {
+      const std::string* genome = build_.whole(services_.files, kGenome);
+      const std::string* track = build_.failed() ? nullptr : build_.whole(services_.files, kTrack);
+      const std::string* truth = build_.failed() ? nullptr : build_.whole(services_.files, kTruth);
+      const std::string* windows = build_.failed() ? nullptr : build_.whole(services_.files, kWindows);
       if (!genome || !track || !truth || !windows) return;
       if (!genome_) {
-        auto index = build_fai_from_memory(*genome, kGenome);
-        if (!index.is_ok()) return fail(index.status().message());
-        auto reader = FastaReader::open(memory_source(*genome, kGenome), std::move(index).value());
-        if (!reader.is_ok()) return fail(reader.status().message());
+        auto reader = genome_from_bytes(*genome, kGenome);
+        if (!reader.is_ok()) return build_.fail(reader.status().message());
         genome_.emplace(std::move(reader).value());
       }
       if (!track_) {
         auto reader = BigWigReader::open(memory_source(*track, kTrack));
-        if (!reader.is_ok()) return fail(reader.status().message());
+        if (!reader.is_ok()) return build_.fail(reader.status().message());
         track_.emplace(std::move(reader).value());
         auto expected = BigWigReader::open(memory_source(*truth, kTruth));
-        if (!expected.is_ok()) return fail(expected.status().message());
+        if (!expected.is_ok()) return build_.fail(expected.status().message());
         truth_reader_.emplace(std::move(expected).value());
       }
       std::vector<SignalSource> tracks = {bigwig_signal_source(*track_)};
       tracks.back().name = kTrack;
       auto parsed = parse_genome_windows(*windows, kWindows);
-      if (!parsed.is_ok()) return fail(parsed.status().message());
+      if (!parsed.is_ok()) return build_.fail(parsed.status().message());
       DatasetOptions options;
       options.target = TargetKind::kSignal;
       options.bin = bin_;
       options.transform = SignalTransform::kNone;
       auto dataset = WindowDataset::create(&*genome_, std::move(tracks), std::move(parsed).value(), options);
-      if (!dataset.is_ok()) return fail(dataset.status().message());
-      dataset_.emplace(std::move(dataset).value());
-      stage_ = Stage::kScanning;
+      if (!dataset.is_ok()) return build_.fail(dataset.status().message());
+      build_.start(std::move(dataset).value(), kWindows);
     }
-    while (stage_ == Stage::kScanning && now_ms() < deadline) {
-      auto done = dataset_->scan(64);
-      if (!done.is_ok()) return fail(done.status().message());
-      if (*done) {
-        if (dataset_->rows() == 0) return fail(std::string(kWindows) + ": no window has complete targets");
-        const Status prepared = dataset_->prepare(data_);
-        if (!prepared.is_ok()) return fail(prepared.message());
-        stage_ = Stage::kFilling;
-      }
-    }
-    while (stage_ == Stage::kFilling && now_ms() < deadline) {
-      const uint64_t count = std::min<uint64_t>(64, dataset_->rows() - filled_);
-      const Status status = dataset_->fill_rows(filled_, count, data_);
-      if (!status.is_ok()) return fail(status.message());
-      filled_ += count;
-      if (filled_ == dataset_->rows()) finish_loading();
-    }
+    if (build_.advance(deadline)) finish_loading();
   }
 
   void finish_loading() {
     // The truth per base over the validation windows, for the ceilings and the per-base score.
-    validation_rows_ = data_.rows_of(static_cast<int8_t>(Split::kValidation));
-    const uint32_t length = dataset_->window_length();
+    validation_rows_ = data().rows_of(static_cast<int8_t>(Split::kValidation));
+    const uint32_t length = build_.dataset().window_length();
     truth_.resize(validation_rows_.size() * length);
     for (size_t i = 0; i < validation_rows_.size(); ++i) {
-      const Region& window = dataset_->regions()[dataset_->window_of_row(validation_rows_[i])];
+      const Region& window = build_.dataset().regions()[build_.dataset().window_of_row(validation_rows_[i])];
       const Status status = truth_reader_->values_batch(std::span<const Region>(&window, 1),
                                                         std::span<float>(truth_.data() + i * length, length));
-      if (!status.is_ok()) return fail(status.message());
+      if (!status.is_ok()) return build_.fail(status.message());
     }
     PanelData panel;
-    panel.data = &data_;
+    panel.data = &data();
     panel.name = "sim-profiles";
-    panel.fingerprint = data_fingerprint(data_);
+    panel.fingerprint = data_fingerprint(data());
     panel.losses = {"mse"};
     panel.data_options.genome = kGenome;
     panel.data_options.windows = kWindows;
@@ -297,22 +244,7 @@ class OutputBinsLab final : public Lab {
     panel.description_json = nlohmann::json{{"lab", "output-bins"}, {"genome", kGenome}, {"windows", kWindows},
                                             {"tracks", {kTrack}}, {"target", "signal"}, {"bin", bin_}}
                                  .dump();
-    // The stretch: the first validation rows that follow one another along one sequence.
-    const auto& regions = dataset_->regions();
-    for (uint32_t row : validation_rows_) {
-      if (panel.stretch_rows.size() >= 40) break;
-      const Region& window = regions[dataset_->window_of_row(row)];
-      if (!panel.stretch_rows.empty() && regions[dataset_->window_of_row(panel.stretch_rows.back())].chrom != window.chrom) break;
-      panel.stretch_rows.push_back(row);
-      panel.stretch_starts.push_back(static_cast<double>(window.start));
-    }
-    if (!panel.stretch_rows.empty()) {
-      const Region& first = regions[dataset_->window_of_row(panel.stretch_rows.front())];
-      const Region& last = regions[dataset_->window_of_row(panel.stretch_rows.back())];
-      panel.stretch_width = static_cast<double>(dataset_->window_length());
-      panel.stretch_chrom = first.chrom;
-      panel.stretch_label = format_region({first.chrom, first.start, last.end}) + ", validation windows";
-    }
+    set_validation_stretch(panel, build_.dataset(), data(), 40);
     panel_.set_data(std::move(panel));
     // The window drawn: the validation window with the highest expected count.
     profile_index_ = 0;
@@ -322,16 +254,15 @@ class OutputBinsLab final : public Lab {
         if (truth_[i * length + p] > best) best = truth_[i * length + p], profile_index_ = i;
       }
     }
-    stage_ = Stage::kReady;
   }
 
   // The validation targets at the model's bin, row after row.
   std::vector<float> validation_targets() const {
-    const int64_t per_row = data_.targets.size() / std::max<int64_t>(1, data_.targets.dim(0));
+    const int64_t per_row = data().targets.size() / std::max<int64_t>(1, data().targets.dim(0));
     std::vector<float> out;
     out.reserve(validation_rows_.size() * static_cast<size_t>(per_row));
     for (uint32_t row : validation_rows_) {
-      const float* from = data_.targets.data() + static_cast<int64_t>(row) * per_row;
+      const float* from = data().targets.data() + static_cast<int64_t>(row) * per_row;
       out.insert(out.end(), from, from + per_row);
     }
     return out;
@@ -348,7 +279,7 @@ class OutputBinsLab final : public Lab {
       scores_[slot] = s;  // scored as NaN, so the lab does not wait for it again
       return;
     }
-    const uint32_t length = dataset_->window_length();
+    const uint32_t length = build_.dataset().window_length();
     const uint64_t per_row = length / bin_;
     const std::span<const float> predicted(outputs->data(), static_cast<size_t>(outputs->size()));
     const std::vector<float> observed = validation_targets();
@@ -377,12 +308,9 @@ class OutputBinsLab final : public Lab {
   TrainingPanel panel_;
   uint32_t bin_ = 1;
   uint32_t score_bin_ = 128;
-  Stage stage_ = Stage::kLoading;
+  DatasetBuild build_{64};
   std::optional<FastaReader> genome_;
   std::optional<BigWigReader> track_, truth_reader_;
-  std::optional<WindowDataset> dataset_;
-  TrainingData data_;
-  uint64_t filled_ = 0;
   std::vector<uint32_t> validation_rows_;
   std::vector<float> truth_;  // [validation rows, L]: expected counts per base
   size_t profile_index_ = 0;
@@ -408,10 +336,10 @@ void OutputBinsLab::draw() {
   ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
   ImGui::TextWrapped("%s", provenance);
   ImGui::PopStyleColor();
-  if (!message_.empty()) message_line(message_, true);
-  if (stage_ == Stage::kFailed) return;
-  if (stage_ != Stage::kReady) {
-    message_line("preparing the data (" + stage_name() + ")", false);
+  if (!message().empty()) message_line(message(), true);
+  if (build_.failed()) return;
+  if (!build_.ready()) {
+    message_line(build_.progress_text(), false);
     return;
   }
   if (ImGui::BeginTable("scores", 6, ImGuiTableFlags_Borders | ImGuiTableFlags_SizingStretchSame)) {
@@ -436,7 +364,7 @@ void OutputBinsLab::draw() {
   }
   // One validation window per base: the truth, and run A's prediction at its bin.
   if (!profile_prediction_[0].empty()) {
-    const uint32_t length = dataset_->window_length();
+    const uint32_t length = build_.dataset().window_length();
     const float* truth = truth_.data() + profile_index_ * length;
     double top = 0.1;
     for (uint32_t p = 0; p < length; ++p) top = std::max({top, double(truth[p]), double(profile_prediction_[0][p])});

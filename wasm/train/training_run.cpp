@@ -3,21 +3,16 @@
 #include "training_run.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <span>
 
 #include "epibook/split.h"
+#include "frame_clock.h"
 
 namespace epibook::labs {
 namespace {
-
-double now_ms() {
-  using Clock = std::chrono::steady_clock;
-  return std::chrono::duration<double, std::milli>(Clock::now().time_since_epoch()).count();
-}
 
 nn::Shape one_row(const nn::Tensor& t) {
   nn::Shape shape = t.shape();

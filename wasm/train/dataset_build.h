@@ -1,0 +1,81 @@
+// What every lab that trains does before the training panel can start: read its files
+// (whole, from the page), make a WindowDataset, scan it and fill its rows into
+// TrainingData a slice per frame, then describe the data to the panel. first-model,
+// loss-metrics and output-bins share it; a new training lab should too (web/labs/README.md).
+// The lab reads its own files and makes the dataset; DatasetBuild does the rest and says
+// where it is for the page and the test API.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "../app/file_store.h"
+#include "epibook/dataset.h"
+#include "epibook/fasta.h"
+#include "frame_clock.h"
+#include "training_panel.h"
+
+namespace epibook::labs {
+
+// The settings a training lab's presets start from: the core's defaults (Adam, 10 epochs,
+// seed 1) with batches of 32 windows, so that a step of a lab's small model takes a few
+// milliseconds in the page. A lab sets its model, loss and learning rate on top.
+TrainOptions lab_train_options();
+
+// A genome (FASTA) read whole from the page, indexed in memory.
+Result<FastaReader> genome_from_bytes(const std::string& bytes, const std::string& name);
+
+// PanelData's stretch: up to `max_rows` validation rows, in row order, that follow one
+// another along the first validation row's sequence, with their starts and a label.
+void set_validation_stretch(PanelData& panel, const WindowDataset& dataset, const TrainingData& data,
+                            size_t max_rows);
+
+class DatasetBuild {
+ public:
+  enum class Stage { kLoading, kScanning, kFilling, kReady, kFailed };
+
+  // Rows filled per call of fill_rows: a frame fills as many such slices as its deadline allows.
+  explicit DatasetBuild(uint64_t rows_per_fill = 32) : rows_per_fill_(rows_per_fill) {}
+
+  // Back to loading: the dataset and its rows dropped, the failure cleared.
+  void restart();
+  // A whole file's bytes, or nullptr while they are on their way; a file the page could
+  // not read fails the build ("name: why").
+  const std::string* whole(const FileStore& files, const std::string& name);
+  // The dataset made from the files (`windows_name`: its windows' file, named when no
+  // window has complete targets): scanning starts.
+  void start(WindowDataset dataset, std::string windows_name);
+  // Scans, then fills rows, until `deadline_ms` (now_ms()). True on the call that fills
+  // the last row (the stage is then kReady); false while work is left or after a
+  // failure. Waiting for bytes is no failure: the next frame retries.
+  bool advance(double deadline_ms);
+  void fail(std::string message);
+
+  Stage stage() const { return stage_; }
+  bool ready() const { return stage_ == Stage::kReady; }
+  bool failed() const { return stage_ == Stage::kFailed; }
+  bool in_progress() const { return stage_ != Stage::kReady && stage_ != Stage::kFailed; }
+  // "loading", "scanning", "building", "ready" or "failed" (the labs' state().stage).
+  std::string stage_name() const;
+  // "preparing the data (scanning 120 / 400 windows)", for the lab to show while it builds.
+  std::string progress_text() const;
+  const std::string& failure() const { return failure_; }
+
+  bool has_dataset() const { return dataset_.has_value(); }
+  const WindowDataset& dataset() const { return *dataset_; }
+  uint64_t rows() const { return dataset_ ? dataset_->rows() : 0; }
+  const TrainingData& data() const { return data_; }
+  TrainingData& data() { return data_; }
+
+ private:
+  uint64_t rows_per_fill_;
+  Stage stage_ = Stage::kLoading;
+  std::optional<WindowDataset> dataset_;
+  TrainingData data_;
+  uint64_t filled_ = 0;
+  std::string windows_name_;
+  std::string failure_;
+};
+
+}  // namespace epibook::labs
