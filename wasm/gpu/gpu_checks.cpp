@@ -389,29 +389,24 @@ std::string finish_op_checks() {
   return json.str();
 }
 
-// ---- The training curve: the benchmark CNN's layers (Conv1d k9 'same' + ReLU +
-// MaxPool1d(2), four times, global average, Linear; BCE with logits; Adam) on both
-// backends from one seed, on fresh batches each step.
-struct Curve {
+// ---- The benchmark CNN's layers (Conv1d k9 'same' + ReLU + MaxPool1d(2), four times,
+// global average, Linear; BCE with logits; Adam) built twice from one seed, once on each
+// backend: what the training curve and the peer benchmark step.
+struct TwinModels {
   std::unique_ptr<WebGpuBackend> gpu;
   nn::CpuBackend cpu{1};
   nn::LayerPtr cpu_model, gpu_model;
   std::unique_ptr<nn::Adam> cpu_adam, gpu_adam;
   nn::BceWithLogitsLoss loss;
   Tensor inputs, targets, cpu_out, cpu_grad, gpu_out, gpu_grad, gpu_loss;
-  int64_t batch = 0, length = 0;
-  uint64_t step = 0;
-  std::vector<double> cpu_losses, gpu_losses;
 };
-std::unique_ptr<Curve> curve;
 
-std::string start_curve(int channels, int batch, int length) {
+// The WebGPU device, the two models for windows of `length` bp and their optimisers: ""
+// or why not.
+std::string build_twins(TwinModels& t, int channels, int length, const nn::AdamOptions& adam) {
   auto gpu = WebGpuBackend::create();
   if (!gpu.is_ok()) return gpu.status().message();
-  curve = std::make_unique<Curve>();
-  curve->gpu = std::move(*gpu);
-  curve->batch = batch;
-  curve->length = length;
+  t.gpu = std::move(*gpu);
   ModelSpec spec;
   spec.conv_layers = 4;
   spec.channels = channels;
@@ -422,17 +417,56 @@ std::string start_curve(int channels, int batch, int length) {
   auto cpu_model = build_model(spec, Shape{1, 4, length}, Shape{1, 1}, 1);
   auto gpu_model = build_model(spec, Shape{1, 4, length}, Shape{1, 1}, 1);
   if (!cpu_model.is_ok()) return cpu_model.status().message();
-  curve->cpu_model = std::move(*cpu_model);
-  curve->gpu_model = std::move(*gpu_model);
-  curve->cpu_model->set_backend(&curve->cpu);
-  curve->gpu_model->set_backend(curve->gpu.get());
+  if (!gpu_model.is_ok()) return gpu_model.status().message();
+  t.cpu_model = std::move(*cpu_model);
+  t.gpu_model = std::move(*gpu_model);
+  t.cpu_model->set_backend(&t.cpu);
+  t.gpu_model->set_backend(t.gpu.get());
+  t.cpu_adam = std::make_unique<nn::Adam>(t.cpu_model->parameters(), adam, false);
+  t.gpu_adam = std::make_unique<nn::Adam>(t.gpu_model->parameters(), adam, false);
+  t.cpu_adam->set_backend(&t.cpu);
+  t.gpu_adam->set_backend(t.gpu.get());
+  return "";
+}
+
+// One step on the CPU backend on t.inputs and t.targets, in the trainer's order of
+// operations: its loss.
+Result<double> twin_cpu_step(TwinModels& t) {
+  t.cpu_adam->zero_grad();
+  EPIBOOK_RETURN_IF_ERROR(t.cpu_model->forward(t.inputs, t.cpu_out));
+  EPIBOOK_ASSIGN_OR_RETURN(const double loss, t.loss.evaluate(t.cpu_out, t.targets, &t.cpu_grad));
+  EPIBOOK_RETURN_IF_ERROR(t.cpu_model->backward(t.cpu_grad, nullptr));
+  t.cpu_adam->step();
+  return loss;
+}
+
+// The same step on the WebGPU backend (inputs and targets already uploaded): every op
+// recorded on the device and submitted, the loss read back asynchronously into t.gpu_loss.
+Status twin_gpu_step(TwinModels& t) {
+  t.gpu_adam->zero_grad();
+  EPIBOOK_RETURN_IF_ERROR(t.gpu_model->forward(t.inputs, t.gpu_out));
+  t.gpu->elementwise_loss(nn::ElementwiseLoss::kBce, {}, t.gpu_out, t.targets, t.gpu_loss, t.gpu_grad);
+  EPIBOOK_RETURN_IF_ERROR(t.gpu_model->backward(t.gpu_grad, nullptr));
+  t.gpu_adam->step();
+  EPIBOOK_RETURN_IF_ERROR(t.gpu->request_download(t.gpu_loss));
+  return t.gpu->submit();
+}
+
+// ---- The training curve: the twin models on fresh batches each step.
+struct Curve : TwinModels {
+  int64_t batch = 0, length = 0;
+  uint64_t step = 0;
+  std::vector<double> cpu_losses, gpu_losses;
+};
+std::unique_ptr<Curve> curve;
+
+std::string start_curve(int channels, int batch, int length) {
+  curve = std::make_unique<Curve>();
+  curve->batch = batch;
+  curve->length = length;
   nn::AdamOptions adam;
   adam.learning_rate = 1e-2;  // fast enough that 50 steps visibly learn the motif
-  curve->cpu_adam = std::make_unique<nn::Adam>(curve->cpu_model->parameters(), adam, false);
-  curve->gpu_adam = std::make_unique<nn::Adam>(curve->gpu_model->parameters(), adam, false);
-  curve->cpu_adam->set_backend(&curve->cpu);
-  curve->gpu_adam->set_backend(curve->gpu.get());
-  return "";
+  return build_twins(*curve, channels, length, adam);
 }
 
 // One step on the CPU backend (the batch: one-hot sequences, label = has "GATA"
@@ -457,13 +491,8 @@ std::string curve_step_cpu() {
     for (int64_t i = 0; i < c.length; ++i) c.inputs.at(n, bases[static_cast<size_t>(i)], i) = 1.0f;
     c.targets[n] = found ? 1.0f : 0.0f;
   }
-  // CPU: the trainer's order of operations.
-  c.cpu_adam->zero_grad();
-  if (Status s = c.cpu_model->forward(c.inputs, c.cpu_out); !s.is_ok()) return s.message();
-  auto cpu_loss = c.loss.evaluate(c.cpu_out, c.targets, &c.cpu_grad);
+  auto cpu_loss = twin_cpu_step(c);
   if (!cpu_loss.is_ok()) return cpu_loss.status().message();
-  if (Status s = c.cpu_model->backward(c.cpu_grad, nullptr); !s.is_ok()) return s.message();
-  c.cpu_adam->step();
   c.cpu_losses.push_back(*cpu_loss);
   return "";
 }
@@ -475,13 +504,7 @@ std::string curve_step_gpu() {
   Curve& c = *curve;
   (void)c.gpu->upload(c.inputs);
   (void)c.gpu->upload(c.targets);
-  c.gpu_adam->zero_grad();
-  if (Status s = c.gpu_model->forward(c.inputs, c.gpu_out); !s.is_ok()) return s.message();
-  c.gpu->elementwise_loss(nn::ElementwiseLoss::kBce, {}, c.gpu_out, c.targets, c.gpu_loss, c.gpu_grad);
-  if (Status s = c.gpu_model->backward(c.gpu_grad, nullptr); !s.is_ok()) return s.message();
-  c.gpu_adam->step();
-  if (Status s = c.gpu->request_download(c.gpu_loss); !s.is_ok()) return s.message();
-  if (Status s = c.gpu->submit(); !s.is_ok()) return s.message();
+  if (Status s = twin_gpu_step(c); !s.is_ok()) return s.message();
   ++c.step;
   return "";
 }
@@ -602,42 +625,15 @@ std::string trainer_run_results() {
 // ---- The peer benchmark (tests/bench/gpu_peer_bench.mjs): the curve's model on one fixed
 // batch, a step at a time on either backend, timed by the page (a step on WebGPU ends
 // when its loss has been read back, as in a lab).
-struct Bench {
-  std::unique_ptr<WebGpuBackend> gpu;
-  nn::CpuBackend cpu{1};
-  nn::LayerPtr cpu_model, gpu_model;
-  std::unique_ptr<nn::Adam> cpu_adam, gpu_adam;
-  nn::BceWithLogitsLoss loss;
-  Tensor inputs, targets, cpu_out, cpu_grad, gpu_out, gpu_grad, gpu_loss;
+struct Bench : TwinModels {
   double cpu_last = 0;
 };
 std::unique_ptr<Bench> bench;
 
 std::string start_bench(int channels, int batch, int length) {
-  auto gpu = WebGpuBackend::create();
-  if (!gpu.is_ok()) return gpu.status().message();
   bench = std::make_unique<Bench>();
   Bench& b = *bench;
-  b.gpu = std::move(*gpu);
-  ModelSpec spec;
-  spec.conv_layers = 4;
-  spec.channels = channels;
-  spec.kernel_size = 9;
-  spec.pool = 2;
-  spec.head = "global_avg_dense";
-  spec.outputs = 1;
-  auto cpu_model = build_model(spec, Shape{1, 4, length}, Shape{1, 1}, 1);
-  auto gpu_model = build_model(spec, Shape{1, 4, length}, Shape{1, 1}, 1);
-  if (!cpu_model.is_ok()) return cpu_model.status().message();
-  b.cpu_model = std::move(*cpu_model);
-  b.gpu_model = std::move(*gpu_model);
-  b.cpu_model->set_backend(&b.cpu);
-  b.gpu_model->set_backend(b.gpu.get());
-  nn::AdamOptions adam;
-  b.cpu_adam = std::make_unique<nn::Adam>(b.cpu_model->parameters(), adam, false);
-  b.gpu_adam = std::make_unique<nn::Adam>(b.gpu_model->parameters(), adam, false);
-  b.cpu_adam->set_backend(&b.cpu);
-  b.gpu_adam->set_backend(b.gpu.get());
+  if (std::string why = build_twins(b, channels, length, nn::AdamOptions{}); !why.empty()) return why;
   CounterRng rng(7);
   b.inputs.resize_zeroed({batch, 4, length});
   b.targets.resize({batch, 1});
@@ -652,28 +648,16 @@ std::string start_bench(int channels, int batch, int length) {
 
 // One CPU step, the trainer's order of operations.
 std::string bench_cpu_step() {
-  Bench& b = *bench;
-  b.cpu_adam->zero_grad();
-  if (Status s = b.cpu_model->forward(b.inputs, b.cpu_out); !s.is_ok()) return s.message();
-  auto loss = b.loss.evaluate(b.cpu_out, b.targets, &b.cpu_grad);
+  auto loss = twin_cpu_step(*bench);
   if (!loss.is_ok()) return loss.status().message();
-  if (Status s = b.cpu_model->backward(b.cpu_grad, nullptr); !s.is_ok()) return s.message();
-  b.cpu_adam->step();
-  b.cpu_last = *loss;
+  bench->cpu_last = *loss;
   return "";
 }
 
 // One WebGPU step recorded and submitted, its loss read back asynchronously.
 std::string bench_gpu_step() {
-  Bench& b = *bench;
-  b.gpu_adam->zero_grad();
-  if (Status s = b.gpu_model->forward(b.inputs, b.gpu_out); !s.is_ok()) return s.message();
-  b.gpu->elementwise_loss(nn::ElementwiseLoss::kBce, {}, b.gpu_out, b.targets, b.gpu_loss, b.gpu_grad);
-  if (Status s = b.gpu_model->backward(b.gpu_grad, nullptr); !s.is_ok()) return s.message();
-  b.gpu_adam->step();
-  if (Status s = b.gpu->request_download(b.gpu_loss); !s.is_ok()) return s.message();
-  if (Status s = b.gpu->submit(); !s.is_ok()) return s.message();
-  return "";
+  const Status status = twin_gpu_step(*bench);
+  return status.is_ok() ? "" : status.message();
 }
 
 // {"cpu": last CPU loss, "gpu": last WebGPU loss read back}
