@@ -173,17 +173,13 @@ void for_each_config_key(Options& o, Names& names, Visit&& visit) {
 bool fits(const nlohmann::json& v, const std::string&) { return v.is_string(); }
 bool fits(const nlohmann::json& v, const bool&) { return v.is_boolean(); }
 bool fits(const nlohmann::json& v, const double&) { return v.is_number(); }
-bool fits(const nlohmann::json& v, const std::vector<std::string>&) {
+bool fits(const nlohmann::json& v, const float&) { return v.is_number(); }
+// A list (tracks, loss weights): an array whose every element fits.
+template <typename T>
+bool fits(const nlohmann::json& v, const std::vector<T>&) {
   if (!v.is_array()) return false;
   for (const nlohmann::json& x : v) {
-    if (!x.is_string()) return false;
-  }
-  return true;
-}
-bool fits(const nlohmann::json& v, const std::vector<float>&) {
-  if (!v.is_array()) return false;
-  for (const nlohmann::json& x : v) {
-    if (!x.is_number()) return false;
+    if (!fits(x, T{})) return false;
   }
   return true;
 }
