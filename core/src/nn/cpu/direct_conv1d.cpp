@@ -8,10 +8,10 @@
 #include <algorithm>
 #include <cstring>
 
+#include "nn/cpu/direct_conv1d_tiles.h"
+
 #if defined(__wasm_simd128__)
 #include <wasm_simd128.h>
-#else
-#include "nn/cpu/direct_conv1d_tiles.h"
 #endif
 
 namespace epibook::nn::direct {
@@ -122,12 +122,8 @@ void wasm_accumulate_weight_gradient(const float* grad_t, const float* padded, i
     const float* rows[kGradientRows];
     int64_t row_index[kGradientRows];
     bool row_valid[kGradientRows];
-    for (int64_t r = 0; r < kGradientRows; ++r) {
-      const int64_t index = first + r;
-      row_valid[r] = index < total_rows;
-      row_index[r] = row_valid[r] ? index : 0;
-      rows[r] = row_valid[r] ? padded + (index / kernel) * row_length + (index % kernel) * dilation : zero_row;
-    }
+    tiles::gradient_rows<kGradientRows>(padded, first, total_rows, kernel, dilation, row_length, zero_row, rows,
+                                        row_index, row_valid);
     // out16 is a multiple of 16, so of 4 * kGradientGroups for 1, 2 or 4 groups.
     constexpr int64_t span = 4 * kGradientGroups;
     for (int64_t g0 = 0; g0 < out16; g0 += span) {

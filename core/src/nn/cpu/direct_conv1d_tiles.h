@@ -41,6 +41,23 @@ inline typename Isa::Vec splat(float x) {
 
 inline int64_t smaller(int64_t a, int64_t b) { return a < b ? a : b; }
 
+// The weight gradient's next Rows rows of (input channel, tap), from row `first` of
+// total_rows: each one's start in the padded input, its index, and whether it exists
+// (past the last, zero_row stands in and nothing is stored). Shared with the
+// WebAssembly path of direct_conv1d.cpp, which has no Isa: static, so every file that
+// includes this gets its own copy, compiled with its own flags.
+template <int Rows>
+static inline void gradient_rows(const float* padded, int64_t first, int64_t total_rows, int64_t kernel,
+                                 int64_t dilation, int64_t row_length, const float* zero_row,
+                                 const float* (&rows)[Rows], int64_t (&row_index)[Rows], bool (&row_valid)[Rows]) {
+  for (int64_t r = 0; r < Rows; ++r) {
+    const int64_t index = first + r;
+    row_valid[r] = index < total_rows;
+    row_index[r] = row_valid[r] ? index : 0;
+    rows[r] = row_valid[r] ? padded + (index / kernel) * row_length + (index % kernel) * dilation : zero_row;
+  }
+}
+
 // One tile of Channels output channels x Vectors * kLanes positions: acc[r][v] over all
 // (c, k), the weights of the tile packed as [in][K][Channels].
 template <class Isa, int Channels, int Vectors>
@@ -131,12 +148,7 @@ void accumulate_weight_gradient(const float* grad_t, const float* padded, int64_
     const float* rows[Rows];
     int64_t row_index[Rows];
     bool row_valid[Rows];
-    for (int64_t r = 0; r < Rows; ++r) {
-      const int64_t index = first + r;
-      row_valid[r] = index < total_rows;
-      row_index[r] = row_valid[r] ? index : 0;
-      rows[r] = row_valid[r] ? padded + (index / kernel) * row_length + (index % kernel) * dilation : zero_row;
-    }
+    gradient_rows<Rows>(padded, first, total_rows, kernel, dilation, row_length, zero_row, rows, row_index, row_valid);
     for (int64_t g0 = 0; g0 < out16; g0 += kSlice) {
       const float* dy = grad_t + g0;
       float* slice = gradient + g0;
