@@ -5,33 +5,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { expect, expectNoProblems, newContext, siteLabs, watchedPage } from './harness.mjs';
-import { callLab, labState, openLab } from './labs.mjs';
+import { expect } from './harness.mjs';
+import { expectLine, expectStated, near, withChapterLab } from './labs.mjs';
 
-// The text of the page's "Expect:" line, tags removed and thousands separators kept.
-function expectLine(siteDir, url) {
-  const html = fs.readFileSync(path.join(siteDir, url), 'utf8');
-  const item = [...html.matchAll(/<li><strong>Expect:<\/strong>([\s\S]*?)<\/li>/g)].map((m) => m[1].replace(/<[^>]+>/g, ''));
-  expect(item.length === 1, `${url}: expected one "Expect:" line, found ${item.length}`);
-  return item[0];
-}
-
-function expectStated(line, url, values) {
-  for (const value of values) expect(line.includes(value), `${url}: the Expect line does not say ${value}: "${line.trim()}"`);
-}
-
-const near = (a, b, tolerance, what) => expect(Math.abs(a - b) <= tolerance, `${what}: ${a}, expected ${b}`);
-
-async function withLab(harness, name, body) {
-  const lab = siteLabs(harness.siteDir).find((l) => l.name === name && l.page.startsWith('01-'));
-  expect(lab, `chapter 1 embeds no ${name} lab`);
-  const context = await newContext(harness);
-  const page = await watchedPage(context);
-  await openLab(page, harness.baseUrl, lab);
-  await body((key, value) => callLab(page, lab.number, 'set', key, value), () => labState(page, lab.number), lab.page);
-  expectNoProblems(page, name);
-  await context.close();
-}
+const withLab = (harness, name, body) => withChapterLab(harness, '01-', name, body);
 
 // The numbers each page expects (its "Expect:" line says the same).
 const FASTQ = { auto: 29.4, phred33: 60.4 };

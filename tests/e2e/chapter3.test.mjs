@@ -7,21 +7,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { expect, expectNoProblems, newContext, siteLabs, watchedPage } from './harness.mjs';
-import { callLab, labState, openLab } from './labs.mjs';
+import { expect } from './harness.mjs';
+import { expectLine, expectStated, near, withChapterLab } from './labs.mjs';
 
 const CHAPTER = '03-base-pair-averaging/';
-
-function expectLine(siteDir, url) {
-  const html = fs.readFileSync(path.join(siteDir, url), 'utf8');
-  const items = [...html.matchAll(/<li><strong>Expect:<\/strong>([\s\S]*?)<\/li>/g)].map((m) => m[1].replace(/<[^>]+>/g, ''));
-  expect(items.length === 1, `${url}: expected one "Expect:" line, found ${items.length}`);
-  return items[0];
-}
-
-function expectStated(line, url, values) {
-  for (const value of values) expect(line.includes(value), `${url}: the Expect line does not say ${value}: "${line.trim()}"`);
-}
 
 function figureNumbers(siteDir, url, name) {
   const html = fs.readFileSync(path.join(siteDir, url), 'utf8');
@@ -30,20 +19,9 @@ function figureNumbers(siteDir, url, name) {
   return JSON.parse(match[1].replace(/&quot;/g, '"'));
 }
 
-const near = (a, b, tolerance, what) => expect(Math.abs(a - b) <= tolerance, `${what}: ${a}, expected ${b}`);
 const text2 = (v) => v.toFixed(2);
 const text3 = (v) => v.toFixed(3);
-
-async function withLab(harness, name, body) {
-  const lab = siteLabs(harness.siteDir).find((l) => l.name === name && l.page.startsWith(CHAPTER));
-  expect(lab, `chapter 3 embeds no ${name} lab`);
-  const context = await newContext(harness);
-  const page = await watchedPage(context);
-  await openLab(page, harness.baseUrl, lab);
-  await body((key, value) => callLab(page, lab.number, 'set', key, value), () => labState(page, lab.number), lab.page);
-  expectNoProblems(page, name);
-  await context.close();
-}
+const withLab = (harness, name, body) => withChapterLab(harness, CHAPTER, name, body);
 
 // Page 02: chr1 of the simulation, per base; bins 1, 2, 4, ..., 128.
 const AVERAGING = { rep_1: 0.26, truth_1: 0.51, rep_128: 0.95, truth_128: 0.98, shape_128: 0.68 };

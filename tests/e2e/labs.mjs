@@ -1,8 +1,11 @@
 // Reaching a lab from a test: open its page scrolled to it, wait until the page
 // script has mounted it, and call its handle (web/labs/README.md: state, set, whenIdle,
 // openBytes) inside the page. book.js keeps each handle on its canvas as .epibookLab.
+import fs from 'node:fs';
+import path from 'node:path';
+
 import { decodePng, countColours } from './png.mjs';
-import { expect, screenshotPath } from './harness.mjs';
+import { expect, expectNoProblems, newContext, screenshotPath, siteLabs, watchedPage } from './harness.mjs';
 
 const MOUNT_TIMEOUT_MS = 60000;
 
@@ -35,6 +38,37 @@ export function callLab(page, number, method, ...args) {
 export function labState(page, number) {
   return callLab(page, number, 'state');
 }
+
+// A chapter's experiment with one of its labs: the lab `name` on the pages under
+// `chapterDir` ("03-base-pair-averaging/") opened in a fresh context, then
+// body(set, state, pageUrl) with set(key, value) and state() bound to it; the page must
+// log no problem.
+export async function withChapterLab(harness, chapterDir, name, body) {
+  const lab = siteLabs(harness.siteDir).find((l) => l.name === name && l.page.startsWith(chapterDir));
+  expect(lab, `no page under ${chapterDir} embeds the ${name} lab`);
+  const context = await newContext(harness);
+  const page = await watchedPage(context);
+  await openLab(page, harness.baseUrl, lab);
+  await body((key, value) => callLab(page, lab.number, 'set', key, value), () => labState(page, lab.number), lab.page);
+  expectNoProblems(page, name);
+  await context.close();
+}
+
+// The text of a page's one "Expect:" line (what its lab should show), tags removed and
+// thousands separators kept.
+export function expectLine(siteDir, url) {
+  const html = fs.readFileSync(path.join(siteDir, url), 'utf8');
+  const items = [...html.matchAll(/<li><strong>Expect:<\/strong>([\s\S]*?)<\/li>/g)].map((m) => m[1].replace(/<[^>]+>/g, ''));
+  expect(items.length === 1, `${url}: expected one "Expect:" line, found ${items.length}`);
+  return items[0];
+}
+
+// Fails unless the Expect line says each of `values` (the texts of the numbers checked).
+export function expectStated(line, url, values) {
+  for (const value of values) expect(line.includes(value), `${url}: the Expect line does not say ${value}: "${line.trim()}"`);
+}
+
+export const near = (a, b, tolerance, what) => expect(Math.abs(a - b) <= tolerance, `${what}: ${a}, expected ${b}`);
 
 export function openBytes(page, number, fileName, bytes) {
   return page.evaluate(async ({ n, name, data }) => {
