@@ -30,10 +30,13 @@ struct TrainArguments {
   int threads = 0;
   bool quiet = false;
   // Flags that set config keys (they win over the config's); left out: nullopt, or an empty list.
-  std::optional<std::string> preset, genome, windows, target, transform, normalize, unknown_base, missing, loss;
+  std::optional<std::string> preset, genome, windows, target, transform, normalize, unknown_base, missing, loss,
+      schedule;
   std::vector<std::string> tracks;
-  std::optional<uint32_t> bin, epochs, batch_size;
+  std::optional<uint32_t> bin, epochs, batch_size, patience, max_shift;
   std::optional<uint64_t> seed;
+  std::optional<double> learning_rate;
+  bool reverse_complement = false;  // the flag only turns it on (a config's true stays)
 };
 
 // The TOML line of `key` ("model.channels") when the table has it, for messages.
@@ -82,6 +85,11 @@ void apply_flags(const TrainArguments& a, nlohmann::json& j) {
   set("train", "epochs", a.epochs);
   set("train", "batch_size", a.batch_size);
   set("train", "seed", a.seed);
+  set("schedule", "name", a.schedule);
+  set("schedule", "learning_rate", a.learning_rate);
+  set("early_stopping", "patience", a.patience);
+  if (a.reverse_complement) j["augment"]["reverse_complement"] = true;
+  set("augment", "max_shift", a.max_shift);
 }
 
 // Reads the config (when given) and the flags into options, naming the TOML line of a
@@ -214,6 +222,8 @@ void add_train_command(CLI::App& app) {
       "  [train]     epochs = 10, batch_size = 64, seed = 1, threads = 1, clip_norm = 0 (off)\n"
       "  [early_stopping] metric = validation_loss|pearson|spearman|mse|auroc|auprc|best_f1|\n"
       "              accuracy, patience = 0 (never stop), min_delta = 0\n"
+      "  [augment]   reverse_complement = false, max_shift = 0 (bp; whole target bins): training\n"
+      "              rows only, each drawn from (seed, epoch, row)\n"
       "Flags set the same keys and win over the config (their paths are as given, or under\n"
       "--data-root).");
   auto& a = *arguments;
@@ -238,6 +248,11 @@ void add_train_command(CLI::App& app) {
   train->add_option("--epochs", a.epochs, "train.epochs");
   train->add_option("--batch-size", a.batch_size, "train.batch_size");
   train->add_option("--seed", a.seed, "train.seed");
+  train->add_option("--schedule", a.schedule, "schedule.name: constant, step, cosine or warmup_cosine");
+  train->add_option("--learning-rate", a.learning_rate, "schedule.learning_rate");
+  train->add_option("--patience", a.patience, "early_stopping.patience (0: never stop)");
+  train->add_flag("--reverse-complement", a.reverse_complement, "augment.reverse_complement = true");
+  train->add_option("--max-shift", a.max_shift, "augment.max_shift: bp (whole target bins)");
   train->add_flag("--resume", a.resume, "Continue from OUT/last.ckpt when it exists (same config; epochs may grow)");
   train->add_option("--threads", a.threads, "CPU threads (overrides train.threads; results do not depend on it)");
   train->add_flag("-q,--quiet", a.quiet, "No progress on stderr");

@@ -5,7 +5,8 @@
 //
 // Sections: options and presets | data | model | trainer (in memory) | run directory
 //
-// Determinism: batches come from CounterRng(seed, epoch), parameters from the seed,
+// Determinism: batches come from CounterRng(seed, epoch), parameters from the seed, a
+// training row's augmentation from CounterRng(seed, epoch) at the row's index,
 // and every reduction has a fixed order, so one seed gives the same weights to the bit
 // on any thread count (the CPU backend's contract) and the same loss curve in wasm.
 #pragma once
@@ -21,6 +22,7 @@
 #include <utility>
 #include <vector>
 
+#include "epibook/augmentation.h"
 #include "epibook/metrics.h"
 #include "epibook/nn/backend.h"
 #include "epibook/nn/layer.h"
@@ -107,6 +109,8 @@ struct TrainOptions {
   int threads = 1;                 // CPU backend threads (1 in wasm)
   double clip_norm = 0.0;          // global gradient norm limit; 0: no clipping
   EarlyStopping early_stopping;
+  // Reverse complement and shift of training rows (augmentation.h); validation untouched.
+  Augmentation augment;
 };
 
 Result<OptimizerKind> parse_optimizer_kind(std::string_view name);  // "sgd", "adam", "adamw"
@@ -124,7 +128,7 @@ std::string train_options_json(const TrainOptions& options);
 // command line runs its run. Seeds above 2^63 do not fit TOML's integers.
 std::string train_options_toml(const TrainOptions& options);
 // Options from JSON text with the sections of train_options_json ("data", "model",
-// "loss", "optimizer", "schedule", "train", "early_stopping") and an optional top-level
+// "loss", "optimizer", "schedule", "train", "early_stopping", "augment") and an optional top-level
 // "preset": keys given override the preset's. Unknown sections or keys and values of
 // the wrong type are refused, naming the key ("model.chanels is not a known key").
 Result<TrainOptions> parse_train_options_json(std::string_view text);

@@ -168,6 +168,8 @@ void for_each_config_key(Options& o, Names& names, Visit&& visit) {
   visit("early_stopping", "metric", o.early_stopping.metric);
   visit("early_stopping", "patience", o.early_stopping.patience);
   visit("early_stopping", "min_delta", o.early_stopping.min_delta);
+  visit("augment", "reverse_complement", o.augment.reverse_complement);
+  visit("augment", "max_shift", o.augment.max_shift);
 }
 
 bool fits(const nlohmann::json& v, const std::string&) { return v.is_string(); }

@@ -1,4 +1,4 @@
-// The training loop in memory: shuffled batches per epoch, forward, loss, backward,
+// The training loop in memory: shuffled batches per epoch (augmented when asked), forward, loss, backward,
 // clipping, scheduled optimiser step; at each epoch's end validation, the monitored
 // metric and early stopping. train_run (run_directory.cpp) adds the files around it.
 #include <algorithm>
@@ -109,6 +109,8 @@ Result<std::unique_ptr<Trainer>> Trainer::create(nn::Layer& model, const Trainin
   EPIBOOK_ASSIGN_OR_RETURN(const nn::Shape one_output, model.output_shape(one_input));
   const int64_t target_per_row = data.target_shape(1).elements();
   const int64_t output_per_row = one_output.elements();
+  // Augmentation needs one-hot DNA and bins that tile the window; said now, not at step 1.
+  EPIBOOK_RETURN_IF_ERROR(augmentation_step(options.augment, one_input, data.target_shape(1)).status());
   const bool classes = options.loss == "cross_entropy";
   if ((classes && target_per_row != 1) || (!classes && target_per_row != output_per_row)) {
     return invalid_argument("the model's output " + one_output.text() + " per row does not fit the targets " +
@@ -151,6 +153,7 @@ Result<double> Trainer::step() {
   const size_t count = std::min<size_t>(options_.batch_size, order_.size() - first);
   const std::span<const uint32_t> rows(order_.data() + first, count);
   EPIBOOK_RETURN_IF_ERROR(data_.gather(rows, batch_inputs_, batch_targets_));
+  EPIBOOK_RETURN_IF_ERROR(augment_batch(options_.augment, options_.seed, state_.next_epoch, rows, batch_inputs_, batch_targets_));
   model_.set_training(true);
   optimizer_->zero_grad();
   EPIBOOK_RETURN_IF_ERROR(model_.forward(batch_inputs_, outputs_));
@@ -181,6 +184,7 @@ Status Trainer::begin_step() {
   const size_t count = std::min<size_t>(options_.batch_size, order_.size() - first);
   const std::span<const uint32_t> rows(order_.data() + first, count);
   EPIBOOK_RETURN_IF_ERROR(data_.gather(rows, batch_inputs_, batch_targets_));
+  EPIBOOK_RETURN_IF_ERROR(augment_batch(options_.augment, options_.seed, state_.next_epoch, rows, batch_inputs_, batch_targets_));
   EPIBOOK_RETURN_IF_ERROR(backend_->upload(batch_inputs_));
   model_.set_training(true);
   optimizer_->zero_grad();
