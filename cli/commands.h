@@ -17,5 +17,6 @@ void add_dataset_command(CLI::App& app);   // dataset                        (da
 void add_train_command(CLI::App& app);    // train                          (train_command.cpp)
 void add_eval_command(CLI::App& app);     // eval                           (eval_command.cpp)
 void add_predict_command(CLI::App& app);  // predict                        (predict_command.cpp)
+void add_runs_command(CLI::App& app);     // runs                           (runs_command.cpp)
 
 }  // namespace epibook::cli

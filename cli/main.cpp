@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   epibook::cli::add_train_command(app);
   epibook::cli::add_eval_command(app);
   epibook::cli::add_predict_command(app);
+  epibook::cli::add_runs_command(app);
 
   try {
     app.parse(argc, argv);
