@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Merges the sweep into one comparison table: a row per run directory with its
-settings (from manifest.json), its last epoch (metrics.jsonl) and its test scores
-with their shuffled-label floors (eval.json), as TSV for people and JSON for tools."""
+settings and its last epoch (as `epibook runs --json` read them from manifest.json and
+metrics.jsonl: one reader of the run format, the one the book's dashboard is checked
+against) and its test scores with their shuffled-label floors (eval.json), as TSV for
+people and JSON for tools."""
 import argparse
 import json
 import os
@@ -21,25 +23,26 @@ def load_json(path):
         fail(f"{path}: {e}")
 
 
-def run_row(eval_path):
+def run_row(eval_path, runs):
     run_dir = os.path.dirname(eval_path)
-    manifest = load_json(os.path.join(run_dir, "manifest.json"))
-    scores = load_json(eval_path)
-    with open(os.path.join(run_dir, "metrics.jsonl")) as f:
-        epochs = [json.loads(line) for line in f if line.strip()]
-    if not epochs:
+    run = runs.get(os.path.normpath(run_dir))
+    if run is None:
+        fail(f"{run_dir}: not among the runs `epibook runs --json` listed")
+    if run["epochs"] == 0:
         fail(f"{run_dir}/metrics.jsonl: no epoch was written")
-    config = manifest["config"]
+    scores = load_json(eval_path)
+    settings = run["settings"]
     row = {
         "run": run_dir,
         "cell": os.path.basename(os.path.dirname(run_dir)),
-        "learning_rate": config["schedule"]["learning_rate"],
-        "seed": manifest["seed"],
-        "loss": config["loss"]["name"],
-        "epochs": len(epochs),
-        "steps": epochs[-1]["steps"],
-        "train_loss": epochs[-1]["train_loss"],
-        "validation_loss": epochs[-1]["validation_loss"],
+        "learning_rate": settings["schedule.learning_rate"],
+        "seed": run["seed"],
+        "loss": settings.get("loss.name", ""),
+        "epochs": run["epochs"],
+        "steps": run["steps"],
+        "stopped_early": run["stopped_early"],
+        "train_loss": run["final"]["train_loss"],
+        "validation_loss": run["final"]["validation_loss"],
         "split": scores["split"],
         "rows": scores["rows"],
         "test_loss": scores["loss"]["value"],
@@ -56,10 +59,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tsv", required=True)
     parser.add_argument("--json", required=True)
+    parser.add_argument("--runs", required=True, help="what `epibook runs --json RUN_DIR...` printed for the sweep")
     parser.add_argument("evals", nargs="+", help="runs/<cell>/<run>/eval.json")
     args = parser.parse_args()
 
-    rows = [run_row(p) for p in args.evals]
+    runs = {os.path.normpath(r["path"]): r for r in load_json(args.runs)["runs"]}
+    rows = [run_row(p, runs) for p in args.evals]
     columns = []
     for row in rows:
         columns += [k for k in row if k not in columns]
