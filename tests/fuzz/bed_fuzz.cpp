@@ -11,6 +11,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     fuzz::check_message(records.status());
     return 0;
   }
+  for (const BedRecord& record : *records) fuzz::check_sequence_name(record.region.chrom);
   // What was read writes back and reads again to the same regions.
   Result<std::vector<BedRecord>> again = parse_bed(format_bed(*records), "fuzz-again.bed");
   if (!again.is_ok() || again->size() != records->size()) {

@@ -11,6 +11,7 @@ using namespace epibook;
 namespace {
 
 void fetch_some(const FastaReader& reader) {
+  for (const FaiEntry& entry : reader.index().entries) fuzz::check_sequence_name(entry.name);
   size_t asked = 0;
   for (const FaiEntry& entry : reader.index().entries) {
     if (++asked > 4) break;
@@ -39,7 +40,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       else fetch_some(*reader);
     }
     Result<std::vector<FastaRecord>> records = parse_fasta(bytes, "fuzz.fa");
-    if (!records.is_ok()) fuzz::check_message(records.status());
+    if (!records.is_ok()) {
+      fuzz::check_message(records.status());
+    } else {
+      for (const FastaRecord& record : *records) fuzz::check_sequence_name(record.name);
+    }
     return 0;
   }
   // A .fai describing a small fixed FASTA: stale or hostile indexes must be refused.

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "epibook/region.h"
 #include "epibook/status.h"
 
 namespace epibook::fuzz {
@@ -21,6 +22,16 @@ inline std::string as_string(const uint8_t* data, size_t size) {
 inline void check_message(const Status& status) {
   if (!status.is_ok() && status.message().empty()) {
     std::fprintf(stderr, "fuzz: an error Status without a message\n");
+    std::abort();
+  }
+}
+
+// A sequence name a reader accepted must hold no control character (region.h): one
+// trimmed or kept would name a sequence no other file has.
+inline void check_sequence_name(std::string_view name) {
+  const std::string problem = sequence_name_problem(name);
+  if (!problem.empty()) {
+    std::fprintf(stderr, "fuzz: a reader accepted a sequence name it should refuse: %s\n", problem.c_str());
     std::abort();
   }
 }

@@ -136,6 +136,32 @@ TEST(Bed, ParseFromMemory_UsesTheGivenNameInMessages) {
   EXPECT_NE(records.status().message().find("pasted.bed: line 2: column 2 (start)"), std::string::npos);
 }
 
+// A fuzzing find: a chromosome name ending in a vertical tab was trimmed to "chr1" and
+// accepted. Every control character in a name (inside it, or where a tab would have
+// been trimmed) is refused, naming the file, the line, the column and the byte.
+TEST(Bed, ChromosomeNameWithControlCharacter_IsRefusedNamingTheByte) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"chr1\v\t10\t20\n", "name 'chr1\\x0b' holds a control character (byte 5)"},
+      {"\vchr1\t10\t20\n", "name '\\x0bchr1' holds a control character (byte 1)"},
+      {"chr\f1\t10\t20\n", "name 'chr\\x0c1' holds a control character (byte 4)"},
+      {"chr1\r\t10\t20\n", "name 'chr1\\x0d' holds a control character (byte 5)"},
+      {"chr1\x01 10 20\n", "name 'chr1\\x01' holds a control character (byte 5)"},
+      {std::string("chr\0" "1\t10\t20\n", 12), "name 'chr\\x001' holds a control character (byte 4)"},
+      {"chr1\x7f\t10\t20\n", "name 'chr1\\x7f' holds a control character (byte 5)"},
+  };
+  for (const auto& [text, problem] : cases) {
+    auto records = parse_bed("chr1\t0\t5\n" + text, "control.bed");
+    ASSERT_FALSE(records.is_ok()) << "accepted " << ::testing::PrintToString(text);
+    EXPECT_NE(records.status().message().find("control.bed: line 2: column 1 (chrom): " + problem), std::string::npos)
+        << records.status().message();
+  }
+  // Spaces and tabs around a column, and a CRLF line end, are still no part of the name.
+  auto records = parse_bed("chr1 \t10\t20\r\n\tchr2\t1\t2\n", "blanks.bed");
+  ASSERT_TRUE(records.is_ok()) << records.status().message();
+  EXPECT_EQ(records->at(0).region.chrom, "chr1");
+  EXPECT_EQ(records->at(1).region.chrom, "chr2");
+}
+
 TEST(Bed, ZeroLengthInterval_IsValidBed) {
   auto records = parse_bed("chr1\t10\t10\tinsertion\n", "points.bed");
   ASSERT_TRUE(records.is_ok()) << records.status().message();

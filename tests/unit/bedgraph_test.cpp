@@ -105,6 +105,17 @@ TEST(ChromSizes, Malformed_NamesFileAndLine) {
   EXPECT_EQ(read_chrom_sizes("/no/such.sizes").status().code(), ErrorCode::kNotFound);
 }
 
+// A chromosome name holding a control character (a vertical tab, a NUL) is refused with
+// the file, the line and the byte, in bedGraph and in chromosome sizes alike.
+TEST(BedGraph, ChromosomeNameWithControlCharacter_IsRefused) {
+  EXPECT_EQ(error_of("chr1\t0\t5\t1\nchr1\v\t0\t10\t1\n"),
+            "in.bedGraph: line 2: column 1 (chrom): name 'chr1\\x0b' holds a control character (byte 5); sequence "
+            "names are printable text");
+  EXPECT_EQ(parse_chrom_sizes(std::string("chr\0" "1\t100\n", 10), "g.sizes").status().message(),
+            "g.sizes: line 1: column 1 (chrom): name 'chr\\x001' holds a control character (byte 4); sequence names "
+            "are printable text");
+}
+
 TEST(SignalFormat, FromExtensionOrName) {
   EXPECT_EQ(*signal_text_format_from_path("a/b.bedGraph"), SignalTextFormat::kBedGraph);
   EXPECT_EQ(*signal_text_format_from_path("b.bg"), SignalTextFormat::kBedGraph);

@@ -109,6 +109,30 @@ TEST(Fai, DuplicateName_IsReported) {
   EXPECT_NE(index.status().message().find("dup.fa: line 3: sequence name 'a' was used before"), std::string::npos);
 }
 
+// A sequence name holding a control character other than the whitespace that ends a
+// name (samtools' rule) is refused by the index builder, the whole-file reader and the
+// .fai reader alike, naming the file, the line and the byte.
+TEST(Fai, SequenceNameWithControlCharacter_IsRefusedByEveryReader) {
+  const std::string fasta = std::string(">a\nAC\n>chr\x01" "1 described\nGG\n");
+  const std::string problem = "line 3: sequence name 'chr\\x011' holds a control character (byte 4)";
+  auto index = build_fai_from_memory(fasta, "control.fa");
+  ASSERT_FALSE(index.is_ok());
+  EXPECT_NE(index.status().message().find("control.fa: " + problem), std::string::npos) << index.status().message();
+  auto records = parse_fasta(fasta, "control.fa");
+  ASSERT_FALSE(records.is_ok());
+  EXPECT_NE(records.status().message().find("control.fa: " + problem), std::string::npos) << records.status().message();
+  auto fai = parse_fai("a\t2\t3\t2\t3\nchr1\v\t2\t9\t2\t3\n", "control.fai");
+  ASSERT_FALSE(fai.is_ok());
+  EXPECT_NE(fai.status().message().find("control.fai: line 2: column 1 (name): name 'chr1\\x0b' holds a control "
+                                        "character (byte 5)"),
+            std::string::npos)
+      << fai.status().message();
+  // A vertical tab after the name ends it, as isspace() does for samtools faidx.
+  auto ended = build_fai_from_memory(">chr1\vnote\nAC\n", "ended.fa");
+  ASSERT_TRUE(ended.is_ok()) << ended.status().message();
+  EXPECT_EQ(ended->entries.at(0).name, "chr1");
+}
+
 TEST(Fai, BadColumn_NamesFileAndLine) {
   auto index = read_fai(malformed("bad_columns.fai"));
   ASSERT_FALSE(index.is_ok());

@@ -77,6 +77,12 @@ TEST(Wig, MalformedDeclarations_NameTheProblem) {
   EXPECT_EQ(error_of("variableStep chrom=chr1 span=x\n"), "in.wig: line 1: span 'x' is not a whole number");
 }
 
+TEST(Wig, ChromosomeNameWithControlCharacter_IsRefused) {
+  EXPECT_EQ(error_of("variableStep chrom=chr1\f\n5 1\n"),
+            "in.wig: line 1: chrom=: name 'chr1\\x0c' holds a control character (byte 5); sequence names are "
+            "printable text");
+}
+
 TEST(Wig, MalformedDataLines_NameTheLine) {
   EXPECT_EQ(error_of("fixedStep chrom=chr1 start=1\n1\n2 3\n"),
             "in.wig: line 3: expected one value per line after fixedStep, found 2 fields");

@@ -30,4 +30,11 @@ std::string format_region(const Region& region);
 // 7000000 -> "7,000,000"
 std::string with_thousands(uint64_t value);
 
+// What is wrong with a chromosome (sequence) name a file gives, or "" when nothing: a
+// control character (a byte below 0x20, such as a tab, a vertical tab or a carriage
+// return, or 0x7f). No genome names a sequence so, a reader that trimmed or kept one
+// would look up a name no other file has, and a BED or bigWig written back would not
+// read the same. The text shows the name with such bytes as \xHH, and where they are.
+std::string sequence_name_problem(std::string_view name);
+
 }  // namespace epibook

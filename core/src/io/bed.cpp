@@ -16,7 +16,10 @@ namespace {
 
 constexpr size_t kNarrowPeakColumns = 10;
 
-bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v'; }
+// Spaces and tabs only: a column's other control characters (a vertical tab, a form
+// feed, a carriage return inside a line) are kept, so that a chromosome name holding
+// one is refused rather than trimmed into another name (parse_record).
+bool is_blank(char c) { return c == ' ' || c == '\t'; }
 
 std::string_view trim(std::string_view text) {
   while (!text.empty() && is_blank(text.front())) text.remove_prefix(1);
@@ -110,6 +113,9 @@ Status parse_record(const std::vector<std::string_view>& columns, BedRecord& rec
                             "; BED needs at least 3 (chrom, start, end)");
   }
   if (columns[0].empty()) return invalid_argument(column_label(1, "chrom") + ": empty chromosome name");
+  if (const std::string problem = sequence_name_problem(columns[0]); !problem.empty()) {
+    return invalid_argument(column_label(1, "chrom") + ": " + problem);
+  }
   record = BedRecord{};
   record.region.chrom.assign(columns[0]);
   EPIBOOK_ASSIGN_OR_RETURN(record.region.start, parse_coordinate(columns[1], 2, "start"));

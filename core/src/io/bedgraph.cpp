@@ -1,6 +1,7 @@
 // bedGraph: the four-column text form of a signal track (chrom, start, end, value),
 // as bedtools genomecov and MACS2 write it. Parsed line by line into items for the
 // bigWig writer.
+#include "epibook/region.h"
 #include "epibook/signal_text.h"
 #include "io/signal_text_lines.h"
 
@@ -14,6 +15,9 @@ Result<SignalItem> bedgraph_item(std::string_view line) {
   }
   SignalItem item;
   item.layout = SignalLayout::kBedGraph;
+  if (const std::string problem = sequence_name_problem(fields[0]); !problem.empty()) {
+    return invalid_argument("column 1 (chrom): " + problem);
+  }
   item.chrom = fields[0];
   EPIBOOK_ASSIGN_OR_RETURN(item.start, signal_text::parse_position(fields[1], "start"));
   EPIBOOK_ASSIGN_OR_RETURN(item.end, signal_text::parse_position(fields[2], "end"));

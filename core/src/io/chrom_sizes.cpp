@@ -2,6 +2,7 @@
 // names and lengths a bigWig's chromosome tree is built from.
 #include <set>
 
+#include "epibook/region.h"
 #include "epibook/signal_text.h"
 #include "io/signal_text_lines.h"
 
@@ -20,6 +21,9 @@ Result<std::vector<BigWigChrom>> chrom_sizes_from(signal_text::TextLines& lines)
     if (fields.size() < 2) {
       return lines.at_line(invalid_argument("expected a name and a length, found " +
                                             std::to_string(fields.size()) + " column"));
+    }
+    if (const std::string problem = sequence_name_problem(fields[0]); !problem.empty()) {
+      return lines.at_line(invalid_argument("column 1 (chrom): " + problem));
     }
     auto length = signal_text::parse_position(fields[1], "length");
     if (!length.is_ok()) return lines.at_line(length.status());

@@ -63,6 +63,9 @@ class FaiBuilder {
     close_sequence();
     const std::string_view name = header_name(lines.text());
     if (name.empty()) return corrupt(line_context(lines) + ": header '>' has no sequence name");
+    if (const std::string problem = sequence_name_problem(name); !problem.empty()) {
+      return corrupt(line_context(lines) + ": sequence " + problem);
+    }
     if (!names_.insert(std::string(name)).second) {
       return corrupt(line_context(lines) + ": sequence name '" + std::string(name) +
                      "' was used before; every name must be unique to fetch by it");
@@ -162,6 +165,9 @@ Result<FaiEntry> parse_fai_line(std::string_view line, const std::string& where)
   FaiEntry entry;
   entry.name = std::string(fields[0]);
   if (entry.name.empty()) return corrupt(where + ": empty sequence name");
+  if (const std::string problem = sequence_name_problem(entry.name); !problem.empty()) {
+    return corrupt(where + ": column 1 (name): " + problem);
+  }
   EPIBOOK_ASSIGN_OR_RETURN(entry.length, parse_fai_number(fields[1], where, "length"));
   EPIBOOK_ASSIGN_OR_RETURN(entry.offset, parse_fai_number(fields[2], where, "offset"));
   EPIBOOK_ASSIGN_OR_RETURN(entry.line_bases, parse_fai_number(fields[3], where, "line bases"));
@@ -215,6 +221,9 @@ Result<std::vector<FastaRecord>> parse_fasta_lines(LineReader& lines) {
       FastaRecord record;
       record.name = std::string(header_name(text));
       if (record.name.empty()) return corrupt(line_context(lines) + ": header '>' has no sequence name");
+      if (const std::string problem = sequence_name_problem(record.name); !problem.empty()) {
+        return corrupt(line_context(lines) + ": sequence " + problem);
+      }
       size_t rest = 1 + record.name.size();
       while (rest < text.size() && is_space(text[rest])) ++rest;
       record.description = std::string(text.substr(std::min(rest, text.size())));

@@ -53,6 +53,27 @@ Result<Region> parse_region(std::string_view text) {
   return region;
 }
 
+std::string sequence_name_problem(std::string_view name) {
+  auto is_control = [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; };
+  size_t first = name.size();
+  for (size_t i = 0; i < name.size() && first == name.size(); ++i) {
+    if (is_control(name[i])) first = i;
+  }
+  if (first == name.size()) return "";
+  std::string shown;
+  for (char c : name) {
+    if (!is_control(c)) {
+      shown.push_back(c);
+      continue;
+    }
+    static const char kHex[] = "0123456789abcdef";
+    const auto byte = static_cast<unsigned char>(c);
+    shown += std::string("\\x") + kHex[byte >> 4] + kHex[byte & 15];
+  }
+  return "name '" + shown + "' holds a control character (byte " + std::to_string(first + 1) +
+         "); sequence names are printable text";
+}
+
 std::string with_thousands(uint64_t value) {
   std::string digits = std::to_string(value);
   std::string out;

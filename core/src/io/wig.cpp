@@ -4,6 +4,7 @@
 // 0-based, as everywhere else in epibook.
 #include <limits>
 
+#include "epibook/region.h"
 #include "epibook/signal_text.h"
 #include "io/signal_text_lines.h"
 
@@ -34,6 +35,9 @@ Status parse_declaration(std::string_view line, WigBlock& block) {
     const std::string_view key = fields[i].substr(0, equals);
     const std::string_view value = fields[i].substr(equals + 1);
     if (key == "chrom") {
+      if (const std::string problem = sequence_name_problem(value); !problem.empty()) {
+        return invalid_argument("chrom=: " + problem);
+      }
       next.chrom = std::string(value);
     } else if (key == "span") {
       EPIBOOK_ASSIGN_OR_RETURN(next.span, signal_text::parse_position(value, "span"));
