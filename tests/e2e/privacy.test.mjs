@@ -1,13 +1,15 @@
 // The page keeps the reader's files: every page carries a Content-Security-Policy that
 // lets scripts and connections reach only the site's own origin (no inline script, no
 // eval: the labs' embind is built without it), and while a reader's own files are opened in the labs that read them, no
-// request of the page or its service worker carries their bytes anywhere.
+// request of the page or its service worker carries their bytes anywhere. The labs read
+// no file from another site (web/labs/README.md, "Remote files"): one named by such an
+// address is refused with a message, and nothing is fetched from there.
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 
 import { expect, expectNoProblems, newContext, repo, sitePages, siteLabs, watchedPage } from './harness.mjs';
-import { labState, openBytes, openLab } from './labs.mjs';
+import { callLab, labState, openBytes, openLab } from './labs.mjs';
 
 // The labs that open a reader's file, and a file of each kind with a marker no shipped
 // file has: a FASTQ whose read names carry it, and the committed test bigWig.
@@ -143,6 +145,33 @@ export const tests = [
         expectNoProblems(page, where);
         await context.close();
       }
+    },
+  },
+  {
+    name: 'a lab given a file on another site (an ENCODE download link) refuses it and fetches nothing there',
+    async run(harness) {
+      const lab = siteLabs(harness.siteDir).find((l) => l.name === 'track-explorer');
+      expect(lab, 'no page embeds the track-explorer lab');
+      const where = `${lab.page}#lab-${lab.number} (${lab.name})`;
+      const origin = new URL(harness.baseUrl).origin;
+      const remote = 'https://www.encodeproject.org/files/ENCFF000AAA/@@download/ENCFF000AAA.bigWig';
+      const context = await newContext(harness);
+      const requests = await recordRequests(context);
+      const page = await watchedPage(context);
+      await openLab(page, harness.baseUrl, lab);
+      await callLab(page, lab.number, 'set', 'track', remote);
+      const state = await labState(page, lab.number);
+      expect(state.message.startsWith(`${remote}: is an address on another site`),
+        `${where}: a remote track gave the message "${state.message}"`);
+      expect(!state.tracks.some((t) => t.file === remote && t.open), `${where}: the remote track was opened`);
+      for (const r of requests) {
+        const url = new URL(r.url);
+        expect(url.origin === origin || url.protocol === 'blob:' || url.protocol === 'data:',
+          `${where}: a request left the site's origin: ${r.method} ${r.url}`);
+        expect(!r.url.includes('ENCFF000AAA'), `${where}: the remote file was asked for as ${r.url}`);
+      }
+      expectNoProblems(page, where);
+      await context.close();
     },
   },
 ];

@@ -100,6 +100,15 @@ function assetUrl(path) {
   return new URL('../' + path.replace(/^\/+/, ''), import.meta.url);
 }
 
+// The labs read the site's files and the reader's own, nothing from another site: the
+// pages' Content-Security-Policy (connect-src 'self', web/build/layout.mjs) would block
+// it, and a reader's data must have nowhere to go. A file named by an address of
+// another site (an ENCODE or UCSC download link) is refused with a message that says
+// what to do instead, not fetched as a path of this site.
+const REMOTE_ADDRESS = /^([a-z][a-z0-9+.-]*:)?\/\//i;
+const REMOTE_REFUSAL = 'is an address on another site: the labs read only the book\'s files and files you open '
+  + '(the page may connect to no other site); download it, then open it with the lab\'s Open button';
+
 function nextFrame() {
   return new Promise((resolve) => {
     // requestAnimationFrame pauses in hidden tabs; the timeout keeps whenIdle moving.
@@ -147,6 +156,7 @@ class FileFetcher {
       }
       return;
     }
+    if (REMOTE_ADDRESS.test(file)) throw new Error(REMOTE_REFUSAL);
     const url = assetUrl(file);
     if (end < 0) {
       const response = await fetch(url);
