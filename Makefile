@@ -18,7 +18,9 @@ deps:
 	@scripts/setup-deps all
 
 # One target per CMake preset (CMakePresets.json): configure with the tests (and the
-# Python module) on, then build everything: tests, benchmarks, the module.
+# Python module) on, then build everything the tests need: tests, the module, and the
+# native benchmarks (compiled, not run; the wasm ones and none under ASan: `make bench`
+# builds what it runs).
 PRESETS := native native-arch debug asan wasm
 $(PRESETS): deps
 	cmake --preset $@ -DEPIBOOK_TESTS=ON -DEPIBOOK_PYTHON=ON >/dev/null
@@ -72,6 +74,7 @@ test: test-native test-wasm test-asan test-e2e
 
 # Benchmarks against named peers, then the browser against native (needs the site).
 bench: native wasm site
+	cmake --build --preset wasm -j $(JOBS) --target train_bench train_bench_web
 	scripts/run-benchmarks build/native build/wasm build/site
 
 # libFuzzer on every reader of untrusted bytes, FUZZ_SECONDS per target, ASan + UBSan
