@@ -122,6 +122,10 @@ Result<std::unique_ptr<LabApp>> LabApp::mount(const std::string& lab_name, const
     const emscripten::val set = emscripten::val::module_property("epibookSetLink");
     if (!set.isUndefined()) set(fragment);
   };
+  app->services_.record_run = [](int run, uint64_t serial, const std::string& manifest, const std::string& metrics) {
+    const emscripten::val record = emscripten::val::module_property("epibookRecordRun");
+    if (!record.isUndefined()) record(run, static_cast<double>(serial), manifest, metrics);
+  };
   double mark = emscripten_get_now();
   const auto phase = [&](const char* name) {
     const double now = emscripten_get_now();

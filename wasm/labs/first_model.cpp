@@ -127,6 +127,7 @@ class FirstModelLab final : public Lab {
  public:
   explicit FirstModelLab(LabServices& services) : services_(services), panel_(lab_defaults()) {
     panel_.set_link_prefix("#first-model");
+    panel_.set_run_recorder(services_.record_run);
   }
 
   Status configure(const nlohmann::json& params) {

@@ -3,6 +3,7 @@
 // web/labs/README.md (state as JSON, set a parameter, open a file). One lab per file here.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -22,6 +23,10 @@ struct LabServices {
   std::function<void(const std::string& name, const std::string& bytes)> save_file;
   // The page puts a link (a URL fragment, "#lab=...") in its address bar to copy.
   std::function<void(const std::string& fragment)> set_link;
+  // The page keeps a training run's record (TrainingPanel::RunRecorder) in the
+  // browser's storage for the run dashboard; it never leaves the browser.
+  std::function<void(int run, uint64_t serial, const std::string& manifest_json, const std::string& metrics_jsonl)>
+      record_run;
 };
 
 class Lab {

@@ -93,6 +93,7 @@ class LossMetricsLab final : public Lab {
  public:
   explicit LossMetricsLab(LabServices& services) : services_(services), panel_(lab_defaults()) {
     panel_.set_link_prefix("#loss-metrics");
+    panel_.set_run_recorder(services_.record_run);
     restart_loading();
   }
 

@@ -67,6 +67,7 @@ class OutputBinsLab final : public Lab {
  public:
   explicit OutputBinsLab(LabServices& services) : services_(services), panel_(lab_defaults()) {
     panel_.set_link_prefix("#output-bins");
+    panel_.set_run_recorder(services_.record_run);
   }
 
   Status configure(const nlohmann::json& params) {

@@ -89,8 +89,7 @@ TrainingPanel::TrainingPanel(TrainOptions defaults) {
 void TrainingPanel::set_data(PanelData data) {
   data_ = std::move(data);
   for (Slot& slot : slots_) {
-    slot.run.clear();
-    slot.stretch_predictions.clear();
+    clear_slot(slot);
     if (!data_.losses.empty() &&
         std::find(data_.losses.begin(), data_.losses.end(), slot.settings.loss) == data_.losses.end()) {
       slot.settings.loss = data_.losses.front();
@@ -100,6 +99,14 @@ void TrainingPanel::set_data(PanelData data) {
     slot.settings.data = slot.settings.loss == "bce" && data_.label_data ? data_.label_data_options : data_.data_options;
   }
   message_.clear();
+}
+
+void TrainingPanel::clear_slot(Slot& slot) {
+  slot.run.clear();
+  slot.stretch_predictions.clear();
+  slot.predicted_epoch = 0;
+  slot.recorded_epochs = 0;
+  ++slot.record_serial;
 }
 
 const TrainingData& TrainingPanel::data_for(const TrainOptions& settings) const {
@@ -123,12 +130,21 @@ void TrainingPanel::step(double budget_ms) {
     Slot& slot = slots_[static_cast<size_t>(i)];
     slot.run.advance(budget_ms / runs);
     if (slot.run.epochs().size() != slot.predicted_epoch) update_stretch(slot);
+    record_epochs(i);
   }
   if (replay_steps_) {
     bool done = true;
     for (int i = 0; i < runs; ++i) done = done && !slots_[static_cast<size_t>(i)].run.busy();
     if (done) replay_steps_.reset();
   }
+}
+
+void TrainingPanel::record_epochs(int index) {
+  Slot& slot = slots_[static_cast<size_t>(index)];
+  const auto epochs = static_cast<uint32_t>(slot.run.epochs().size());
+  if (!recorder_ || epochs <= slot.recorded_epochs) return;
+  slot.recorded_epochs = epochs;
+  recorder_(index, slot.record_serial, slot.run.manifest_json(data_.description_json), slot.run.metrics_jsonl());
 }
 
 bool TrainingPanel::busy() const {
@@ -251,11 +267,7 @@ Status TrainingPanel::set(const std::string& key, const nlohmann::json& value) {
     return Status::ok();
   }
   if (key == "reset") {
-    for (Slot& slot : slots_) {
-      slot.run.clear();
-      slot.stretch_predictions.clear();
-      slot.predicted_epoch = 0;
-    }
+    for (Slot& slot : slots_) clear_slot(slot);
     message_.clear();
     return Status::ok();
   }
@@ -295,9 +307,7 @@ Status TrainingPanel::set(const std::string& key, const nlohmann::json& value) {
   if (status.code() == ErrorCode::kNotFound && status.message() == setting) return not_found(key);
   EPIBOOK_RETURN_IF_ERROR(status);
   // A run is the record of its settings: new settings, a new run.
-  slot.run.clear();
-  slot.stretch_predictions.clear();
-  slot.predicted_epoch = 0;
+  clear_slot(slot);
   return Status::ok();
 }
 
@@ -466,6 +476,9 @@ Status TrainingPanel::open_checkpoint(const std::string& bytes, const std::strin
   settings.data = settings.loss == "bce" && data_.label_data ? data_.label_data_options : data_.data_options;
   Status status = slot.run.start_from_checkpoint(data_for(checkpoint.options), std::move(checkpoint));
   if (!status.is_ok()) return status.with_context(name);
+  // A new run; its own epochs are the CLI's record: the page records what it trains next.
+  ++slot.record_serial;
+  slot.recorded_epochs = static_cast<uint32_t>(slot.run.epochs().size());
   slot.settings = settings;
   update_stretch(slot);
   return Status::ok();

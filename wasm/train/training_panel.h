@@ -10,6 +10,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -91,6 +92,13 @@ class TrainingPanel {
   std::string cli_config(int run) const;
   // A checkpoint (`epibook train`'s last.ckpt or a lab's) opened into run A.
   Status open_checkpoint(const std::string& bytes, const std::string& name);
+  // Called after each epoch a run finishes with the run's manifest.json and
+  // metrics.jsonl so far (the CLI's run format): run 0 (A) or 1 (B), and a serial that
+  // changes whenever that run starts afresh, so the page keeps one record per run and
+  // replaces it epoch by epoch (the book's run dashboard lists them).
+  using RunRecorder = std::function<void(int run, uint64_t serial, const std::string& manifest_json,
+                                         const std::string& metrics_jsonl)>;
+  void set_run_recorder(RunRecorder recorder) { recorder_ = std::move(recorder); }
 
   const std::string& message() const { return message_; }
 
@@ -108,7 +116,12 @@ class TrainingPanel {
     TrainingRun run;
     std::vector<float> stretch_predictions;  // after the last finished epoch
     uint32_t predicted_epoch = 0;
+    uint64_t record_serial = 0;    // the run's number for the recorder, new at each fresh start
+    uint32_t recorded_epochs = 0;  // epochs the recorder has seen
   };
+  // A new run in the slot: the old one's run, predictions and record left behind.
+  void clear_slot(Slot& slot);
+  void record_epochs(int index);
   Status set_setting(TrainOptions& settings, const std::string& key, const nlohmann::json& value);
   Status ensure_started(int slot);
   void update_stretch(Slot& slot);
@@ -130,6 +143,7 @@ class TrainingPanel {
   std::string link_prefix_ = "#lab";
   std::optional<std::array<uint64_t, 2>> replay_steps_;  // steps a replayed link still wants
   BackendChoice backend_choice_ = BackendChoice::kAuto;  // both runs'; "backend" in the test API
+  RunRecorder recorder_;
 };
 
 }  // namespace epibook::labs

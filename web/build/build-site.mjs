@@ -69,7 +69,7 @@ function readBook() {
   const pagesDir = path.join(repo, 'web/pages');
   const chapters = readChapters(path.join(repo, 'tutorials'));
   const home = readPage(path.join(pagesDir, 'index.md'), 'index.html');
-  const extras = ['native.md', 'scale.md', 'glossary.md', 'building.md', 'about.md']
+  const extras = ['native.md', 'scale.md', 'runs.md', 'glossary.md', 'building.md', 'about.md']
     .map((n) => readPage(path.join(pagesDir, n), n.replace(/\.md$/, '.html')));
   const reading = [home, ...chapters.flatMap((c) => c.pages), ...extras];
   reading.forEach((page, i) => {
@@ -160,6 +160,9 @@ function main() {
     copyTree(chapter.dir, path.join(options.out, chapter.slug), (source) => !source.endsWith('.md'));
   }
   copyTree(path.join(repo, 'web/static'), options.out);
+  // The figures' SVG plotting, also drawn in the page by the run dashboard (runs.js).
+  fs.mkdirSync(path.join(options.out, 'plot'), { recursive: true });
+  for (const file of ['svg-plot.mjs', 'layout.mjs']) fs.copyFileSync(path.join(repo, 'web/build', file), path.join(options.out, 'plot', file));
   copyKatex(options.out);
   const warnings = [];
   if (!copyTree(path.join(repo, 'web/labs'), path.join(options.out, 'labs'))) warnings.push('no web/labs/: pages will show that the labs are missing');

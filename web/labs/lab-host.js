@@ -5,6 +5,8 @@
 //
 // Sections: module loading | files and byte ranges | canvas size, input and theme | mountLab
 
+import { storeRun } from '../run-store.js';
+
 // A cross-origin isolated page (the book's service worker adds COOP/COEP to what it
 // serves) may use wasm threads: it loads the labs built with -pthread, whose training
 // runs on 2 threads with the same bits as on one. Any other page, or a site built
@@ -229,6 +231,17 @@ function runFromLocation(name) {
   return location.hash.startsWith(prefix) ? location.hash.slice(prefix.length) : null;
 }
 
+// A training lab's run, after each epoch, kept in this browser for the run dashboard
+// (run-store.js): one record per run, named by the lab, the mount and the run's serial.
+let mountCount = 0;
+function runRecorder(name) {
+  const mount = `${Date.now().toString(36)}-${mountCount += 1}`;
+  return (run, serial, manifest, metrics) => storeRun({
+    id: `${name}-${mount}-${run ? 'B' : 'A'}-${serial}`, lab: name, run: run ? 'B' : 'A',
+    page: location.pathname, saved: new Date().toISOString(), manifest, metrics,
+  });
+}
+
 // ---------------------------------------------------------------------------------
 export async function mountLab(canvas, name, params = {}) {
   const timing = { startMs: performance.now() };
@@ -260,6 +273,7 @@ export async function mountLab(canvas, name, params = {}) {
     }),
     epibookSaveFile: (fileName, bytes) => saveFile(fileName, bytes),
     epibookSetLink: (fragment) => history.replaceState(null, '', fragment),
+    epibookRecordRun: runRecorder(name),
     epibookGpu: gpuFor(),
   })]);
   fetcher = new FileFetcher(module);

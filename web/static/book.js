@@ -1,6 +1,6 @@
 // The script every page of the book runs: theme and menu buttons, the search box,
-// the service worker that keeps the book offline, and the labs, each mounted from
-// labs/lab-host.js when its canvas scrolls into view.
+// the service worker that keeps the book offline, the labs, each mounted from
+// labs/lab-host.js when its canvas scrolls into view, and the run dashboard (runs.js).
 import { attachSearch } from './search.js';
 
 const siteRoot = new URL('./', import.meta.url);
@@ -106,6 +106,17 @@ function showLabOfRunLink() {
   canvas?.closest('figure')?.scrollIntoView({ block: 'center' });
 }
 
+// The run dashboard page (runs.html) holds [data-run-dashboard]; its script loads only there.
+function mountRunDashboardIfAny() {
+  const root = document.querySelector('[data-run-dashboard]');
+  if (!root) return;
+  import('./runs.js').then(({ mountRunDashboard }) => mountRunDashboard(root)).catch((error) => {
+    root.textContent = `The run dashboard could not start: ${error.message}`;
+    console.error(`epibook: run dashboard: ${error.message}`);
+  });
+}
+
 showLabOfRunLink();
 mountLabsWhenVisible();
+mountRunDashboardIfAny();
 registerServiceWorker();
