@@ -14,5 +14,6 @@ Result<std::unique_ptr<Lab>> make_first_model_lab(const nlohmann::json& params, 
 Result<std::unique_ptr<Lab>> make_loss_metrics_lab(const nlohmann::json& params, LabServices& services);
 Result<std::unique_ptr<Lab>> make_bin_averaging_lab(const nlohmann::json& params, LabServices& services);
 Result<std::unique_ptr<Lab>> make_output_bins_lab(const nlohmann::json& params, LabServices& services);
+Result<std::unique_ptr<Lab>> make_seed_variance_lab(const nlohmann::json& params, LabServices& services);
 
 }  // namespace epibook::labs

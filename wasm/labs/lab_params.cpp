@@ -72,9 +72,10 @@ Result<std::unique_ptr<Lab>> make_lab(const std::string& name, const nlohmann::j
   if (name == "loss-metrics") return make_loss_metrics_lab(params, services);
   if (name == "bin-averaging") return make_bin_averaging_lab(params, services);
   if (name == "output-bins") return make_output_bins_lab(params, services);
+  if (name == "seed-variance") return make_seed_variance_lab(params, services);
   return not_found("no lab is called \"" + name +
                    "\" (fastq-quality, peak-calling, track-explorer, tutorial1-prep, class-imbalance, first-model, "
-                   "loss-metrics, bin-averaging, output-bins)");
+                   "loss-metrics, bin-averaging, output-bins, seed-variance)");
 }
 
 }  // namespace epibook::labs
