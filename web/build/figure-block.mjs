@@ -19,8 +19,9 @@ import { svgDocument } from './svg-plot.mjs';
 import { figures as epigeneticData } from './figures/epigenetic-data.mjs';
 import { figures as lossesAndMetrics } from './figures/losses-and-metrics.mjs';
 import { figures as basePairAveraging } from './figures/base-pair-averaging.mjs';
+import { figures as reproducibility } from './figures/reproducibility.mjs';
 
-const FIGURES = { ...epigeneticData, ...lossesAndMetrics, ...basePairAveraging };
+const FIGURES = { ...epigeneticData, ...lossesAndMetrics, ...basePairAveraging, ...reproducibility };
 
 export function figureNames() {
   return Object.keys(FIGURES);
