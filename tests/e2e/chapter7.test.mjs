@@ -53,13 +53,25 @@ function maxDifference(a, b) {
   return a.reduce((worst, v, i) => Math.max(worst, Math.abs(v - b[i])), 0);
 }
 
+// Sets `key` and waits until the lab has no work left: whole training runs can outlast
+// one whenIdle() on a loaded machine, so it is asked again until the lab says idle.
+function setAndSettle(page, number, key, value) {
+  return page.evaluate(async ({ n, k, v }) => {
+    const handle = document.querySelector(`#lab-${n} canvas`).epibookLab;
+    await handle.set(k, v);
+    const deadline = performance.now() + 15 * 60000;
+    const working = (st) => st.phase === 'running' || st.phase === 'training' || st.b?.phase === 'training';
+    do { await handle.whenIdle(); } while (working(handle.state()) && performance.now() < deadline);
+  }, { n: number, k: key, v: value });
+}
+
 async function withLab(harness, name, body) {
   const lab = siteLabs(harness.siteDir).find((l) => l.name === name && l.page.startsWith(CHAPTER));
   expect(lab, `chapter 7 embeds no ${name} lab`);
   const context = await newContext(harness);
   const page = await watchedPage(context);
   await openLab(page, harness.baseUrl, lab);
-  await body({ lab, context, page, set: (key, value) => callLab(page, lab.number, 'set', key, value), state: () => labState(page, lab.number) });
+  await body({ lab, context, page, set: (key, value) => setAndSettle(page, lab.number, key, value), state: () => labState(page, lab.number) });
   expectNoProblems(page, name);
   await context.close();
 }
@@ -160,7 +172,7 @@ export const tests = [{
       expect(maxDifference(replayed.b.train_loss, other.b.train_loss) === 0, 'the replayed run B differs');
       expect(JSON.stringify(replayed.b.validation) === JSON.stringify(other.b.validation), 'the replayed validation differs');
       expectNoProblems(replay, 'Lab 2 replayed');
-      expectStated(line, url, [String(steps), text3(aurocA), text3(aurocB), text3(otherMax)]);
+      expectStated(line, url, [String(steps), text3(aurocA), text3(aurocB)]);
     });
   },
 }];
