@@ -20,8 +20,9 @@ import { figures as epigeneticData } from './figures/epigenetic-data.mjs';
 import { figures as lossesAndMetrics } from './figures/losses-and-metrics.mjs';
 import { figures as basePairAveraging } from './figures/base-pair-averaging.mjs';
 import { figures as reproducibility } from './figures/reproducibility.mjs';
+import { figures as sequencingDepth } from './figures/sequencing-depth.mjs';
 
-const FIGURES = { ...epigeneticData, ...lossesAndMetrics, ...basePairAveraging, ...reproducibility };
+const FIGURES = { ...epigeneticData, ...lossesAndMetrics, ...basePairAveraging, ...reproducibility, ...sequencingDepth };
 
 export function figureNames() {
   return Object.keys(FIGURES);
