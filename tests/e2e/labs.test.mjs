@@ -16,6 +16,8 @@ const READER_ACTIONS = {
   'bin-averaging': { set: ['bin', 32], badFile: 'broken.bw', badBytes: 'not a bigWig file at all' },
   'output-bins': { set: ['bin', 8], badFile: 'broken.fa', badBytes: 'this is not a FASTA file\n' },
   'seed-variance': { set: ['seeds', 6], badFile: 'broken.fa', badBytes: 'this is not a FASTA file\n' },
+  'depth-compare': { set: ['normalization', 'cpm'], badFile: 'broken.bw', badBytes: 'not a bigWig file at all' },
+  'depth-transfer': { set: ['normalization', 'cpm'], badFile: 'broken.fa', badBytes: 'this is not a FASTA file\n' },
 };
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 // ImGui's anti-aliased text and plots give hundreds of colours; an empty canvas gives one.

@@ -15,5 +15,7 @@ Result<std::unique_ptr<Lab>> make_loss_metrics_lab(const nlohmann::json& params,
 Result<std::unique_ptr<Lab>> make_bin_averaging_lab(const nlohmann::json& params, LabServices& services);
 Result<std::unique_ptr<Lab>> make_output_bins_lab(const nlohmann::json& params, LabServices& services);
 Result<std::unique_ptr<Lab>> make_seed_variance_lab(const nlohmann::json& params, LabServices& services);
+Result<std::unique_ptr<Lab>> make_depth_compare_lab(const nlohmann::json& params, LabServices& services);
+Result<std::unique_ptr<Lab>> make_depth_transfer_lab(const nlohmann::json& params, LabServices& services);
 
 }  // namespace epibook::labs

@@ -73,9 +73,11 @@ Result<std::unique_ptr<Lab>> make_lab(const std::string& name, const nlohmann::j
   if (name == "bin-averaging") return make_bin_averaging_lab(params, services);
   if (name == "output-bins") return make_output_bins_lab(params, services);
   if (name == "seed-variance") return make_seed_variance_lab(params, services);
+  if (name == "depth-compare") return make_depth_compare_lab(params, services);
+  if (name == "depth-transfer") return make_depth_transfer_lab(params, services);
   return not_found("no lab is called \"" + name +
                    "\" (fastq-quality, peak-calling, track-explorer, tutorial1-prep, class-imbalance, first-model, "
-                   "loss-metrics, bin-averaging, output-bins, seed-variance)");
+                   "loss-metrics, bin-averaging, output-bins, seed-variance, depth-compare, depth-transfer)");
 }
 
 }  // namespace epibook::labs
