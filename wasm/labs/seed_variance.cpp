@@ -405,7 +405,7 @@ void SeedVarianceLab::draw() {
     }
     ImGui::EndTable();
   }
-  if (ImGui::CollapsingHeader("Runs A and B of the seed under way (settings, curves)")) {
+  if (ImGui::CollapsingHeader("Runs A and B of this seed")) {
     ImGui::PushID("runs");
     runs_->draw();
     ImGui::PopID();
