@@ -27,6 +27,7 @@ struct SimulateArguments {
   std::optional<uint32_t> replicates;
   bool expected = false;
   std::optional<double> gc_bias;
+  std::optional<double> accessible_gc_slope;
   std::optional<double> motif_density;
   std::vector<std::string> motif_files;
   std::optional<uint32_t> bin_size;
@@ -46,6 +47,7 @@ SimOptions options_from(const SimulateArguments& a) {
   override_with(options.replicates, a.replicates);
   if (a.expected) options.write_expected = true;
   override_with(options.gc_bias, a.gc_bias);
+  override_with(options.accessible_gc_slope, a.accessible_gc_slope);
   override_with(options.motif_sites_per_mb, a.motif_density);
   override_with(options.bin_size, a.bin_size);
   override_with(options.peak_sd, a.peak_sd);
@@ -114,6 +116,9 @@ void add_simulate_command(CLI::App& app) {
                     "Also write the expected counts, no noise (<cell>.expected.bw): the truth a track samples");
   command->add_option("--gc-bias", a->gc_bias,
                       "GC bias (the confounder): log fold change of counts per 10 GC points; 0 is off");
+  command->add_option("--accessible-gc-slope", a->accessible_gc_slope,
+                      "Open chromatin follows GC: a domain's chance to be open rises by this much per unit of "
+                      "its segment's GC above the middle of the GC range; 0 (default) is off");
   command->add_option("--motif-density", a->motif_density, "Planted motif sites per Mb");
   command->add_option("--motif", a->motif_files,
                       "PWM file(s) to plant instead of the defaults (format: assets/motifs/*.txt)");

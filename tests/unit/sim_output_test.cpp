@@ -201,6 +201,46 @@ TEST(SimOutput, GcBias_MakesSignalFollowGc_OnlyWhenSwitchedOn) {
   EXPECT_GT(pearson(counts_on, gc_on), 0.25);
 }
 
+// With a steep slope a domain is open exactly when its segment is GC-richer than the
+// middle of the range (by more than 0.6 / slope), closed when poorer; with 0, openness
+// ignores GC. Read back from truth.json's segments and open domains.
+TEST(SimOutput, AccessibleGcSlope_OpensTheGcRichDomains_OnlyWhenSwitchedOn) {
+  SimOptions options = small_options();
+  options.fastq_reads = 0;
+  options.chip_reads = 0;
+  options.isochore_mean_length = 30'000;
+  options.accessible_domain_length = 5'000;
+  auto open_and_gc = [&](const std::string& name, std::vector<double>& open, std::vector<double>& gc) {
+    const json truth = read_truth(simulate_into(name, options));
+    for (const json& segment : truth["gc_segments"]) {
+      for (uint64_t start = 0; start < 200'000; start += options.accessible_domain_length) {
+        if (segment["chrom"] != "chr1" || start < segment["start"].get<uint64_t>() || start >= segment["end"].get<uint64_t>()) continue;
+        bool is_open = false;
+        for (const json& run : truth["cell_types"][0]["open_domains"]) {
+          if (run[0] == "chr1" && run[1].get<uint64_t>() <= start && start < run[2].get<uint64_t>()) is_open = true;
+        }
+        open.push_back(is_open ? 1 : 0);
+        gc.push_back(segment["gc"].get<double>());
+      }
+    }
+  };
+  std::vector<double> open_off, gc_off, open_on, gc_on;
+  open_and_gc("sim_open_gc_off", open_off, gc_off);
+  options.accessible_gc_slope = 100;
+  open_and_gc("sim_open_gc_on", open_on, gc_on);
+  ASSERT_EQ(open_on.size(), 24u);  // chr1's 120 kb in 5 kb domains
+  const double middle = (options.gc_low + options.gc_high) / 2;
+  size_t decided = 0;
+  for (size_t i = 0; i < open_on.size(); ++i) {
+    if (gc_on[i] > middle + 0.004) EXPECT_EQ(open_on[i], 1) << "domain " << i << " gc " << gc_on[i];
+    if (gc_on[i] < middle - 0.006) EXPECT_EQ(open_on[i], 0) << "domain " << i << " gc " << gc_on[i];
+    decided += std::fabs(gc_on[i] - middle) > 0.006 ? 1 : 0;
+  }
+  EXPECT_GT(decided, 12u);
+  EXPECT_GT(pearson(open_on, gc_on), 0.6);
+  EXPECT_LT(pearson(open_off, gc_off), 0.6);
+}
+
 TEST(SimOutput, Depths_ScaleTheCountsOfOneExperiment) {
   SimOptions options = small_options();
   options.depths = {1.0, 0.25};
@@ -441,6 +481,9 @@ TEST(SimOutput, BadOptions_AreRefusedNamingTheOption) {
   options = small_options();
   options.depths = {1.0, 1.0};
   EXPECT_FALSE(validate(options).is_ok());
+  options = small_options();
+  options.accessible_gc_slope = 1000;
+  EXPECT_EQ(validate(options).message(), "simulation option accessible_gc_slope is 1000; it must be between -100 and 100");
   EXPECT_EQ(sim_preset("huge").status().message(), "unknown simulation preset 'huge' (known: toy, chapter, genome200)");
 }
 

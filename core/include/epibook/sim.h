@@ -86,6 +86,11 @@ struct SimOptions {
   double motif_active_fraction = 0.6;
   uint64_t accessible_domain_length = 20'000;
   double accessible_fraction = 0.6;
+  // Open chromatin follows GC, as it does in real genomes (gene-dense, GC-rich
+  // isochores are the open ones): a domain is open with chance accessible_fraction +
+  // accessible_gc_slope x (GC of the segment at its start - (gc_low + gc_high) / 2),
+  // clipped to [0, 1]. 0 (the default) makes openness independent of GC.
+  double accessible_gc_slope = 0.0;
 
   // Signal tracks: counts per bin of `bin_size` bases. Expected count at depth 1 is
   // `background` plus, for each peak, `peak_height` x exp(4 (site score - 1)) (binding

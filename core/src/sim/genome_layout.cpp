@@ -183,7 +183,17 @@ std::string chromosome_bases(const SimOptions& options, const ChromLayout& layou
 bool is_accessible(const SimOptions& options, const ChromLayout& layout, uint32_t cell, uint64_t position) {
   const uint64_t domain = position / options.accessible_domain_length;
   const CounterRng rng = stream_for(options, "open-domains", layout.index);
-  return unit(rng.at(domain * 64 + cell)) < options.accessible_fraction;
+  double chance = options.accessible_fraction;
+  if (options.accessible_gc_slope != 0) {
+    const uint64_t domain_start = domain * options.accessible_domain_length;
+    auto segment = std::upper_bound(layout.segments.begin(), layout.segments.end(), domain_start,
+                                    [](uint64_t p, const GcSegment& s) { return p < s.end; });
+    if (segment != layout.segments.end()) {
+      const double middle = (options.gc_low + options.gc_high) / 2.0;
+      chance = std::clamp(chance + options.accessible_gc_slope * (segment->gc - middle), 0.0, 1.0);
+    }
+  }
+  return unit(rng.at(domain * 64 + cell)) < chance;
 }
 
 bool is_motif_active(const SimOptions& options, uint32_t cell, uint32_t motif, uint32_t motif_count) {

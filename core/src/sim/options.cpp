@@ -47,6 +47,7 @@ Status validate(const SimOptions& o) {
   EPIBOOK_RETURN_IF_ERROR(check_fraction("motif_active_fraction", o.motif_active_fraction));
   EPIBOOK_RETURN_IF_ERROR(check_range("accessible_domain_length", static_cast<double>(o.accessible_domain_length), 1, 1e9));
   EPIBOOK_RETURN_IF_ERROR(check_fraction("accessible_fraction", o.accessible_fraction));
+  EPIBOOK_RETURN_IF_ERROR(check_range("accessible_gc_slope", o.accessible_gc_slope, -100, 100));
   EPIBOOK_RETURN_IF_ERROR(check_range("bin_size", o.bin_size, 1, 10'000));
   EPIBOOK_RETURN_IF_ERROR(check_range("background", o.background, 0, 1e6));
   EPIBOOK_RETURN_IF_ERROR(check_range("peak_height", o.peak_height, 0, 1e6));

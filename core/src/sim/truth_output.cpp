@@ -36,6 +36,7 @@ std::string options_json(const RunPlan& plan) {
          ", \"motif_active_fraction\": " + json_number(o.motif_active_fraction) +
          ", \"accessible_domain_length\": " + std::to_string(o.accessible_domain_length) +
          ", \"accessible_fraction\": " + json_number(o.accessible_fraction) +
+         ", \"accessible_gc_slope\": " + json_number(o.accessible_gc_slope) +
          ", \"bin_size\": " + std::to_string(o.bin_size) + ", \"background\": " + json_number(o.background) +
          ", \"peak_height\": " + json_number(o.peak_height) + ", \"peak_sd\": " + json_number(o.peak_sd) +
          ", \"dispersion\": " + json_number(o.dispersion) + ", \"gc_bias\": " + json_number(o.gc_bias) +
