@@ -17,5 +17,7 @@ Result<std::unique_ptr<Lab>> make_output_bins_lab(const nlohmann::json& params, 
 Result<std::unique_ptr<Lab>> make_seed_variance_lab(const nlohmann::json& params, LabServices& services);
 Result<std::unique_ptr<Lab>> make_depth_compare_lab(const nlohmann::json& params, LabServices& services);
 Result<std::unique_ptr<Lab>> make_depth_transfer_lab(const nlohmann::json& params, LabServices& services);
+Result<std::unique_ptr<Lab>> make_gc_shortcut_lab(const nlohmann::json& params, LabServices& services);
+Result<std::unique_ptr<Lab>> make_region_choice_lab(const nlohmann::json& params, LabServices& services);
 
 }  // namespace epibook::labs

@@ -1,0 +1,478 @@
+// Lab "region-choice" (chapter 5): the same model trained on four choices of training
+// windows, each scored on the same held-out genome. Training windows (chosen by
+// `epibook regions`, assets/regions/<design>-windows.bed) lie on chr1, validation on chr2
+// of a simulated genome whose open chromatin follows GC: peaks only, peaks with random
+// negatives, peaks with GC-matched negatives, or every tile. Every file ends with the
+// same test rows, every 200 bp tile of chr3, labelled by peak overlap. The target is the
+// signal (log1p of the window's mean count), so a run trained on peaks alone still
+// learns something; after training the lab predicts every test tile and reports how
+// well the predictions rank peak tiles (AUROC, AUPRC), how they follow the signal
+// (Pearson) and what they say in the background: the mean prediction on background tiles
+// beside the mean signal there, and the share of background tiles predicted above half
+// of the peak tiles. Scores of every design trained stay in a table, so the four sit side
+// by side.
+#include <imgui.h>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <optional>
+
+#include "../app/plot.h"
+#include "../train/training_panel.h"
+#include "epibook/bigwig.h"
+#include "epibook/dataset.h"
+#include "epibook/fasta.h"
+#include "epibook/metrics.h"
+#include "lab_factories.h"
+
+namespace epibook::labs {
+namespace {
+
+constexpr double kFrameBudgetMs = 8.0;
+constexpr size_t kStretchTiles = 150;  // 30 kb of chr3
+const char* const kGenome = "assets/regions/sim/genome.fa";
+const char* const kTrack = "assets/regions/sim/celltypeA.bw";
+constexpr std::array<const char*, 4> kDesigns = {"peaks", "random", "gc-matched", "tiling"};
+
+std::string windows_file(const std::string& design) { return "assets/regions/" + design + "-windows.bed"; }
+
+double clock_ms() {
+  using Clock = std::chrono::steady_clock;
+  return std::chrono::duration<double, std::milli>(Clock::now().time_since_epoch()).count();
+}
+
+// The first model's shape (chapter 1): one convolution layer of 16 filters of 15 bp, each
+// filter's best match in the window, then a dense weight per filter. MSE on log1p of the
+// window's mean count.
+TrainOptions lab_defaults() {
+  TrainOptions options;
+  options.model.conv_layers = 1;
+  options.model.channels = 16;
+  options.model.kernel_size = 15;
+  options.model.pool = 0;
+  options.model.head = "global_max_dense";
+  options.loss = "mse";
+  options.optimizer = OptimizerKind::kAdam;
+  options.schedule.base = 3e-3;
+  options.batch_size = 32;
+  options.epochs = 10;
+  options.seed = 1;
+  return options;
+}
+
+// A run's predictions over the held-out tiles, summarised.
+struct TestScores {
+  std::string design;
+  int slot = 0;
+  uint64_t steps = 0;
+  double auroc = NAN, auprc = NAN, pearson = NAN;
+  double background_prediction = NAN;   // mean prediction on background tiles
+  double background_above_peaks = NAN;  // share of background tiles above the peak tiles' median prediction
+};
+
+nlohmann::json number(double v) { return std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v); }
+
+nlohmann::json scores_json(const TestScores& s) {
+  return {{"regions", s.design},
+          {"run", s.slot ? "B" : "A"},
+          {"steps", s.steps},
+          {"auroc", number(s.auroc)},
+          {"auprc", number(s.auprc)},
+          {"pearson", number(s.pearson)},
+          {"background_prediction", number(s.background_prediction)},
+          {"background_above_peak_median", number(s.background_above_peaks)}};
+}
+
+class RegionChoiceLab final : public Lab {
+ public:
+  explicit RegionChoiceLab(LabServices& services) : services_(services), panel_(lab_defaults()) {
+    panel_.set_link_prefix("#region-choice");
+  }
+
+  Status configure(const nlohmann::json& params) {
+    if (params.contains("regions")) EPIBOOK_RETURN_IF_ERROR(set_design(params["regions"]));
+    for (const std::string& key : TrainingPanel::keys()) {
+      if (params.contains(key) && key != "train_steps" && key != "start") EPIBOOK_RETURN_IF_ERROR(panel_.set(key, params[key]));
+    }
+    services_.files.request_whole(kGenome);
+    services_.files.request_whole(kTrack);
+    services_.files.request_whole(windows_file(design_));
+    restart_loading();
+    return Status::ok();
+  }
+
+  void step() override {
+    const double deadline = clock_ms() + kFrameBudgetMs;
+    if (stage_ != Stage::kReady && stage_ != Stage::kFailed) advance_loading(deadline);
+    if (stage_ != Stage::kReady) return;
+    panel_.step(std::max(1.0, deadline - clock_ms()));
+    for (int slot = 0; slot < 2; ++slot) score_if_trained(slot);
+  }
+
+  bool busy() const override {
+    if (stage_ != Stage::kReady && stage_ != Stage::kFailed) return true;
+    if (panel_.busy()) return true;
+    return stage_ == Stage::kReady && (unscored(0) || unscored(1));
+  }
+
+  bool training() const override { return stage_ == Stage::kReady && panel_.busy(); }
+
+  void draw() override;
+
+  nlohmann::json state() const override {
+    nlohmann::json state;
+    state["lab"] = "region-choice";
+    state["regions"] = design_;
+    state["windows"] = windows_file(design_);
+    state["stage"] = stage_name();
+    state["rows"] = dataset_ ? dataset_->rows() : 0;
+    if (stage_ == Stage::kReady) {
+      nlohmann::json per_split;
+      for (int8_t split : {0, 1, 2}) {
+        const auto rows = data_.rows_of(split);
+        uint64_t peaks = 0;
+        for (uint32_t row : rows) peaks += row_labels_[row] == 1 ? 1 : 0;
+        per_split[split_name(static_cast<Split>(split))] = {{"windows", rows.size()}, {"peak_windows", peaks}};
+      }
+      state["rows_per_split"] = per_split;
+      double background = 0;
+      uint64_t count = 0;
+      for (size_t i = 0; i < test_rows_.size(); ++i) {
+        if (test_labels_[i] == 0) background += test_targets_[i], ++count;
+      }
+      state["test"] = {{"tiles", test_rows_.size()},
+                       {"peak_tiles", test_rows_.size() - count},
+                       {"background_signal", count ? background / static_cast<double>(count) : 0.0}};
+    }
+    state["message"] = message_;
+    panel_.add_state(state);
+    if (state["message"].get<std::string>().empty() && !message_.empty()) state["message"] = message_;
+    state["scores"] = scores_[0] ? scores_json(*scores_[0]) : nlohmann::json(nullptr);
+    if (state.contains("b")) state["b"]["scores"] = scores_[1] ? scores_json(*scores_[1]) : nlohmann::json(nullptr);
+    nlohmann::json history = nlohmann::json::array();
+    for (const TestScores& s : history_) history.push_back(scores_json(s));
+    state["history"] = history;
+    return state;
+  }
+
+  Status set(const std::string& key, const nlohmann::json& value) override {
+    if (key == "regions") {
+      const std::string before = design_;
+      EPIBOOK_RETURN_IF_ERROR(set_design(value));
+      if (design_ != before) restart_loading();
+      return Status::ok();
+    }
+    if (stage_ != Stage::kReady && (key == "train_steps" || key == "start" || key == "step")) {
+      return invalid_argument(key + ": the data are not ready yet (" + stage_name() + ")");
+    }
+    Status status = panel_.set(key, value);
+    if (status.code() == ErrorCode::kNotFound && status.message() == key) {
+      std::string keys = "regions";
+      for (const std::string& k : TrainingPanel::keys()) keys += ", " + k;
+      return invalid_argument("region-choice has no parameter \"" + key + "\" (" + keys + ", b.<setting>)");
+    }
+    if (status.is_ok()) scores_[key.rfind("b.", 0) == 0 ? 1 : 0].reset();
+    return status;
+  }
+
+  void open_file(const std::string& name) override {
+    message_ = name + ": this lab trains on its simulated data only (the page shows the CLI run for your own files)";
+  }
+
+ private:
+  enum class Stage { kLoading, kScanning, kFilling, kReady, kFailed };
+
+  std::string stage_name() const {
+    switch (stage_) {
+      case Stage::kLoading: return "loading";
+      case Stage::kScanning: return "scanning";
+      case Stage::kFilling: return "building";
+      case Stage::kReady: return "ready";
+      case Stage::kFailed: return "failed";
+    }
+    return "";
+  }
+
+  Status set_design(const nlohmann::json& value) {
+    EPIBOOK_ASSIGN_OR_RETURN(const std::string design, json_text(value, "regions"));
+    if (std::find(kDesigns.begin(), kDesigns.end(), design) == kDesigns.end()) {
+      return invalid_argument("regions: \"" + design + "\" is not one of peaks, random, gc-matched, tiling");
+    }
+    design_ = design;
+    services_.files.request_whole(windows_file(design_));
+    return Status::ok();
+  }
+
+  bool unscored(int slot) const {
+    const TrainingRun& run = panel_.run(slot);
+    if (run.phase() == TrainingRun::Phase::kEmpty || run.steps() == 0) return false;
+    return !scores_[slot] || scores_[slot]->steps != run.steps();
+  }
+
+  void fail(std::string message) {
+    stage_ = Stage::kFailed;
+    message_ = std::move(message);
+  }
+
+  const std::string* whole(const std::string& name) {
+    if (const std::string* failure = services_.files.failure(name)) {
+      fail(name + ": " + *failure);
+      return nullptr;
+    }
+    return services_.files.whole(name);
+  }
+
+  void restart_loading() {
+    stage_ = Stage::kLoading;
+    message_.clear();
+    dataset_.reset();
+    data_ = TrainingData();
+    filled_ = 0;
+    row_labels_.clear();
+    test_rows_.clear();
+    test_labels_.clear();
+    test_targets_.clear();
+    scores_ = {};
+    panel_.set_data(PanelData{});
+  }
+
+  void advance_loading(double deadline) {
+    if (stage_ == Stage::kLoading) {
+      const std::string windows_name = windows_file(design_);
+      const std::string* genome = whole(kGenome);
+      const std::string* track = stage_ == Stage::kFailed ? nullptr : whole(kTrack);
+      const std::string* windows = stage_ == Stage::kFailed ? nullptr : whole(windows_name);
+      if (!genome || !track || !windows) return;
+      if (!genome_) {
+        auto index = build_fai_from_memory(*genome, kGenome);
+        if (!index.is_ok()) return fail(index.status().message());
+        auto reader = FastaReader::open(memory_source(*genome, kGenome), std::move(index).value());
+        if (!reader.is_ok()) return fail(reader.status().message());
+        genome_.emplace(std::move(reader).value());
+        auto bigwig = BigWigReader::open(memory_source(*track, kTrack));
+        if (!bigwig.is_ok()) return fail(bigwig.status().message());
+        track_.emplace(std::move(bigwig).value());
+      }
+      std::vector<SignalSource> tracks = {bigwig_signal_source(*track_)};
+      tracks.back().name = kTrack;
+      auto parsed = parse_genome_windows(*windows, windows_name);
+      if (!parsed.is_ok()) return fail(parsed.status().message());
+      if (parsed->labels.size() != parsed->regions.size()) return fail(windows_name + ": the windows carry no peak labels");
+      window_labels_ = parsed->labels;
+      DatasetOptions options;
+      options.target = TargetKind::kSignal;
+      options.transform = SignalTransform::kLog1p;
+      auto dataset = WindowDataset::create(&*genome_, std::move(tracks), std::move(parsed).value(), options);
+      if (!dataset.is_ok()) return fail(dataset.status().message());
+      dataset_.emplace(std::move(dataset).value());
+      stage_ = Stage::kScanning;
+    }
+    while (stage_ == Stage::kScanning && clock_ms() < deadline) {
+      auto done = dataset_->scan(256);
+      if (!done.is_ok()) return fail(done.status().message());
+      if (*done) {
+        if (dataset_->rows() == 0) return fail(windows_file(design_) + ": no window has complete targets");
+        const Status prepared = dataset_->prepare(data_);
+        if (!prepared.is_ok()) return fail(prepared.message());
+        stage_ = Stage::kFilling;
+      }
+    }
+    while (stage_ == Stage::kFilling && clock_ms() < deadline) {
+      const uint64_t count = std::min<uint64_t>(128, dataset_->rows() - filled_);
+      const Status status = dataset_->fill_rows(filled_, count, data_);
+      if (!status.is_ok()) return fail(status.message());
+      filled_ += count;
+      if (filled_ == dataset_->rows()) finish_loading();
+    }
+  }
+
+  void finish_loading() {
+    row_labels_.resize(dataset_->rows());
+    for (uint64_t row = 0; row < dataset_->rows(); ++row) row_labels_[row] = window_labels_[dataset_->window_of_row(row)];
+    test_rows_ = data_.rows_of(static_cast<int8_t>(Split::kTest));
+    const int64_t per_row = data_.targets.size() / std::max<int64_t>(1, data_.targets.dim(0));  // 1: one track, one bin
+    for (uint32_t row : test_rows_) {
+      test_labels_.push_back(static_cast<float>(row_labels_[row]));
+      test_targets_.push_back(data_.targets.data()[static_cast<int64_t>(row) * per_row]);
+    }
+    const std::string windows_name = windows_file(design_);
+    PanelData panel;
+    panel.data = &data_;
+    panel.name = design_;
+    panel.fingerprint = data_fingerprint(data_);
+    panel.losses = {"mse", "poisson"};
+    panel.data_options.genome = kGenome;
+    panel.data_options.windows = windows_name;
+    panel.data_options.tracks = {kTrack};
+    panel.data_options.target = "signal";
+    panel.data_options.transform = "log1p";
+    panel.description_json = nlohmann::json{{"lab", "region-choice"}, {"regions", design_}, {"genome", kGenome},
+                                            {"windows", windows_name}, {"tracks", {kTrack}},
+                                            {"target", "signal"}, {"transform", "log1p"}}
+                                 .dump();
+    // The stretch: the run of consecutive test tiles holding the fewest peak tiles but at
+    // least three, so it shows mostly background with a few peaks to compare with.
+    const auto& regions = dataset_->regions();
+    size_t best = 0;
+    int best_peaks = -1;
+    for (size_t first = 0; first + kStretchTiles <= test_rows_.size(); first += kStretchTiles / 3) {
+      int peaks = 0;
+      for (size_t i = first; i < first + kStretchTiles; ++i) peaks += test_labels_[i] > 0.5f ? 1 : 0;
+      if (peaks >= 3 && (best_peaks < 0 || peaks < best_peaks)) best = first, best_peaks = peaks;
+    }
+    for (size_t i = best; i < std::min(test_rows_.size(), best + kStretchTiles); ++i) {
+      panel.stretch_rows.push_back(test_rows_[i]);
+      panel.stretch_starts.push_back(static_cast<double>(regions[dataset_->window_of_row(test_rows_[i])].start));
+    }
+    if (!panel.stretch_rows.empty()) {
+      const Region& first = regions[dataset_->window_of_row(panel.stretch_rows.front())];
+      const Region& last = regions[dataset_->window_of_row(panel.stretch_rows.back())];
+      panel.stretch_width = static_cast<double>(dataset_->window_length());
+      panel.stretch_chrom = first.chrom;
+      panel.stretch_label = format_region({first.chrom, first.start, last.end}) + ", held-out tiles";
+    }
+    panel_.set_data(std::move(panel));
+    stage_ = Stage::kReady;
+  }
+
+  void score_if_trained(int slot) {
+    if (!unscored(slot) || panel_.busy()) return;
+    TrainingRun& run = panel_.run(slot);
+    TestScores s;
+    s.design = design_;
+    s.slot = slot;
+    s.steps = run.steps();
+    auto outputs = run.predict_rows(test_rows_);
+    if (!outputs.is_ok()) {
+      message_ = outputs.status().message();
+      scores_[slot] = s;
+      return;
+    }
+    const std::span<const float> predicted(outputs->data(), static_cast<size_t>(outputs->size()));
+    auto value = [](const Result<double>& r) { return r.is_ok() ? *r : NAN; };
+    s.auroc = value(auroc(predicted, test_labels_));
+    s.auprc = value(auprc(predicted, test_labels_));
+    s.pearson = value(pearson(predicted, test_targets_));
+    std::vector<float> peak_predictions;
+    double background_sum = 0;
+    uint64_t background = 0;
+    for (size_t i = 0; i < predicted.size(); ++i) {
+      if (test_labels_[i] > 0.5f) {
+        peak_predictions.push_back(predicted[i]);
+      } else {
+        background_sum += predicted[i], ++background;
+      }
+    }
+    if (background) s.background_prediction = background_sum / static_cast<double>(background);
+    if (!peak_predictions.empty() && background) {
+      std::nth_element(peak_predictions.begin(), peak_predictions.begin() + static_cast<int64_t>(peak_predictions.size() / 2),
+                       peak_predictions.end());
+      const float median = peak_predictions[peak_predictions.size() / 2];
+      uint64_t above = 0;
+      for (size_t i = 0; i < predicted.size(); ++i) above += (test_labels_[i] < 0.5f && predicted[i] > median) ? 1 : 0;
+      s.background_above_peaks = static_cast<double>(above) / static_cast<double>(background);
+    }
+    scores_[slot] = s;
+    // The table keeps the latest scores of each design and run.
+    auto same = std::find_if(history_.begin(), history_.end(),
+                             [&](const TestScores& h) { return h.design == s.design && h.slot == s.slot; });
+    if (same != history_.end()) {
+      *same = s;
+    } else {
+      history_.push_back(s);
+    }
+  }
+
+  LabServices& services_;
+  TrainingPanel panel_;
+  std::string design_ = "gc-matched";
+  Stage stage_ = Stage::kLoading;
+  std::optional<FastaReader> genome_;
+  std::optional<BigWigReader> track_;
+  std::optional<WindowDataset> dataset_;
+  TrainingData data_;
+  uint64_t filled_ = 0;
+  std::vector<int8_t> window_labels_;  // per window of the file
+  std::vector<int8_t> row_labels_;     // per row of the data set
+  std::vector<uint32_t> test_rows_;
+  std::vector<float> test_labels_, test_targets_;  // per test row
+  std::array<std::optional<TestScores>, 2> scores_;
+  std::vector<TestScores> history_;
+  std::string message_;
+};
+
+void RegionChoiceLab::draw() {
+  const float em = ImGui::GetFontSize();
+  ImGui::TextUnformatted("training windows");
+  for (const char* design : kDesigns) {
+    same_line_if_fits(button_width(design));
+    if (ImGui::RadioButton(design, design_ == design)) {
+      const Status status = set("regions", design);
+      message_ = status.is_ok() ? "" : status.message();
+    }
+  }
+  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+  ImGui::TextWrapped("simulated: CTCF-like sites, open chromatin follows GC; train chr1, validate chr2, "
+                     "test every 200 bp tile of chr3");
+  ImGui::PopStyleColor();
+  if (!message_.empty()) message_line(message_, stage_ == Stage::kFailed);
+  if (stage_ == Stage::kFailed) return;
+  if (stage_ != Stage::kReady) {
+    message_line("preparing the data (" + stage_name() + ")", false);
+    return;
+  }
+  if (!history_.empty() && ImGui::BeginTable("history", narrow_layout() ? 5 : 7,
+                                             ImGuiTableFlags_Borders | ImGuiTableFlags_SizingStretchSame)) {
+    const bool narrow = narrow_layout();
+    ImGui::TableSetupColumn("trained on");
+    if (!narrow) ImGui::TableSetupColumn("steps");
+    ImGui::TableSetupColumn("AUROC");
+    ImGui::TableSetupColumn("AUPRC");
+    if (!narrow) ImGui::TableSetupColumn("Pearson");
+    ImGui::TableSetupColumn("bg mean");
+    ImGui::TableSetupColumn("bg > peak median");
+    ImGui::TableHeadersRow();
+    for (const TestScores& s : history_) {
+      ImGui::TableNextRow();
+      ImGui::TableNextColumn();
+      ImGui::Text("%s (%s)", s.design.c_str(), s.slot ? "B" : "A");
+      if (!narrow) {
+        ImGui::TableNextColumn();
+        ImGui::Text("%llu", static_cast<unsigned long long>(s.steps));
+      }
+      std::vector<double> shown = {s.auroc, s.auprc};
+      if (!narrow) shown.push_back(s.pearson);
+      shown.push_back(s.background_prediction);
+      shown.push_back(s.background_above_peaks);
+      for (double v : shown) {
+        ImGui::TableNextColumn();
+        ImGui::TextUnformatted(short_number(v).c_str());
+      }
+    }
+    ImGui::EndTable();
+  }
+  double background = 0;
+  uint64_t count = 0;
+  for (size_t i = 0; i < test_rows_.size(); ++i) {
+    if (test_labels_[i] < 0.5f) background += test_targets_[i], ++count;
+  }
+  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+  ImGui::TextWrapped("scored on %zu held-out tiles (%llu background, mean signal there %.3f); bg: background tiles",
+                     test_rows_.size(), static_cast<unsigned long long>(count), count ? background / static_cast<double>(count) : 0.0);
+  ImGui::PopStyleColor();
+  (void)em;
+  panel_.draw();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Lab>> make_region_choice_lab(const nlohmann::json& params, LabServices& services) {
+  auto lab = std::make_unique<RegionChoiceLab>(services);
+  EPIBOOK_RETURN_IF_ERROR(lab->configure(params));
+  return std::unique_ptr<Lab>(std::move(lab));
+}
+
+}  // namespace epibook::labs
