@@ -21,8 +21,9 @@ import { figures as lossesAndMetrics } from './figures/losses-and-metrics.mjs';
 import { figures as basePairAveraging } from './figures/base-pair-averaging.mjs';
 import { figures as reproducibility } from './figures/reproducibility.mjs';
 import { figures as sequencingDepth } from './figures/sequencing-depth.mjs';
+import { figures as choosingRegions } from './figures/choosing-regions.mjs';
 
-const FIGURES = { ...epigeneticData, ...lossesAndMetrics, ...basePairAveraging, ...reproducibility, ...sequencingDepth };
+const FIGURES = { ...epigeneticData, ...lossesAndMetrics, ...basePairAveraging, ...reproducibility, ...sequencingDepth, ...choosingRegions };
 
 export function figureNames() {
   return Object.keys(FIGURES);
