@@ -5,8 +5,11 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstring>
 #include <initializer_list>
+
+#include "epibook/random.h"
 
 extern "C" {
 int epibook_gpu_available();
@@ -17,6 +20,8 @@ void epibook_gpu_release(int id);
 void epibook_gpu_upload(int id, const void* host, int bytes);
 void epibook_gpu_download(int id, void* host, int bytes);
 int epibook_gpu_pending();
+int epibook_gpu_downloads_requested();
+int epibook_gpu_downloads_done(int through);
 void epibook_gpu_submit();
 void epibook_gpu_dispatch(const char* kernel, const uint32_t* params, const int* ids, int count, int groups);
 int epibook_gpu_submits();
@@ -65,6 +70,15 @@ void dispatch(const char* kernel, const Params& params, std::initializer_list<in
   epibook_gpu_dispatch(kernel, params.data(), ids.data(), static_cast<int>(ids.size()), groups_for(elements));
 }
 
+// One workgroup per channel (a reduction kernel walks channels group by group).
+void dispatch_per_channel(const char* kernel, const Params& params, std::initializer_list<int> buffers,
+                          int64_t channels) {
+  if (channels <= 0) return;
+  const std::vector<int> ids(buffers);
+  epibook_gpu_dispatch(kernel, params.data(), ids.data(), static_cast<int>(ids.size()),
+                       static_cast<int>(std::min<int64_t>(channels, kMaxGroups)));
+}
+
 uint32_t activation_code(nn::Activation activation) {
   switch (activation) {
     case nn::Activation::kRelu: return 0;
@@ -96,9 +110,12 @@ Result<std::unique_ptr<WebGpuBackend>> WebGpuBackend::create() {
   return std::unique_ptr<WebGpuBackend>(new WebGpuBackend());
 }
 
-WebGpuBackend::WebGpuBackend() : dummy_(epibook_gpu_create(16)) {}
+WebGpuBackend::WebGpuBackend() : dummy_(epibook_gpu_create(16)), second_dummy_(epibook_gpu_create(16)) {}
 
-WebGpuBackend::~WebGpuBackend() { epibook_gpu_release(dummy_); }
+WebGpuBackend::~WebGpuBackend() {
+  epibook_gpu_release(dummy_);
+  epibook_gpu_release(second_dummy_);
+}
 
 void WebGpuBackend::fail(const std::string& message) {
   if (failure_.empty()) failure_ = message;
@@ -139,6 +156,14 @@ Status WebGpuBackend::request_download(nn::Tensor& tensor) {
 }
 
 bool WebGpuBackend::downloads_done() const { return epibook_gpu_pending() == 0; }
+
+uint64_t WebGpuBackend::downloads_requested() const {
+  return static_cast<uint64_t>(epibook_gpu_downloads_requested());
+}
+
+bool WebGpuBackend::downloads_done(uint64_t through) const {
+  return epibook_gpu_downloads_done(static_cast<int>(through)) != 0;
+}
 
 Status WebGpuBackend::submit() {
   epibook_gpu_submit();
@@ -332,16 +357,72 @@ void WebGpuBackend::avg_pool1d_backward(const nn::Pool1dGeometry& g, const nn::T
            {dy, output_buffer(grad_input)}, grad_input.size());
 }
 
-void WebGpuBackend::channel_normalize(const nn::Tensor& input, const std::vector<float>&, const std::vector<float>&,
-                                      const nn::Tensor&, const nn::Tensor&, nn::Tensor& output) {
+void WebGpuBackend::batch_norm_forward(const nn::BatchNormStep& step, const nn::Tensor& input, const nn::Tensor& scale,
+                                       const nn::Tensor& shift, nn::Tensor& running_mean, nn::Tensor& running_var,
+                                       nn::Tensor& mean, nn::Tensor& inverse_std, nn::Tensor& output) {
+  const int64_t batch = input.dim(0), channels = input.dim(1), length = input.rank() == 3 ? input.dim(2) : 1;
+  const int64_t count = batch * length;
+  mean.resize({channels});
+  inverse_std.resize({channels});
   output.resize(input.shape());
-  fail("BatchNorm1d does not run on the WebGPU backend yet (its statistics are host-side): use the CPU backend");
+  Params params{u32(batch), u32(channels), u32(length), step.training ? 1u : 0u};
+  params.set_float(4, static_cast<float>(step.eps)).set_float(5, static_cast<float>(step.momentum));
+  params.set_float(6, count > 1 ? static_cast<float>(static_cast<double>(count) / static_cast<double>(count - 1)) : 1.0f);
+  const int x = input_buffer(input), rm = input_buffer(running_mean), rv = input_buffer(running_var);
+  const int m = output_buffer(mean), inv = output_buffer(inverse_std);
+  if (step.training) {
+    dispatch_per_channel("batch_norm_moments", params, {x, rm, rv, m, inv}, channels);
+  } else {
+    dispatch("batch_norm_running", params, {rm, rv, m, inv}, channels);
+  }
+  const int gamma = input_buffer(scale), beta = input_buffer(shift);
+  dispatch("batch_norm_normalize", params, {x, m, inv, gamma, beta, output_buffer(output)}, input.size());
 }
 
-void WebGpuBackend::channel_moments(const nn::Tensor& input, std::vector<double>& mean, std::vector<double>& variance) {
-  mean.assign(static_cast<size_t>(input.dim(1)), 0.0);
-  variance.assign(static_cast<size_t>(input.dim(1)), 1.0);
-  fail("BatchNorm1d does not run on the WebGPU backend yet (its statistics are host-side): use the CPU backend");
+void WebGpuBackend::batch_norm_backward(bool batch_statistics, const nn::Tensor& input, const nn::Tensor& grad_output,
+                                        const nn::Tensor& scale, const nn::Tensor& mean,
+                                        const nn::Tensor& inverse_std, nn::Tensor* grad_input,
+                                        nn::Tensor* grad_scale, nn::Tensor* grad_shift) {
+  const int64_t batch = input.dim(0), channels = input.dim(1), length = input.rank() == 3 ? input.dim(2) : 1;
+  const Params params{u32(batch),
+                      u32(channels),
+                      u32(length),
+                      batch_statistics ? 1u : 0u,
+                      grad_scale != nullptr ? 1u : 0u,
+                      grad_shift != nullptr ? 1u : 0u};
+  // The channels' two sums, kept for the input gradient (one buffer for every layer:
+  // grown, never shrunk).
+  if (batch_norm_sums_.size() < 2 * channels) batch_norm_sums_.resize({2 * channels});
+  const int x = input_buffer(input), dy = input_buffer(grad_output), m = input_buffer(mean);
+  const int inv = input_buffer(inverse_std), sums = output_buffer(batch_norm_sums_);
+  const int gs = grad_scale != nullptr ? input_buffer(*grad_scale) : dummy_;
+  // Two distinct stand-ins: one buffer in two writable bindings is a validation error.
+  const int gb = grad_shift != nullptr ? input_buffer(*grad_shift) : second_dummy_;
+  dispatch_per_channel("batch_norm_sums", params, {x, dy, m, inv, sums, gs, gb}, channels);
+  if (grad_input == nullptr) return;
+  grad_input->resize(input.shape());
+  const int gamma = input_buffer(scale);
+  dispatch("batch_norm_backward_input", params, {x, dy, m, inv, sums, gamma, output_buffer(*grad_input)},
+           input.size());
+}
+
+void WebGpuBackend::dropout_mask(uint64_t seed, uint64_t position, double probability, float keep_scale,
+                                 nn::Tensor& mask) {
+  // draw >= p, with draw = b / 2^53 for the draw's top 53 bits b, is b >= ceil(p 2^53),
+  // exactly (p 2^53 is a double scaled by a power of two): an integer compare on the GPU.
+  const auto threshold = static_cast<uint64_t>(std::ceil(probability * 0x1.0p53));
+  // CounterRng(seed)'s key (stream 0), as its constructor makes it: at(n) is
+  // mix64(key ^ mix64(n)). The op checks compare the masks bit for bit.
+  const uint64_t key = mix64(seed) ^ mix64(0x632be59bd9b4e019ULL);
+  Params params{u32(mask.size()),
+                static_cast<uint32_t>(key),
+                static_cast<uint32_t>(key >> 32),
+                static_cast<uint32_t>(position),
+                static_cast<uint32_t>(position >> 32),
+                static_cast<uint32_t>(threshold),
+                static_cast<uint32_t>(threshold >> 32)};
+  params.set_float(7, keep_scale);
+  dispatch("dropout_mask", params, {output_buffer(mask)}, mask.size());
 }
 
 void WebGpuBackend::multiply(const nn::Tensor& a, const nn::Tensor& b, nn::Tensor& output) {

@@ -26,6 +26,8 @@ class WebGpuBackend final : public nn::Backend {
   Status upload(const nn::Tensor& tensor) override;
   Status request_download(nn::Tensor& tensor) override;
   bool downloads_done() const override;
+  uint64_t downloads_requested() const override;
+  bool downloads_done(uint64_t through) const override;
   Status submit() override;
   // Command buffers submitted so far (a measure of how a step is batched).
   int submits() const;
@@ -63,10 +65,16 @@ class WebGpuBackend final : public nn::Backend {
   void avg_pool1d_forward(const nn::Pool1dGeometry& geometry, const nn::Tensor& input, nn::Tensor& output) override;
   void avg_pool1d_backward(const nn::Pool1dGeometry& geometry, const nn::Tensor& grad_output,
                            nn::Tensor& grad_input) override;
-  // BatchNorm's statistics are host vectors (see backend.h): these fail with status().
-  void channel_normalize(const nn::Tensor& input, const std::vector<float>& mean, const std::vector<float>& inverse_std,
-                         const nn::Tensor& scale, const nn::Tensor& shift, nn::Tensor& output) override;
-  void channel_moments(const nn::Tensor& input, std::vector<double>& mean, std::vector<double>& variance) override;
+  void batch_norm_forward(const nn::BatchNormStep& step, const nn::Tensor& input, const nn::Tensor& scale,
+                          const nn::Tensor& shift, nn::Tensor& running_mean, nn::Tensor& running_var, nn::Tensor& mean,
+                          nn::Tensor& inverse_std, nn::Tensor& output) override;
+  void batch_norm_backward(bool batch_statistics, const nn::Tensor& input, const nn::Tensor& grad_output,
+                           const nn::Tensor& scale, const nn::Tensor& mean, const nn::Tensor& inverse_std,
+                           nn::Tensor* grad_input, nn::Tensor* grad_scale, nn::Tensor* grad_shift) override;
+  // The mask drawn on the GPU from the same counter-based stream (64-bit SplitMix in u32
+  // pairs): the same bits as the CPU's.
+  void dropout_mask(uint64_t seed, uint64_t position, double probability, float keep_scale,
+                    nn::Tensor& mask) override;
   void multiply(const nn::Tensor& a, const nn::Tensor& b, nn::Tensor& output) override;
   void add(const nn::Tensor& a, const nn::Tensor& b, nn::Tensor& output) override;
 
@@ -78,9 +86,11 @@ class WebGpuBackend final : public nn::Backend {
   int output_buffer(nn::Tensor& tensor);
   void fail(const std::string& message);
 
-  int dummy_ = 0;
+  int dummy_ = 0;                  // bound where an optional buffer is absent
+  int second_dummy_ = 0;           // where a second one is
   nn::Tensor pos_weight_;          // bce's pos_weight, on the device
-  nn::Tensor terms_;               // a loss's per-element terms, summed by loss_mean                  // bound where an optional buffer is absent
+  nn::Tensor terms_;               // a loss's per-element terms, summed by loss_mean
+  nn::Tensor batch_norm_sums_;     // BatchNorm backward's per-channel sums of dy and dy * x_hat
   std::string failure_;            // host-side failures (an op the device cannot run)
 };
 

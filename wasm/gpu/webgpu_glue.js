@@ -27,6 +27,8 @@ mergeInto(LibraryManager.library, {
         paramBytes: new ArrayBuffer(EpibookGpu.kParamSlots * 256),
         paramBuffer: device.createBuffer({ size: EpibookGpu.kParamSlots * 256, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST }),
         pending: 0,               // downloads not yet landed
+        requested: 0,             // downloads requested so far (each one's number)
+        waiting: new Set(),       // the numbers of those not yet landed
         maps: [],                 // read backs to start after the next submit
         error: '',
         submits: 0,
@@ -143,14 +145,20 @@ mergeInto(LibraryManager.library, {
     if (state.pass) { state.pass.end(); state.pass = null; }
     encoder.copyBufferToBuffer(state.buffers[id].buffer, 0, staging, 0, size);
     state.pending += 1;
+    const number = ++state.requested;
+    state.waiting.add(number);
+    const landed = () => {
+      state.pending -= 1;
+      state.waiting.delete(number);
+    };
     state.maps.push(() => staging.mapAsync(GPUMapMode.READ).then(() => {
       HEAPU8.set(new Uint8Array(staging.getMappedRange(0, size), 0, bytes), ptr);
       staging.unmap();
       staging.destroy();
-      state.pending -= 1;
+      landed();
     }, (error) => {
       state.error = state.error || `WebGPU read back failed: ${error.message}`;
-      state.pending -= 1;
+      landed();
     }));
   },
 
@@ -158,6 +166,21 @@ mergeInto(LibraryManager.library, {
   epibook_gpu_pending: function () {
     const state = EpibookGpu.ctx();
     return state ? state.pending : 0;
+  },
+
+  // Downloads are numbered from 1 as requested: the last number, and whether every one
+  // up to `through` has landed (a step's loss, when a later step's is still on its way).
+  epibook_gpu_downloads_requested__deps: ['$EpibookGpu'],
+  epibook_gpu_downloads_requested: function () {
+    const state = EpibookGpu.ctx();
+    return state ? state.requested : 0;
+  },
+  epibook_gpu_downloads_done__deps: ['$EpibookGpu'],
+  epibook_gpu_downloads_done: function (through) {
+    const state = EpibookGpu.ctx();
+    if (!state) return 1;
+    for (const number of state.waiting) if (number <= through) return 0;
+    return 1;
   },
 
   epibook_gpu_submit__deps: ['$EpibookGpu'],

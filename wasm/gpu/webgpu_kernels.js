@@ -90,6 +90,45 @@ fn derivative(kind: u32, x: f32) -> f32 {
   }
 }`;
 
+  // A workgroup's 256 partial sums added in a fixed tree; every thread gets the total.
+  const channelSum = `
+var<workgroup> partial: array<f32, 256>;
+fn channel_sum(lane: u32, value: f32) -> f32 {
+  workgroupBarrier();
+  partial[lane] = value;
+  workgroupBarrier();
+  for (var width = 128u; width > 0u; width = width / 2u) {
+    if (lane < width) { partial[lane] = partial[lane] + partial[lane + width]; }
+    workgroupBarrier();
+  }
+  return partial[0];
+}`;
+
+  // SplitMix64's finaliser (random.h's mix64) on (lo, hi) pairs of u32: WGSL has no
+  // 64-bit integers. Products keep their low 64 bits, as uint64_t's do.
+  const splitmix = `
+fn add64(a: vec2<u32>, b: vec2<u32>) -> vec2<u32> {
+  let lo = a.x + b.x;
+  return vec2<u32>(lo, a.y + b.y + select(0u, 1u, lo < a.x));
+}
+fn shr64(a: vec2<u32>, k: u32) -> vec2<u32> { return vec2<u32>((a.x >> k) | (a.y << (32u - k)), a.y >> k); }
+fn mul_wide(a: u32, b: u32) -> vec2<u32> {
+  let a0 = a & 0xffffu; let a1 = a >> 16u; let b0 = b & 0xffffu; let b1 = b >> 16u;
+  let p00 = a0 * b0; let p01 = a0 * b1; let p10 = a1 * b0; let p11 = a1 * b1;
+  let middle = (p00 >> 16u) + (p01 & 0xffffu) + (p10 & 0xffffu);
+  return vec2<u32>((p00 & 0xffffu) | (middle << 16u), p11 + (p01 >> 16u) + (p10 >> 16u) + (middle >> 16u));
+}
+fn mul64(a: vec2<u32>, b: vec2<u32>) -> vec2<u32> {
+  let low = mul_wide(a.x, b.x);
+  return vec2<u32>(low.x, low.y + a.x * b.y + a.y * b.x);
+}
+fn mix64(value: vec2<u32>) -> vec2<u32> {
+  var x = add64(value, vec2<u32>(0x7f4a7c15u, 0x9e3779b9u));
+  x = mul64(x ^ shr64(x, 30u), vec2<u32>(0x1ce4e5b9u, 0xbf58476du));
+  x = mul64(x ^ shr64(x, 27u), vec2<u32>(0x133111ebu, 0x94d049bbu));
+  return x ^ shr64(x, 31u);
+}`;
+
   const kernels = {
     fill: kernel([['y', W]], 'pu(0u)', 'y[i] = pf(1u);'),
     copy: kernel([['x', R], ['y', W]], 'pu(0u)', 'y[i] = x[i];'),
@@ -247,6 +286,104 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>) {
   }
   if (lid.x == 0u) { value[0] = partial[0] / f32(n); }
 }`,
+    // BatchNorm1d. params: N, C, L, training, eps, momentum, unbiased (L / (L - 1) of
+    // the count). One workgroup per channel: the mean, then the biased variance about it
+    // (two passes, each 256 strided partial sums and a tree, in a fixed order), the
+    // running averages moved by momentum (the variance unbiased).
+    batch_norm_moments: `${prelude}
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> running_mean: array<f32>;
+@group(0) @binding(3) var<storage, read_write> running_var: array<f32>;
+@group(0) @binding(4) var<storage, read_write> mean: array<f32>;
+@group(0) @binding(5) var<storage, read_write> inverse_std: array<f32>;
+${channelSum}
+@compute @workgroup_size(256)
+fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>,
+        @builtin(num_workgroups) groups: vec3<u32>) {
+  let batch = pu(0u); let channels = pu(1u); let len = pu(2u);
+  let count = f32(batch * len);
+  for (var c = wid.x; c < channels; c = c + groups.x) {
+    var sum = 0.0;
+    for (var j = lid.x; j < batch * len; j = j + 256u) { sum = sum + x[((j / len) * channels + c) * len + j % len]; }
+    let m = channel_sum(lid.x, sum) / count;
+    var squares = 0.0;
+    for (var j = lid.x; j < batch * len; j = j + 256u) {
+      let d = x[((j / len) * channels + c) * len + j % len] - m;
+      squares = squares + d * d;
+    }
+    let variance = channel_sum(lid.x, squares) / count;
+    if (lid.x == 0u) {
+      mean[c] = m;
+      inverse_std[c] = 1.0 / sqrt(variance + pf(4u));
+      let momentum = pf(5u);
+      running_mean[c] = (1.0 - momentum) * running_mean[c] + momentum * m;
+      running_var[c] = (1.0 - momentum) * running_var[c] + momentum * variance * pf(6u);
+    }
+  }
+}`,
+    batch_norm_running: kernel([['running_mean', R], ['running_var', R], ['mean', W], ['inverse_std', W]], 'pu(1u)', `
+    mean[i] = running_mean[i];
+    inverse_std[i] = 1.0 / sqrt(running_var[i] + pf(4u));`),
+    // y = x a + b with a = inverse_std scale, b = shift - mean a: the CPU's expression.
+    batch_norm_normalize: kernel([['x', R], ['mean', R], ['inverse_std', R], ['scale', R], ['shift', R], ['y', W]],
+      'pu(0u) * pu(1u) * pu(2u)', `
+    let c = (i / pu(2u)) % pu(1u);
+    let a = inverse_std[c] * scale[c];
+    let b = shift[c] - mean[c] * a;
+    y[i] = x[i] * a + b;`),
+    // params: N, C, L, batch statistics, has grad scale, has grad shift. Per channel: the
+    // sums of dy and dy x_hat (kept in sums[2c], sums[2c + 1]) added to the gradients.
+    batch_norm_sums: `${prelude}
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read> dy: array<f32>;
+@group(0) @binding(3) var<storage, read> mean: array<f32>;
+@group(0) @binding(4) var<storage, read> inverse_std: array<f32>;
+@group(0) @binding(5) var<storage, read_write> sums: array<f32>;
+@group(0) @binding(6) var<storage, read_write> grad_scale: array<f32>;
+@group(0) @binding(7) var<storage, read_write> grad_shift: array<f32>;
+${channelSum}
+@compute @workgroup_size(256)
+fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>,
+        @builtin(num_workgroups) groups: vec3<u32>) {
+  let batch = pu(0u); let channels = pu(1u); let len = pu(2u);
+  for (var c = wid.x; c < channels; c = c + groups.x) {
+    var sum_dy = 0.0;
+    var sum_dy_xhat = 0.0;
+    for (var j = lid.x; j < batch * len; j = j + 256u) {
+      let index = ((j / len) * channels + c) * len + j % len;
+      sum_dy = sum_dy + dy[index];
+      sum_dy_xhat = sum_dy_xhat + dy[index] * ((x[index] - mean[c]) * inverse_std[c]);
+    }
+    let total_dy = channel_sum(lid.x, sum_dy);
+    let total_dy_xhat = channel_sum(lid.x, sum_dy_xhat);
+    if (lid.x == 0u) {
+      sums[2u * c] = total_dy;
+      sums[2u * c + 1u] = total_dy_xhat;
+      if (pu(4u) == 1u) { grad_scale[c] = grad_scale[c] + total_dy_xhat; }
+      if (pu(5u) == 1u) { grad_shift[c] = grad_shift[c] + total_dy; }
+    }
+  }
+}`,
+    batch_norm_backward_input: kernel([['x', R], ['dy', R], ['mean', R], ['inverse_std', R], ['sums', R], ['scale', R],
+      ['dx', W]], 'pu(0u) * pu(1u) * pu(2u)', `
+    let c = (i / pu(2u)) % pu(1u);
+    var d = dy[i];
+    if (pu(3u) == 1u) {
+      let x_hat = (x[i] - mean[c]) * inverse_std[c];
+      d = d - (sums[2u * c] + x_hat * sums[2u * c + 1u]) / f32(pu(0u) * pu(2u));
+    }
+    dx[i] = d * scale[c] * inverse_std[c];`),
+    // Dropout's mask from the counter-based RNG (random.h): element i keeps with
+    // keep_scale when the top 53 bits of mix64(key ^ mix64(position + i)) are at least
+    // ceil(p 2^53). params: n, key (lo, hi), position (lo, hi), threshold (lo, hi),
+    // keep_scale. 64-bit words as (lo, hi) pairs of u32.
+    dropout_mask: kernel([['mask', W]], 'pu(0u)', `
+    let counter = add64(vec2<u32>(pu(3u), pu(4u)), vec2<u32>(i, 0u));
+    let bits = mix64(vec2<u32>(pu(1u), pu(2u)) ^ mix64(counter));
+    let top = vec2<u32>((bits.x >> 11u) | (bits.y << 21u), bits.y >> 11u);
+    let threshold = vec2<u32>(pu(5u), pu(6u));
+    let keep = top.y > threshold.y || (top.y == threshold.y && top.x >= threshold.x);
+    mask[i] = select(0.0, pf(7u), keep);`, splitmix),
     // params: n, beta1, beta2, keep1, keep2, eps, coupled_decay, step_size, correction2_sqrt, shrink.
     adam: kernel([['w', W], ['g', R], ['m', W], ['v', W]], 'pu(0u)', `
     let w0 = w[i] * pf(9u);

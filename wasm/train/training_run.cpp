@@ -219,6 +219,18 @@ Result<nn::LayerPtr> TrainingRun::snapshot_model() const {
     if (saved.size() != parameters[i]->value.size()) return invalid_argument("the snapshot does not fit the model");
     std::copy(saved.data(), saved.data() + saved.size(), parameters[i]->value.data());
   }
+  // BatchNorm's running averages and the counters (Dropout's positions) of the same step.
+  const std::vector<nn::Buffer*> buffers = model->buffers();
+  const std::vector<nn::Counter*> counters = model->counters();
+  if (buffers.size() != snapshot.buffers.size() || counters.size() != snapshot.counters.size()) {
+    return invalid_argument("the snapshot does not fit the model");
+  }
+  for (size_t i = 0; i < buffers.size(); ++i) {
+    const nn::Tensor& saved = snapshot.buffers[i];
+    if (saved.size() != buffers[i]->value.size()) return invalid_argument("the snapshot does not fit the model");
+    std::copy(saved.data(), saved.data() + saved.size(), buffers[i]->value.data());
+  }
+  for (size_t i = 0; i < counters.size(); ++i) counters[i]->value = snapshot.counters[i];
   return model;
 }
 
@@ -254,13 +266,20 @@ void TrainingRun::fall_back_to_cpu(const std::string& why) {
 }
 
 Result<std::optional<double>> TrainingRun::advance_step() {
-  if (!trainer_->step_pending()) {
-    step_began_ms_ = now_ms();
+  // As many steps as the trainer keeps in flight (two on WebGPU: the next is recorded
+  // while the last loss is read back), never more than are wanted.
+  while (trainer_->steps_pending() < wanted_steps_ && trainer_->can_begin_step()) {
+    if (!trainer_->step_pending()) step_began_ms_ = now_ms();
     EPIBOOK_RETURN_IF_ERROR(trainer_->begin_step());
   }
+  if (!trainer_->step_pending()) EPIBOOK_RETURN_IF_ERROR(trainer_->begin_step());  // says why none can begin
   EPIBOOK_ASSIGN_OR_RETURN(std::optional<double> loss, trainer_->finish_step());
   if (loss) {
-    ms_stepping_ += now_ms() - step_began_ms_;
+    // A step's time runs from its begin, or from the last landing when it overlapped
+    // the step before, so overlapped steps are not counted twice.
+    const double now = now_ms();
+    ms_stepping_ += now - step_began_ms_;
+    step_began_ms_ = now;
     ++steps_timed_;
   }
   return loss;

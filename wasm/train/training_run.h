@@ -139,7 +139,7 @@ class TrainingRun {
   std::vector<EpochView> epochs_;
   double ms_stepping_ = 0;
   uint64_t steps_timed_ = 0;
-  double step_began_ms_ = 0;  // a device step's begin_step time
+  double step_began_ms_ = 0;  // the oldest pending step's begin_step time (or the last landing)
   BackendChoice choice_ = BackendChoice::kCpu;
   std::string backend_note_;
   int fallbacks_ = 0;

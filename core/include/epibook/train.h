@@ -12,6 +12,8 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
+#include <deque>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -266,6 +268,8 @@ struct TrainerSnapshot {
   TrainerState trainer;
   nn::OptimizerState optimizer;
   std::vector<nn::Tensor> parameters;  // values, in model.parameters() order
+  std::vector<nn::Tensor> buffers;     // BatchNorm's running averages, in model.buffers() order
+  std::vector<uint64_t> counters;      // batches tracked, Dropout's positions: model.counters() order
 };
 
 class Trainer {
@@ -280,9 +284,9 @@ class Trainer {
   static Result<std::unique_ptr<Trainer>> create(nn::Layer& model, const TrainingRows& data,
                                                  const TrainOptions& options);
   // The same on a backend of the caller's (WebGPU in a page), which the trainer owns.
-  // A backend on a device trains models of Conv1d, Dense, activations and pooling with an
-  // elementwise loss (mse, poisson, bce) and no gradient clipping; anything else is
-  // refused, naming it.
+  // A backend on a device trains models of Conv1d, Dense, activations, pooling,
+  // BatchNorm1d and Dropout with an elementwise loss (mse, poisson, bce) and no gradient
+  // clipping; anything else is refused, naming it.
   static Result<std::unique_ptr<Trainer>> create(nn::Layer& model, const TrainingData& data,
                                                  const TrainOptions& options, std::unique_ptr<nn::Backend> backend);
   static Result<std::unique_ptr<Trainer>> create(nn::Layer& model, const TrainingRows& data,
@@ -292,12 +296,23 @@ class Trainer {
   Result<double> step();
   // A step split at its one wait: begin_step() gathers and uploads the batch, queues
   // forward, loss, backward and update, and starts reading the loss back; finish_step()
-  // returns the loss once it has landed, nullopt while it has not (ask again next
-  // frame), or the device's failure (the step then did not happen). On the CPU backend
-  // begin_step() runs step() and finish_step() returns its loss.
+  // returns the oldest pending step's loss once it has landed, nullopt while it has not
+  // (ask again next frame), or the device's failure (the pending steps then did not
+  // happen). On a device up to steps_in_flight() steps may be pending: the next step is
+  // recorded and submitted while the previous loss is still on its way, and losses are
+  // still returned in order. On the CPU backend begin_step() runs step() and
+  // finish_step() returns its loss.
   Status begin_step();
   Result<std::optional<double>> finish_step();
-  bool step_pending() const { return step_pending_; }
+  bool step_pending() const { return !pending_.empty(); }
+  uint64_t steps_pending() const { return pending_.size(); }
+  // Whether begin_step() may be called now: a step of this epoch is left beyond the
+  // pending ones, fewer than steps_in_flight() are pending, and no pending step carries
+  // a snapshot (its host copies must land before a later step is recorded).
+  bool can_begin_step() const;
+  // Steps a device trainer keeps in flight (1 or 2; default 2). The CPU's is 1.
+  void set_steps_in_flight(uint64_t steps) { steps_in_flight_ = std::clamp<uint64_t>(steps, 1, kMaxStepsInFlight); }
+  uint64_t steps_in_flight() const { return backend_->on_device() ? steps_in_flight_ : 1; }
   // Steps between a device trainer's snapshots (at least 1; default 16).
   void set_snapshot_interval(uint64_t steps) { snapshot_interval_ = std::max<uint64_t>(1, steps); }
   uint64_t snapshot_interval() const { return snapshot_interval_; }
@@ -362,14 +377,20 @@ class Trainer {
   bool stopped_ = false;
   TrainerState state_;
   nn::Tensor batch_inputs_, batch_targets_, outputs_, grad_outputs_;
-  // A device trainer's: the step's loss read back asynchronously and the last snapshot
-  // that landed.
-  nn::Tensor device_loss_;
+  // A device trainer's: each pending step's loss read back asynchronously (one tensor per
+  // step in flight), and the last snapshot that landed.
+  static constexpr uint64_t kMaxStepsInFlight = 2;
+  struct PendingStep {
+    uint64_t download = 0;  // the backend's number of its loss's download
+    size_t loss = 0;        // its slot in device_losses_
+    bool snapshot = false;  // weights, moments and buffers come back with it
+  };
+  std::array<nn::Tensor, kMaxStepsInFlight> device_losses_;
+  std::deque<PendingStep> pending_;
+  uint64_t steps_in_flight_ = kMaxStepsInFlight;
   nn::ElementwiseLoss device_loss_kind_ = nn::ElementwiseLoss::kMse;
   TrainerSnapshot snapshot_;
   uint64_t snapshot_interval_ = 16;
-  bool snapshot_requested_ = false;
-  bool step_pending_ = false;
   double pending_loss_ = 0.0;  // a CPU step's loss, until finish_step
   nn::Tensor validation_outputs_;  // [validation rows, ...outputs], filled batch by batch
   nn::Tensor validation_targets_;  // their targets, likewise

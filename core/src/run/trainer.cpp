@@ -63,17 +63,11 @@ Result<std::unique_ptr<Trainer>> Trainer::create(nn::Layer& model, const Trainin
 namespace {
 
 // What a device backend cannot run yet (backend.h says why), named for the reader.
-Status check_device_training(const nn::Layer& model, const TrainOptions& options, const std::string& backend) {
+Status check_device_training(const TrainOptions& options, const std::string& backend) {
   if (options.loss != "mse" && options.loss != "poisson" && options.loss != "bce") {
     return unsupported("the loss " + options.loss + " runs on the CPU backend only, not on " + backend);
   }
   if (options.clip_norm > 0.0) return unsupported("gradient clipping runs on the CPU backend only, not on " + backend);
-  const std::string layers = model.describe().dump();
-  for (const char* kind : {"BatchNorm1d", "Dropout"}) {
-    if (layers.find(std::string("\"") + kind + "\"") != std::string::npos) {
-      return unsupported(std::string(kind) + " runs on the CPU backend only, not on " + backend);
-    }
-  }
   return Status::ok();
 }
 
@@ -83,7 +77,7 @@ Result<std::unique_ptr<Trainer>> Trainer::create(nn::Layer& model, const Trainin
                                                  const TrainOptions& options, std::unique_ptr<nn::Backend> backend) {
   EPIBOOK_RETURN_IF_ERROR(validate_train_options(options));
   if (backend == nullptr) return invalid_argument("Trainer::create: no backend");
-  if (backend->on_device()) EPIBOOK_RETURN_IF_ERROR(check_device_training(model, options, backend->name()));
+  if (backend->on_device()) EPIBOOK_RETURN_IF_ERROR(check_device_training(options, backend->name()));
   if (data.split().size() != data.rows() || data.rows() == 0) {
     return invalid_argument("the data have no rows (or a split that does not cover them)");
   }
@@ -146,7 +140,7 @@ Result<double> Trainer::step() {
   if (backend_->on_device()) {
     return invalid_argument("on " + backend_->name() + ", a step is begin_step() then finish_step()");
   }
-  if (step_pending_) return invalid_argument("a step is pending: call finish_step()");
+  if (step_pending()) return invalid_argument("a step is pending: call finish_step()");
   if (finished()) return invalid_argument("training has finished");
   if (epoch_done()) return invalid_argument("the epoch's batches are done: call finish_epoch()");
   const size_t first = batch_ * options_.batch_size;
@@ -170,17 +164,30 @@ Result<double> Trainer::step() {
   return loss;
 }
 
+bool Trainer::can_begin_step() const {
+  if (finished() || batch_ + pending_.size() >= batches_per_epoch()) return false;
+  if (pending_.size() >= steps_in_flight()) return false;
+  return std::none_of(pending_.begin(), pending_.end(), [](const PendingStep& p) { return p.snapshot; });
+}
+
 Status Trainer::begin_step() {
-  if (step_pending_) return invalid_argument("a step is pending: call finish_step()");
   if (!backend_->on_device()) {
+    if (step_pending()) return invalid_argument("a step is pending: call finish_step()");
     EPIBOOK_ASSIGN_OR_RETURN(pending_loss_, step());
-    step_pending_ = true;
+    pending_.push_back(PendingStep{});
     return Status::ok();
   }
   if (finished()) return invalid_argument("training has finished");
-  if (epoch_done()) return invalid_argument("the epoch's batches are done: call finish_epoch()");
+  if (batch_ + pending_.size() >= batches_per_epoch()) {
+    return invalid_argument(step_pending() ? "the epoch's last step is pending: call finish_step()"
+                                           : "the epoch's batches are done: call finish_epoch()");
+  }
+  if (!can_begin_step()) return invalid_argument("steps are pending: call finish_step()");
   EPIBOOK_RETURN_IF_ERROR(backend_->status());
-  const size_t first = batch_ * options_.batch_size;
+  // The step after the pending ones.
+  const uint64_t step = state_.steps + pending_.size();
+  const uint64_t batch = batch_ + pending_.size();
+  const size_t first = batch * options_.batch_size;
   const size_t count = std::min<size_t>(options_.batch_size, order_.size() - first);
   const std::span<const uint32_t> rows(order_.data() + first, count);
   EPIBOOK_RETURN_IF_ERROR(data_.gather(rows, batch_inputs_, batch_targets_));
@@ -191,43 +198,49 @@ Status Trainer::begin_step() {
   EPIBOOK_RETURN_IF_ERROR(model_.forward(batch_inputs_, outputs_));
   batch_targets_.reshape(outputs_.shape());
   EPIBOOK_RETURN_IF_ERROR(backend_->upload(batch_targets_));
-  backend_->elementwise_loss(device_loss_kind_, options_.loss_weights, outputs_, batch_targets_, device_loss_,
-                             grad_outputs_);
+  PendingStep pending;
+  pending.loss = static_cast<size_t>(step % kMaxStepsInFlight);
+  nn::Tensor& loss = device_losses_[pending.loss];
+  backend_->elementwise_loss(device_loss_kind_, options_.loss_weights, outputs_, batch_targets_, loss, grad_outputs_);
   EPIBOOK_RETURN_IF_ERROR(model_.backward(grad_outputs_, nullptr));
-  optimizer_->set_learning_rate(nn::learning_rate_at(options_.schedule, state_.steps));
+  optimizer_->set_learning_rate(nn::learning_rate_at(options_.schedule, step));
   optimizer_->step();
-  // A snapshot rides in the same command buffer as the loss: the weights and moments
-  // land in their host values when the loss does.
-  snapshot_requested_ = (state_.steps + 1) % snapshot_interval_ == 0 || batch_ + 1 == batches_per_epoch();
-  if (snapshot_requested_) {
+  // A snapshot rides in the same command buffer as the loss: the weights, moments and
+  // buffers land in their host values when the loss does.
+  pending.snapshot = (step + 1) % snapshot_interval_ == 0 || batch + 1 == batches_per_epoch();
+  if (pending.snapshot) {
     for (nn::Parameter* p : optimizer_->parameters()) EPIBOOK_RETURN_IF_ERROR(backend_->request_download(p->value));
     for (nn::Tensor* t : optimizer_->state_tensors()) EPIBOOK_RETURN_IF_ERROR(backend_->request_download(*t));
+    for (nn::Buffer* b : model_.buffers()) EPIBOOK_RETURN_IF_ERROR(backend_->request_download(b->value));
   }
-  EPIBOOK_RETURN_IF_ERROR(backend_->request_download(device_loss_));
+  EPIBOOK_RETURN_IF_ERROR(backend_->request_download(loss));
+  pending.download = backend_->downloads_requested();
   EPIBOOK_RETURN_IF_ERROR(backend_->submit());
-  step_pending_ = true;
+  pending_.push_back(pending);
   return Status::ok();
 }
 
 Result<std::optional<double>> Trainer::finish_step() {
-  if (!step_pending_) return invalid_argument("no step is pending: call begin_step()");
+  if (!step_pending()) return invalid_argument("no step is pending: call begin_step()");
   if (!backend_->on_device()) {
-    step_pending_ = false;
+    pending_.clear();
     return std::optional<double>(pending_loss_);
   }
   if (Status status = backend_->status(); !status.is_ok()) {
-    step_pending_ = false;  // the step is lost with the device; the snapshot stands
+    pending_.clear();  // the pending steps are lost with the device; the snapshot stands
     return status;
   }
-  if (!backend_->downloads_done()) return std::optional<double>();
-  step_pending_ = false;
-  const double loss = device_loss_[0];
+  const PendingStep oldest = pending_.front();
+  if (!backend_->downloads_done(oldest.download)) return std::optional<double>();
+  pending_.pop_front();
+  const double loss = device_losses_[oldest.loss][0];
   ++state_.steps;
   ++batch_;
   state_.step_losses.push_back(loss);
   epoch_loss_sum_ += loss;
-  if (snapshot_requested_) commit_snapshot();
-  snapshot_requested_ = false;
+  // No later step was recorded after a snapshot step (can_begin_step), so the host's
+  // optimiser steps and counters are this step's.
+  if (oldest.snapshot) commit_snapshot();
   return std::optional<double>(loss);
 }
 
@@ -236,6 +249,10 @@ void Trainer::commit_snapshot() {
   snapshot_.optimizer = optimizer_->state();
   snapshot_.parameters.clear();
   for (nn::Parameter* p : optimizer_->parameters()) snapshot_.parameters.push_back(p->value);
+  snapshot_.buffers.clear();
+  for (nn::Buffer* b : model_.buffers()) snapshot_.buffers.push_back(b->value);
+  snapshot_.counters.clear();
+  for (nn::Counter* c : model_.counters()) snapshot_.counters.push_back(c->value);
 }
 
 TrainerSnapshot Trainer::host_snapshot() const {
@@ -244,6 +261,8 @@ TrainerSnapshot Trainer::host_snapshot() const {
   now.trainer = state_;
   now.optimizer = optimizer_->state();
   for (nn::Parameter* p : optimizer_->parameters()) now.parameters.push_back(p->value);
+  for (nn::Buffer* b : model_.buffers()) now.buffers.push_back(b->value);
+  for (nn::Counter* c : model_.counters()) now.counters.push_back(c->value);
   return now;
 }
 
@@ -282,7 +301,7 @@ Result<uint64_t> Trainer::validate_next_batch() {
   if (backend_->on_device()) {
     // A forward pass on the device; the outputs gather there and come back once, with
     // the last batch (validation_ready() says when they have landed).
-    if (step_pending_) return invalid_argument("a step is pending: call finish_step()");
+    if (step_pending()) return invalid_argument("a step is pending: call finish_step()");
     EPIBOOK_RETURN_IF_ERROR(backend_->status());
     EPIBOOK_RETURN_IF_ERROR(data_.gather(batch_rows, batch_inputs_, batch_targets_));
     EPIBOOK_RETURN_IF_ERROR(backend_->upload(batch_inputs_));
@@ -311,7 +330,7 @@ Result<uint64_t> Trainer::validate_next_batch() {
 
 bool Trainer::validation_ready() const {
   if (!backend_->on_device()) return true;
-  return validated_rows_ >= validation_rows_.size() && !step_pending_ && backend_->downloads_done();
+  return validated_rows_ >= validation_rows_.size() && !step_pending() && backend_->downloads_done();
 }
 
 Result<EpochRecord> Trainer::finish_epoch() {

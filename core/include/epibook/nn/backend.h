@@ -14,13 +14,12 @@
 // failure, checked by the trainer at its one wait per step (the loss).
 //
 // What a training step runs as backend ops: convolution forward and both gradients,
-// matrix products, bias, activations, pooling, elementwise add / multiply, copies,
-// fills (zeroing gradients), the elementwise losses with their gradient (mse, poisson,
-// bce), and the SGD / Adam / AdamW updates. What still runs in host code, and why:
-//  - BatchNorm1d's batch statistics and running averages (channel_moments returns host
-//    vectors, and the running averages are double-precision host state), and Dropout's
-//    mask (drawn on the host from the counter-based RNG): a device backend refuses
-//    models with these layers in training mode until they become device ops;
+// matrix products, bias, activations, pooling, BatchNorm1d (batch statistics, running
+// averages and backward), Dropout's mask (drawn from the counter-based RNG by the
+// backend, so a device draws the same bits as the CPU), elementwise add / multiply,
+// copies, fills (zeroing gradients), the elementwise losses with their gradient (mse,
+// poisson, bce), and the SGD / Adam / AdamW updates. What still runs in host code, and
+// why:
 //  - cross-entropy and the profile loss (per-row softmax), and gradient clipping (a
 //    global norm then a scale): host code, so a device trainer refuses them;
 //  - row gathering: batches are gathered on the host from the dataset (which lives in
@@ -94,6 +93,13 @@ struct SgdUpdate {
   bool nesterov = false;
 };
 
+// One BatchNorm1d forward's settings (the layer's).
+struct BatchNormStep {
+  bool training = true;  // batch statistics, running averages updated
+  double eps = 1e-5;
+  double momentum = 0.1;
+};
+
 // The positions MaxPool1d chose, kept for backward where the backend computed them.
 struct PoolIndices {
   std::vector<int32_t> positions;  // host (the CPU backend's)
@@ -116,6 +122,11 @@ class Backend {
   // alive and unresized until downloads_done()).
   virtual Status request_download(Tensor& tensor) { return Status::ok(); }
   virtual bool downloads_done() const { return true; }
+  // Downloads are numbered from 1 in the order they are requested: the number of the
+  // last one requested, and whether every one up to `through` has landed (how a trainer
+  // with two steps in flight tells that the older step's loss is in).
+  virtual uint64_t downloads_requested() const { return 0; }
+  virtual bool downloads_done(uint64_t through) const { return true; }
   // Sends the ops queued so far to the device (a device batches a step's ops).
   virtual Status submit() { return Status::ok(); }
 
@@ -174,13 +185,24 @@ class Backend {
   // L_out values whatever its shape ([N, C] from a global average is fine).
   virtual void avg_pool1d_backward(const Pool1dGeometry& geometry, const Tensor& grad_output, Tensor& grad_input) = 0;
 
-  // BatchNorm1d over [N, C, L] (or [N, C] as L = 1): normalises each channel with
-  // `mean` and `inverse_std`, then scales and shifts.
-  virtual void channel_normalize(const Tensor& input, const std::vector<float>& mean,
-                                 const std::vector<float>& inverse_std, const Tensor& scale, const Tensor& shift,
-                                 Tensor& output) = 0;
-  // Per-channel mean and biased variance of [N, C, L], summed in a fixed order.
-  virtual void channel_moments(const Tensor& input, std::vector<double>& mean, std::vector<double>& variance) = 0;
+  // BatchNorm1d over [N, C, L] (or [N, C] as L = 1). Training: each channel's batch
+  // mean and biased variance give `mean` and `inverse_std` ([C], 1 / sqrt(var + eps)),
+  // and the running averages move by `momentum` (the variance unbiased, as PyTorch);
+  // eval: `mean` and `inverse_std` from the running averages. Then
+  // output = (input - mean) * inverse_std * scale + shift.
+  virtual void batch_norm_forward(const BatchNormStep& step, const Tensor& input, const Tensor& scale,
+                                  const Tensor& shift, Tensor& running_mean, Tensor& running_var, Tensor& mean,
+                                  Tensor& inverse_std, Tensor& output) = 0;
+  // The backward of that forward, from its `mean` and `inverse_std`: adds dL/dscale and
+  // dL/dshift to the non-null gradients, writes dL/dinput when grad_input is non-null.
+  virtual void batch_norm_backward(bool batch_statistics, const Tensor& input, const Tensor& grad_output,
+                                   const Tensor& scale, const Tensor& mean, const Tensor& inverse_std,
+                                   Tensor* grad_input, Tensor* grad_scale, Tensor* grad_shift) = 0;
+  // Dropout's mask (sized by the caller): element i is keep_scale when the
+  // (position + i)-th draw of CounterRng(seed) (random.h), its top 53 bits as a double
+  // in [0, 1), is at least `probability`, else 0. A host loop by default; a device
+  // draws the same bits.
+  virtual void dropout_mask(uint64_t seed, uint64_t position, double probability, float keep_scale, Tensor& mask);
 
   // output = a * b elementwise (dropout masks), and output = a + b (residual sums).
   virtual void multiply(const Tensor& a, const Tensor& b, Tensor& output) = 0;
@@ -238,9 +260,12 @@ class CpuBackend final : public Backend {
                            const Tensor& grad_output, Tensor& grad_input) override;
   void avg_pool1d_forward(const Pool1dGeometry& geometry, const Tensor& input, Tensor& output) override;
   void avg_pool1d_backward(const Pool1dGeometry& geometry, const Tensor& grad_output, Tensor& grad_input) override;
-  void channel_normalize(const Tensor& input, const std::vector<float>& mean, const std::vector<float>& inverse_std,
-                         const Tensor& scale, const Tensor& shift, Tensor& output) override;
-  void channel_moments(const Tensor& input, std::vector<double>& mean, std::vector<double>& variance) override;
+  void batch_norm_forward(const BatchNormStep& step, const Tensor& input, const Tensor& scale, const Tensor& shift,
+                          Tensor& running_mean, Tensor& running_var, Tensor& mean, Tensor& inverse_std,
+                          Tensor& output) override;
+  void batch_norm_backward(bool batch_statistics, const Tensor& input, const Tensor& grad_output, const Tensor& scale,
+                           const Tensor& mean, const Tensor& inverse_std, Tensor* grad_input, Tensor* grad_scale,
+                           Tensor* grad_shift) override;
   void multiply(const Tensor& a, const Tensor& b, Tensor& output) override;
   void add(const Tensor& a, const Tensor& b, Tensor& output) override;
 

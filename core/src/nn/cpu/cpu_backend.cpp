@@ -348,25 +348,27 @@ void CpuBackend::avg_pool1d_backward(const Pool1dGeometry& g, const Tensor& grad
   });
 }
 
-void CpuBackend::channel_normalize(const Tensor& input, const std::vector<float>& mean,
-                                   const std::vector<float>& inverse_std, const Tensor& scale, const Tensor& shift,
-                                   Tensor& output) {
+namespace {
+
+// output = input * (inverse_std * scale) + (shift - mean * inverse_std * scale), per channel.
+void channel_normalize(const Tensor& input, const Tensor& mean, const Tensor& inverse_std, const Tensor& scale,
+                       const Tensor& shift, Tensor& output) {
   const int64_t batch = input.dim(0);
   const int64_t channels = input.dim(1);
   const int64_t length = input.rank() == 3 ? input.dim(2) : 1;
   output.resize(input.shape());
   for (int64_t n = 0; n < batch; ++n) {
     for (int64_t c = 0; c < channels; ++c) {
-      const size_t ci = static_cast<size_t>(c);
-      const float a = inverse_std[ci] * scale[c];
-      const float b = shift[c] - mean[ci] * a;
+      const float a = inverse_std[c] * scale[c];
+      const float b = shift[c] - mean[c] * a;
       const int64_t base = (n * channels + c) * length;
       for (int64_t l = 0; l < length; ++l) output[base + l] = input[base + l] * a + b;
     }
   }
 }
 
-void CpuBackend::channel_moments(const Tensor& input, std::vector<double>& mean, std::vector<double>& variance) {
+// Per-channel mean and biased variance of [N, C, L], summed in double in a fixed order.
+void channel_moments(const Tensor& input, std::vector<double>& mean, std::vector<double>& variance) {
   const int64_t batch = input.dim(0);
   const int64_t channels = input.dim(1);
   const int64_t length = input.rank() == 3 ? input.dim(2) : 1;
@@ -387,6 +389,76 @@ void CpuBackend::channel_moments(const Tensor& input, std::vector<double>& mean,
     }
     mean[static_cast<size_t>(c)] = m;
     variance[static_cast<size_t>(c)] = count > 0 ? squares / count : 0.0;
+  }
+}
+
+}  // namespace
+
+void CpuBackend::batch_norm_forward(const BatchNormStep& step, const Tensor& input, const Tensor& scale,
+                                    const Tensor& shift, Tensor& running_mean, Tensor& running_var, Tensor& mean,
+                                    Tensor& inverse_std, Tensor& output) {
+  const int64_t channels = input.dim(1);
+  mean.resize({channels});
+  inverse_std.resize({channels});
+  if (step.training) {
+    std::vector<double> batch_mean;
+    std::vector<double> variance;
+    channel_moments(input, batch_mean, variance);
+    const int64_t count = input.dim(0) * (input.rank() == 3 ? input.dim(2) : 1);
+    const double unbiased = static_cast<double>(count) / static_cast<double>(count - 1);
+    for (int64_t c = 0; c < channels; ++c) {
+      const size_t ci = static_cast<size_t>(c);
+      mean[c] = static_cast<float>(batch_mean[ci]);
+      inverse_std[c] = static_cast<float>(1.0 / std::sqrt(variance[ci] + step.eps));
+      running_mean[c] = static_cast<float>((1.0 - step.momentum) * running_mean[c] + step.momentum * batch_mean[ci]);
+      running_var[c] =
+          static_cast<float>((1.0 - step.momentum) * running_var[c] + step.momentum * variance[ci] * unbiased);
+    }
+  } else {
+    for (int64_t c = 0; c < channels; ++c) {
+      mean[c] = running_mean[c];
+      inverse_std[c] = static_cast<float>(1.0 / std::sqrt(static_cast<double>(running_var[c]) + step.eps));
+    }
+  }
+  channel_normalize(input, mean, inverse_std, scale, shift, output);
+}
+
+void CpuBackend::batch_norm_backward(bool batch_statistics, const Tensor& x, const Tensor& grad_output,
+                                     const Tensor& scale, const Tensor& mean_of, const Tensor& inverse_std_of,
+                                     Tensor* grad_input, Tensor* grad_scale, Tensor* grad_shift) {
+  const int64_t batch = x.dim(0);
+  const int64_t channels = x.dim(1);
+  const int64_t length = x.rank() == 3 ? x.dim(2) : 1;
+  const double count = static_cast<double>(batch * length);
+  if (grad_input != nullptr) grad_input->resize(x.shape());
+  for (int64_t c = 0; c < channels; ++c) {
+    const double mean = mean_of[c];
+    const double inverse_std = inverse_std_of[c];
+    // Sums of dy and of dy * x_hat over the channel.
+    double sum_dy = 0.0;
+    double sum_dy_xhat = 0.0;
+    for (int64_t n = 0; n < batch; ++n) {
+      const int64_t base = (n * channels + c) * length;
+      for (int64_t l = 0; l < length; ++l) {
+        sum_dy += grad_output[base + l];
+        sum_dy_xhat += grad_output[base + l] * (x[base + l] - mean) * inverse_std;
+      }
+    }
+    if (grad_scale != nullptr) (*grad_scale)[c] += static_cast<float>(sum_dy_xhat);
+    if (grad_shift != nullptr) (*grad_shift)[c] += static_cast<float>(sum_dy);
+    if (grad_input == nullptr) continue;
+    const double gamma = scale[c];
+    for (int64_t n = 0; n < batch; ++n) {
+      const int64_t base = (n * channels + c) * length;
+      for (int64_t l = 0; l < length; ++l) {
+        double dx = grad_output[base + l];
+        if (batch_statistics) {
+          const double x_hat = (x[base + l] - mean) * inverse_std;
+          dx -= (sum_dy + x_hat * sum_dy_xhat) / count;
+        }
+        (*grad_input)[base + l] = static_cast<float>(dx * gamma * inverse_std);
+      }
+    }
   }
 }
 

@@ -1,7 +1,6 @@
-// BatchNorm1D: statistics and the backward reduction here, the per-element affine map
-// in the backend. Sums run in double in a fixed order (channel, sample, position).
-#include <cmath>
-
+// BatchNorm1D: shapes, mode and the batch counter here; statistics, running averages,
+// normalisation and backward are backend ops (the CPU's sum in double in a fixed order:
+// channel, sample, position).
 #include <nlohmann/json.hpp>
 
 #include "epibook/nn/backend.h"
@@ -63,78 +62,27 @@ Result<Shape> BatchNorm1D::output_shape(const Shape& input) const {
 Status BatchNorm1D::forward(const Tensor& input, Tensor& output) {
   EPIBOOK_RETURN_IF_ERROR(output_shape(input.shape()).status());
   input_ = &input;
-  const size_t channels = static_cast<size_t>(channels_);
-  mean_.resize(channels);
-  inverse_std_.resize(channels);
   const int64_t count = input.dim(0) * positions_per_channel(input.shape());
   batch_statistics_ = training();
   if (batch_statistics_ && count < 2) {
     return invalid_argument(kind() + ": training needs more than one value per channel (input " +
                             input.shape().text() + ")");
   }
-  if (batch_statistics_) {
-    std::vector<double> mean;
-    std::vector<double> variance;
-    backend().channel_moments(input, mean, variance);
-    const double unbiased = static_cast<double>(count) / static_cast<double>(count - 1);
-    for (size_t c = 0; c < channels; ++c) {
-      mean_[c] = static_cast<float>(mean[c]);
-      inverse_std_[c] = static_cast<float>(1.0 / std::sqrt(variance[c] + eps_));
-      const auto ci = static_cast<int64_t>(c);
-      running_mean_.value[ci] =
-          static_cast<float>((1.0 - momentum_) * running_mean_.value[ci] + momentum_ * mean[c]);
-      running_var_.value[ci] =
-          static_cast<float>((1.0 - momentum_) * running_var_.value[ci] + momentum_ * variance[c] * unbiased);
-    }
-    ++batches_tracked_.value;
-  } else {
-    for (size_t c = 0; c < channels; ++c) {
-      const auto ci = static_cast<int64_t>(c);
-      mean_[c] = running_mean_.value[ci];
-      inverse_std_[c] = static_cast<float>(1.0 / std::sqrt(static_cast<double>(running_var_.value[ci]) + eps_));
-    }
-  }
-  backend().channel_normalize(input, mean_, inverse_std_, scale_.value, shift_.value, output);
+  BatchNormStep step;
+  step.training = batch_statistics_;
+  step.eps = eps_;
+  step.momentum = momentum_;
+  backend().batch_norm_forward(step, input, scale_.value, shift_.value, running_mean_.value, running_var_.value, mean_,
+                               inverse_std_, output);
+  if (batch_statistics_) ++batches_tracked_.value;
   return Status::ok();
 }
 
 Status BatchNorm1D::backward(const Tensor& grad_output, Tensor* grad_input) {
   EPIBOOK_RETURN_IF_ERROR(expect_backward_after_forward(kind(), input_));
   EPIBOOK_RETURN_IF_ERROR(expect_gradient_shape(kind(), grad_output.shape(), input_->shape()));
-  const Tensor& x = *input_;
-  const int64_t batch = x.dim(0);
-  const int64_t length = positions_per_channel(x.shape());
-  const double count = static_cast<double>(batch * length);
-  if (grad_input != nullptr) grad_input->resize(x.shape());
-  for (int64_t c = 0; c < channels_; ++c) {
-    const double mean = mean_[static_cast<size_t>(c)];
-    const double inverse_std = inverse_std_[static_cast<size_t>(c)];
-    // Sums of dy and of dy * x_hat over the channel.
-    double sum_dy = 0.0;
-    double sum_dy_xhat = 0.0;
-    for (int64_t n = 0; n < batch; ++n) {
-      const int64_t base = (n * channels_ + c) * length;
-      for (int64_t l = 0; l < length; ++l) {
-        sum_dy += grad_output[base + l];
-        sum_dy_xhat += grad_output[base + l] * (x[base + l] - mean) * inverse_std;
-      }
-    }
-    if (scale_.trainable) scale_.grad[c] += static_cast<float>(sum_dy_xhat);
-    if (shift_.trainable) shift_.grad[c] += static_cast<float>(sum_dy);
-    if (grad_input == nullptr) continue;
-    const double gamma = scale_.value[c];
-    for (int64_t n = 0; n < batch; ++n) {
-      const int64_t base = (n * channels_ + c) * length;
-      for (int64_t l = 0; l < length; ++l) {
-        double dx = grad_output[base + l];
-        if (batch_statistics_) {
-          const double x_hat = (x[base + l] - mean) * inverse_std;
-          dx -= (sum_dy + x_hat * sum_dy_xhat) / count;
-        }
-        (*grad_input)[base + l] = static_cast<float>(dx * gamma * inverse_std);
-      }
-    }
-  }
+  backend().batch_norm_backward(batch_statistics_, *input_, grad_output, scale_.value, mean_, inverse_std_, grad_input,
+                                scale_.trainable ? &scale_.grad : nullptr, shift_.trainable ? &shift_.grad : nullptr);
   return Status::ok();
 }
 

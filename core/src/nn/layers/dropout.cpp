@@ -1,5 +1,6 @@
 // Dropout with a counter-based mask: element i of the k-th training forward is kept
-// when draw(seed, position + i) >= p, independent of how work is split.
+// when draw(seed, position + i) >= p, independent of how work is split; the backend
+// draws the mask (backend.h), so a device draws the same bits.
 #include "epibook/nn/layers/dropout.h"
 
 #include <nlohmann/json.hpp>
@@ -37,17 +38,12 @@ Status Dropout::forward(const Tensor& input, Tensor& output) {
   EPIBOOK_RETURN_IF_ERROR(output_shape(input.shape()).status());
   masked_ = training() && probability_ > 0.0;
   if (!masked_) {
-    output.resize(input.shape());
-    std::copy(input.values().begin(), input.values().end(), output.values().begin());
+    backend().copy(input, output);
     return Status::ok();
   }
-  const CounterRng rng(seed_);
   const float keep_scale = static_cast<float>(1.0 / (1.0 - probability_));
   mask_.resize(input.shape());
-  for (int64_t i = 0; i < input.size(); ++i) {
-    const double draw = static_cast<double>(rng.at(position_.value + static_cast<uint64_t>(i)) >> 11) * 0x1.0p-53;
-    mask_[i] = draw >= probability_ ? keep_scale : 0.0f;
-  }
+  backend().dropout_mask(seed_, position_.value, probability_, keep_scale, mask_);
   position_.value += static_cast<uint64_t>(input.size());
   backend().multiply(input, mask_, output);
   return Status::ok();
@@ -56,8 +52,7 @@ Status Dropout::forward(const Tensor& input, Tensor& output) {
 Status Dropout::backward(const Tensor& grad_output, Tensor* grad_input) {
   if (grad_input == nullptr) return Status::ok();
   if (!masked_) {
-    grad_input->resize(grad_output.shape());
-    std::copy(grad_output.values().begin(), grad_output.values().end(), grad_input->values().begin());
+    backend().copy(grad_output, *grad_input);
     return Status::ok();
   }
   EPIBOOK_RETURN_IF_ERROR(expect_gradient_shape(kind(), grad_output.shape(), mask_.shape()));

@@ -37,8 +37,8 @@ class BatchNorm1D final : public Layer {
   Buffer running_var_;
   Counter batches_tracked_;
   const Tensor* input_ = nullptr;
-  std::vector<float> mean_;         // used by the last forward, per channel
-  std::vector<float> inverse_std_;  // 1 / sqrt(var + eps) of the last forward
+  Tensor mean_;         // used by the last forward, per channel
+  Tensor inverse_std_;  // 1 / sqrt(var + eps) of the last forward
   bool batch_statistics_ = false;   // the last forward normalised with batch statistics
 };
 
