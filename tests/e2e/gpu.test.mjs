@@ -123,8 +123,8 @@ async function measureReadBackWait(page) {
     for (const depth of [1, 2]) {
       const started = window.checks.startPipeline(depth, 16, 16, 256);
       if (started) return { error: started };
-      const warm = 3;
-      const steps = 20;
+      const warm = 2;
+      const steps = 8;
       let waited = 0;
       let begun = 0;
       let first = 0;
