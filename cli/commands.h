@@ -18,5 +18,6 @@ void add_train_command(CLI::App& app);    // train                          (tra
 void add_eval_command(CLI::App& app);     // eval                           (eval_command.cpp)
 void add_predict_command(CLI::App& app);  // predict                        (predict_command.cpp)
 void add_runs_command(CLI::App& app);     // runs                           (runs_command.cpp)
+void add_export_command(CLI::App& app);   // export                         (export_command.cpp)
 
 }  // namespace epibook::cli

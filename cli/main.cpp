@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   epibook::cli::add_eval_command(app);
   epibook::cli::add_predict_command(app);
   epibook::cli::add_runs_command(app);
+  epibook::cli::add_export_command(app);
 
   try {
     app.parse(argc, argv);
