@@ -52,6 +52,7 @@ std::string targets_doc(const LoadedCheckpoint& checkpoint) {
   } else if (data.from_genome()) {
     what = "the mean signal of each track";
     what += data.bin > 0 ? " in each " + std::to_string(data.bin) + " bp bin" : std::string(" over the window");
+    if (data.normalize == "cpm") what += ", in counts per million of each track's library";
     if (data.transform != "none") what += ", after " + data.transform + " of each base";
   } else {
     what = "the rows of " + file_name(data.targets);
