@@ -226,9 +226,11 @@ void DepthCompareLab::draw() {
   }
   float threshold = static_cast<float>(threshold_count_);
   ImGui::SetNextItemWidth(em * 10);
-  if (ImGui::SliderFloat("peak threshold (reads per bin at 1x)", &threshold, 5, 60, "%.0f")) {
-    (void)set("threshold", std::round(threshold));
-  }
+  if (ImGui::SliderFloat("##threshold", &threshold, 5, 60, "%.0f")) (void)set("threshold", std::round(threshold));
+  // The label wraps under the slider on a phone.
+  const char* label = "peak threshold, reads per bin at 1x";
+  same_line_if_fits(ImGui::CalcTextSize(label).x);
+  ImGui::TextUnformatted(label);
   ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
   ImGui::TextWrapped("simulated: one experiment at 1x and 0.25x, counts per 25 bp bin, 2 Mb");
   ImGui::PopStyleColor();
