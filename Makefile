@@ -65,11 +65,17 @@ serve: site
 # Playwright drives Debian's Chromium over the built site; the CLI is the oracle. The
 # full wasm build adds the WebGPU checks module (epibook-gpu-checks) the site then carries.
 test-e2e: native wasm site
+	@echo "== $@: built $$(date -u +%T)"
 	node tests/e2e/run.mjs build/site build/native/cli/epibook
+	@echo "== $@: done $$(date -u +%T)"
 
 test-native test-wasm test-asan: test-%: %
+	@echo "== $@: built $$(date -u +%T)"
 	ctest --preset $* -j $(JOBS)
+	@echo "== $@: done $$(date -u +%T)"
 
+# Each stage prints the clock when its build is done and when its tests are, so a CI
+# log shows where the time went.
 test: test-native test-wasm test-asan test-e2e
 
 # Benchmarks against named peers, then the browser against native (needs the site).
