@@ -16,6 +16,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   const BigWigReader& reader = *opened;
   size_t asked = 0;
+  for (const BigWigChrom& chrom : reader.chroms()) fuzz::check_sequence_name(chrom.name);
   for (const BigWigChrom& chrom : reader.chroms()) {
     if (++asked > 4) break;
     const uint64_t length = chrom.length;

@@ -366,6 +366,16 @@ TEST(BigWigMalformed, ChromTreeThatRevisitsItsRoot_IsRefused) {
   expect_error(read_everything(bytes), ErrorCode::kCorrupt, {"broken.bw", "chromosome tree"});
 }
 
+TEST(BigWigMalformed, ChromNameWithAControlByte_IsRefusedNamingTheByteAndWhere) {
+  std::string bytes = fixture_bytes("small.bw");
+  const uint64_t tree = load_u64(bytes, 8);
+  const uint64_t first_key = tree + 32 + 4;  // the root leaf's first item starts with its name
+  ASSERT_EQ(bytes.substr(first_key, 4), "chr1");
+  bytes[first_key + 3] = '\x0b';  // "chr\x0b", a vertical tab for the 1
+  expect_error(read_everything(bytes), ErrorCode::kCorrupt,
+               {"broken.bw", "byte " + with_thousands(first_key), "chromosome tree", "chr\\x0b", "byte 4"});
+}
+
 TEST(BigWigMalformed, RandomByteFlips_NeverCrash) {
   const std::string original = fixture_bytes("small.bw");
   CounterRng rng(7);

@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "epibook/bigwig.h"
+#include "epibook/region.h"
 #include "io/bigwig_index.h"
 #include "io/inflate.h"
 
@@ -236,6 +237,10 @@ Status read_chrom_node(const ByteSource& source, uint64_t offset, const ChromTre
       const char* key = reinterpret_cast<const char*>(p);
       BigWigChrom chrom;
       chrom.name.assign(key, strnlen(key, shape.key_size));
+      // A name with a control byte is refused as every text reader refuses it (region.h).
+      if (const std::string problem = sequence_name_problem(chrom.name); !problem.empty()) {
+        return corrupt(at_byte(name, offset + 4 + i * item_bytes) + "chromosome tree: " + problem);
+      }
       chrom.id = load<uint32_t>(p + shape.key_size);
       chrom.length = load<uint32_t>(p + shape.key_size + 4);
       chroms.push_back(std::move(chrom));
