@@ -1,6 +1,9 @@
 // Runs the book's end-to-end tests (tests/e2e/*.test.mjs) against a built site.
 // Usage: node tests/e2e/run.mjs SITE_DIR EPIBOOK_CLI [name-filter]
 // Each test file exports `tests`: [{ name, run(harness) }]. Exit code 1 if any fails.
+// E2E_JOBS tests run at once (default 2), each in its own browser contexts: much of a
+// test is waiting on a page, a frame or the CLI, so two keep two cores busier than one.
+// Tests share nothing but the browser and the server; each makes its own scratch folder.
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -25,16 +28,21 @@ async function main() {
   const harness = await openHarness(siteDir, cliPath);
   const failures = [];
   const started = Date.now();
-  for (const test of selected) {
-    const t0 = Date.now();
-    try {
-      await test.run(harness);
-      console.log(`ok    ${test.name} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
-    } catch (error) {
-      failures.push(test.name);
-      console.log(`FAIL  ${test.name} (${((Date.now() - t0) / 1000).toFixed(1)} s)\n      ${String(error.message).split('\n').join('\n      ')}`);
+  const jobs = Math.max(1, Number.parseInt(process.env.E2E_JOBS ?? '2', 10) || 1);
+  const queue = [...selected];
+  async function worker() {
+    for (let test = queue.shift(); test; test = queue.shift()) {
+      const t0 = Date.now();
+      try {
+        await test.run(harness);
+        console.log(`ok    ${test.name} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+      } catch (error) {
+        failures.push(test.name);
+        console.log(`FAIL  ${test.name} (${((Date.now() - t0) / 1000).toFixed(1)} s)\n      ${String(error.message).split('\n').join('\n      ')}`);
+      }
     }
   }
+  await Promise.all(Array.from({ length: Math.min(jobs, selected.length) }, worker));
   await harness.close();
   console.log(`\n${selected.length - failures.length} of ${selected.length} end-to-end tests passed in ${((Date.now() - started) / 1000).toFixed(0)} s`
     + ` (screenshots in tests/e2e/screenshots/)`);
