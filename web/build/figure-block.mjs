@@ -22,8 +22,9 @@ import { figures as basePairAveraging } from './figures/base-pair-averaging.mjs'
 import { figures as reproducibility } from './figures/reproducibility.mjs';
 import { figures as sequencingDepth } from './figures/sequencing-depth.mjs';
 import { figures as choosingRegions } from './figures/choosing-regions.mjs';
+import { figures as pitfalls } from './figures/pitfalls.mjs';
 
-const FIGURES = { ...epigeneticData, ...lossesAndMetrics, ...basePairAveraging, ...reproducibility, ...sequencingDepth, ...choosingRegions };
+const FIGURES = { ...epigeneticData, ...lossesAndMetrics, ...basePairAveraging, ...reproducibility, ...sequencingDepth, ...choosingRegions, ...pitfalls };
 
 export function figureNames() {
   return Object.keys(FIGURES);

@@ -8,8 +8,8 @@ import { colours, plotSvg } from '../svg-plot.mjs';
 const SIM = 'regions/sim';
 const round = (v, digits = 3) => Number(v.toFixed(digits));
 
-// The genome as { chrom: bases }.
-function genome(data) {
+// The genome as { chrom: bases } (chapter 12's figures read it too).
+export function genome(data) {
   const sequences = {};
   let name = null;
   let parts = [];
@@ -26,7 +26,7 @@ function genome(data) {
   return sequences;
 }
 
-function gcOf(bases) {
+export function gcOf(bases) {
   let gc = 0;
   let known = 0;
   for (const c of bases) {
