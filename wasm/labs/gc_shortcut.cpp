@@ -14,6 +14,7 @@
 #include <optional>
 
 #include "../app/plot.h"
+#include "../train/dataset_build.h"
 #include "../train/training_panel.h"
 #include "epibook/bed.h"
 #include "epibook/fasta.h"
@@ -154,23 +155,11 @@ class GcShortcutLab final : public Lab {
   }
 
   bool load() {
-    for (const char* name : {kGenome, kPeaks}) {
-      if (const std::string* failure = services_.files.failure(name)) {
-        fail(std::string(name) + ": " + *failure);
-        return false;
-      }
-    }
-    const std::string* genome = services_.files.whole(kGenome);
-    const std::string* peaks = services_.files.whole(kPeaks);
-    if (!genome || !peaks) return false;
-    auto index = build_fai_from_memory(*genome, kGenome);
-    if (!index.is_ok()) return fail(index.status().message()), false;
-    auto reader = FastaReader::open(memory_source(*genome, kGenome), std::move(index).value());
-    if (!reader.is_ok()) return fail(reader.status().message()), false;
-    auto records = parse_bed(*peaks, kPeaks);
-    if (!records.is_ok()) return fail(records.status().message()), false;
-    genome_.emplace(std::move(reader).value());
-    peaks_ = std::move(records).value();
+    auto loaded = genome_and_bed_from_files(services_.files, kGenome, kPeaks);
+    if (!loaded.is_ok()) return fail(loaded.status().message()), false;
+    if (!*loaded) return false;
+    genome_.emplace(std::move((*loaded)->genome));
+    peaks_ = std::move((*loaded)->records);
     return true;
   }
 

@@ -125,21 +125,11 @@ class PitfallsLab final : public Lab {
   }
 
   bool load() {
-    for (const char* name : {kGenome, kPeaks}) {
-      if (const std::string* failure = services_.files.failure(name)) {
-        fail(std::string(name) + ": " + *failure);
-        return false;
-      }
-    }
-    const std::string* genome = services_.files.whole(kGenome);
-    const std::string* peaks = services_.files.whole(kPeaks);
-    if (!genome || !peaks) return false;
-    auto reader = genome_from_bytes(*genome, kGenome);
-    if (!reader.is_ok()) return fail(reader.status().message()), false;
-    auto records = parse_bed(*peaks, kPeaks);
-    if (!records.is_ok()) return fail(records.status().message()), false;
-    genome_.emplace(std::move(reader).value());
-    peaks_ = std::move(records).value();
+    auto loaded = genome_and_bed_from_files(services_.files, kGenome, kPeaks);
+    if (!loaded.is_ok()) return fail(loaded.status().message()), false;
+    if (!*loaded) return false;
+    genome_.emplace(std::move((*loaded)->genome));
+    peaks_ = std::move((*loaded)->records);
     return true;
   }
 

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "../app/file_store.h"
+#include "epibook/bed.h"
 #include "epibook/dataset.h"
 #include "epibook/fasta.h"
 #include "frame_clock.h"
@@ -25,6 +26,15 @@ TrainOptions lab_train_options();
 
 // A genome (FASTA) read whole from the page, indexed in memory.
 Result<FastaReader> genome_from_bytes(const std::string& bytes, const std::string& name);
+
+// A genome and a BED file (peaks) read whole from the page: nullopt while their bytes are
+// on their way; an error names the file the page could not read or parse.
+struct GenomeAndBed {
+  FastaReader genome;
+  std::vector<BedRecord> records;
+};
+Result<std::optional<GenomeAndBed>> genome_and_bed_from_files(const FileStore& files, const std::string& genome_name,
+                                                              const std::string& bed_name);
 
 // PanelData's stretch: up to `max_rows` validation rows, in row order, that follow one
 // another along the first validation row's sequence, with their starts and a label.
