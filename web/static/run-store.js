@@ -5,6 +5,8 @@
 const STORAGE_KEY = 'epibook-runs';
 // The oldest runs give way beyond this many (a run takes a few kB).
 export const MAX_STORED_RUNS = 60;
+// The event this window gets when a lab of it stored a run.
+export const STORED_EVENT = 'epibook-run-stored';
 
 export function storedRuns() {
   try {
@@ -24,6 +26,8 @@ export function storeRun(record) {
   for (;;) {
     try {
       localStorage.setItem(STORAGE_KEY, JSON.stringify(runs));
+      // A dashboard in this same page (the storage event only reaches other tabs).
+      window.dispatchEvent(new CustomEvent(STORED_EVENT));
       return true;
     } catch (error) {
       // Full: drop the oldest other run and try again; with none left, give up quietly.

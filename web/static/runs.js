@@ -3,9 +3,11 @@
 // (the settings that differ, each metric's last value, the best of the monitored one),
 // sortable by any column and saved as CSV; their curves overlaid in one plot; and the
 // differing settings side by side. Everything is read and drawn in the page: opened
-// files are never sent anywhere. book.js mounts it where the page has [data-run-dashboard].
+// files are never sent anywhere. book.js mounts it where the page has [data-run-dashboard];
+// a chapter page embeds one with data-runs-page="this" under its labs: it lists the lab
+// runs trained on that page only, follows them epoch by epoch and has smaller headings.
 import { differingSettings, lowerIsBetter, metricNames, metricOf, parseRun, settingText, toCsv } from './run-format.js';
-import { forgetStoredRuns, storedRuns } from './run-store.js';
+import { STORED_EVENT, forgetStoredRuns, storedRuns } from './run-store.js';
 import { colours, niceTicks, plotSvg, svgDocument } from './plot/svg-plot.mjs';
 
 // Colours of the runs in the plot, in order (then again from the start).
@@ -104,9 +106,11 @@ async function runsFromFiles(files) {
   return { runs, problems };
 }
 
-function labRuns(problems) {
+// The runs the labs kept in this browser; `page` (a path) keeps those trained there only.
+function labRuns(problems, page) {
   const runs = [];
   for (const record of storedRuns()) {
+    if (page && record.page !== page) continue;
     const time = new Date(record.saved);
     const name = `${record.lab} ${record.run} ${Number.isNaN(time.getTime()) ? '' : time.toLocaleTimeString('en-GB')}`.trim();
     try {
@@ -130,6 +134,8 @@ function saveText(fileName, text, type) {
 
 export function mountRunDashboard(root) {
   const state = { opened: [], lab: [], problems: [], sortId: null, reverse: false, metric: null };
+  const thisPage = root.dataset.runsPage === 'this' ? location.pathname : null;
+  const heading = thisPage ? 'h3' : 'h2';
   let openedCount = 0;
 
   const controls = element('div', { class: 'runs-controls' });
@@ -144,14 +150,14 @@ export function mountRunDashboard(root) {
   controls.append(folderLabel, filesLabel, csvButton, forgetButton);
   const messages = element('ul', { class: 'runs-messages', 'aria-live': 'polite' });
   const summary = element('p', { class: 'runs-summary' });
-  const tableHeading = element('h2', { id: 'runs-table-heading' }, 'Runs');
+  const tableHeading = element(heading, { id: 'runs-table-heading' }, 'Runs');
   const tableWrap = element('div', { class: 'runs-scroll' });
-  const curveHeading = element('h2', { id: 'runs-curves-heading' }, 'Curves');
+  const curveHeading = element(heading, { id: 'runs-curves-heading' }, 'Curves');
   const metricLabel = element('label', { class: 'runs-metric' }, 'Metric ');
   const metricSelect = element('select', { 'data-runs-metric': '' });
   metricLabel.appendChild(metricSelect);
   const curves = element('div', { class: 'runs-curves' });
-  const settingsHeading = element('h2', { id: 'runs-settings-heading' }, 'Settings that differ');
+  const settingsHeading = element(heading, { id: 'runs-settings-heading' }, 'Settings that differ');
   const settingsWrap = element('div', { class: 'runs-scroll' });
   root.replaceChildren(controls, messages, summary, tableHeading, tableWrap, curveHeading, metricLabel, curves,
     settingsHeading, settingsWrap);
@@ -260,8 +266,8 @@ export function mountRunDashboard(root) {
     const runs = allRuns();
     const labCount = state.lab.length;
     summary.textContent = runs.length === 0
-      ? 'No runs yet: train a run in a lab of the book (it appears here after its first epoch), or open run folders of epibook train.'
-      : `${runs.length} run${runs.length === 1 ? '' : 's'}: ${labCount} from the labs in this browser, ${runs.length - labCount} opened.`;
+      ? `No runs yet: train a run in ${thisPage ? 'a lab on this page' : 'a lab of the book'} (it appears here after its first epoch), or open run folders of epibook train.`
+      : `${runs.length} run${runs.length === 1 ? '' : 's'}: ${labCount} from the labs ${thisPage ? 'on this page' : 'in this browser'}, ${runs.length - labCount} opened.`;
     csvButton.disabled = runs.length === 0;
     forgetButton.disabled = labCount === 0;
     if (runs.length === 0) {
@@ -279,7 +285,7 @@ export function mountRunDashboard(root) {
 
   function reloadLabRuns() {
     const problems = [];
-    state.lab = labRuns(problems);
+    state.lab = labRuns(problems, thisPage);
     state.problems = problems;
     render();
   }
@@ -305,6 +311,8 @@ export function mountRunDashboard(root) {
   forgetButton.addEventListener('click', () => { forgetStoredRuns(); reloadLabRuns(); });
   // A lab in another tab of the book finished an epoch.
   window.addEventListener('storage', (event) => { if (event.key === null || event.key === 'epibook-runs') reloadLabRuns(); });
+  // A lab in this page did (a dashboard under a chapter's labs).
+  window.addEventListener(STORED_EVENT, reloadLabRuns);
   let width = root.clientWidth;
   new ResizeObserver(() => {
     if (root.clientWidth === width) return;
