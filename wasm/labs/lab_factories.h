@@ -20,5 +20,6 @@ Result<std::unique_ptr<Lab>> make_depth_transfer_lab(const nlohmann::json& param
 Result<std::unique_ptr<Lab>> make_gc_shortcut_lab(const nlohmann::json& params, LabServices& services);
 Result<std::unique_ptr<Lab>> make_region_choice_lab(const nlohmann::json& params, LabServices& services);
 Result<std::unique_ptr<Lab>> make_pitfalls_lab(const nlohmann::json& params, LabServices& services);
+Result<std::unique_ptr<Lab>> make_lr_sweep_lab(const nlohmann::json& params, LabServices& services);
 
 }  // namespace epibook::labs

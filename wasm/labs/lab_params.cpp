@@ -78,10 +78,11 @@ Result<std::unique_ptr<Lab>> make_lab(const std::string& name, const nlohmann::j
   if (name == "gc-shortcut") return make_gc_shortcut_lab(params, services);
   if (name == "region-choice") return make_region_choice_lab(params, services);
   if (name == "pitfalls") return make_pitfalls_lab(params, services);
+  if (name == "lr-sweep") return make_lr_sweep_lab(params, services);
   return not_found("no lab is called \"" + name +
                    "\" (fastq-quality, peak-calling, track-explorer, tutorial1-prep, class-imbalance, first-model, "
                    "loss-metrics, bin-averaging, output-bins, seed-variance, depth-compare, depth-transfer, gc-shortcut, "
-                   "region-choice, pitfalls)");
+                   "region-choice, pitfalls, lr-sweep)");
 }
 
 }  // namespace epibook::labs

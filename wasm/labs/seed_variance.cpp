@@ -16,6 +16,7 @@
 
 #include "../app/plot.h"
 #include "../train/training_panel.h"
+#include "driven_runs.h"
 #include "lab_factories.h"
 
 namespace epibook::labs {
@@ -24,7 +25,7 @@ namespace {
 constexpr int kMinSeeds = 2;
 constexpr int kMaxSeeds = 20;
 // The settings this lab owns; the rest go to the runs (the training panel's keys).
-const char* const kOwnKeys = "seeds, first_seed, sweep, pause, clear";
+const char* const kOwnKeys = "seeds, first_seed";
 
 // Mean and sample standard deviation (n - 1) of the finite values; NaN when too few.
 struct Spread {
@@ -50,8 +51,6 @@ Spread spread_of(const std::vector<double>& values) {
   return s;
 }
 
-nlohmann::json number_or_null(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
-
 nlohmann::json spread_json(const Spread& s) {
   return {{"mean", number_or_null(s.mean)}, {"sd", number_or_null(s.sd)}, {"count", s.count}};
 }
@@ -68,11 +67,11 @@ std::optional<double> last_metric(const nlohmann::json& run, const std::string& 
 
 class SeedVarianceLab final : public Lab {
  public:
-  explicit SeedVarianceLab(LabServices& services) : services_(services) {}
+  explicit SeedVarianceLab(LabServices& services)
+      : services_(services), sweep_("seed-variance", "seed", kOwnKeys, [this] { clear_results(); }) {}
 
   Status configure(const nlohmann::json& params) {
-    const nlohmann::json inner = {{"dataset", param_text(params, "dataset", "sim-motifs")}, {"compare", "on"}, {"backend", "cpu"}};
-    EPIBOOK_ASSIGN_OR_RETURN(runs_, make_lab("first-model", inner, services_));
+    EPIBOOK_RETURN_IF_ERROR(sweep_.make_runs(param_text(params, "dataset", "sim-motifs"), true, services_));
     for (auto it = params.begin(); it != params.end(); ++it) {
       if (it.key() != "dataset" && it.key() != "caption") EPIBOOK_RETURN_IF_ERROR(set(it.key(), it.value()));
     }
@@ -81,57 +80,48 @@ class SeedVarianceLab final : public Lab {
   }
 
   void step() override {
-    runs_->step();
-    if (phase_ != Phase::kRunning || runs_->busy()) return;
-    const nlohmann::json state = runs_->state();
-    if (state.value("stage", "") != "ready") {
-      if (state.value("stage", "") == "failed") fail(state.value("message", "the data could not be built"));
-      return;
-    }
+    const std::optional<nlohmann::json> ready = sweep_.ready_state();
+    if (!ready) return;
+    const nlohmann::json& state = *ready;
     if (dataset_.empty()) dataset_ = state.value("dataset", "");
     if (state.value("dataset", "") != dataset_) {
-      clear_results();  // the reader switched the data under the runs: the seeds start over
+      // The reader switched the data under the runs: the seeds start over, still running.
       dataset_ = state.value("dataset", "");
-      phase_ = Phase::kRunning;
-    }
-    if (started_) {
-      record(state);
-      started_ = false;
-    }
-    const size_t next = next_seed();
-    if (next >= values_[0].size()) {
-      phase_ = Phase::kDone;
+      clear_results();
+      const Status restarted = sweep_.set("sweep", 1);
+      if (!restarted.is_ok()) return sweep_.fail(restarted.message());
       return;
     }
-    start_seed(next);
+    if (sweep_.started()) {
+      record(state);
+      sweep_.run_recorded();
+      if (sweep_.phase() == DrivenSweep::Phase::kFailed) return;
+    }
+    const size_t next = next_seed();
+    if (next >= values_[0].size()) return sweep_.finish();
+    // Both runs of the seed from their first step: the seed set (which clears them), then Train.
+    current_seed_ = first_seed_ + next;
+    current_index_ = next;
+    sweep_.start({{"seed", current_seed_}, {"b.seed", current_seed_}});
   }
 
-  bool busy() const override { return phase_ == Phase::kRunning || runs_->busy(); }
-  bool training() const override { return phase_ == Phase::kRunning || runs_->training(); }
+  bool busy() const override { return sweep_.busy(); }
+  bool training() const override { return sweep_.training(); }
 
   void draw() override;
 
   nlohmann::json state() const override {
-    const nlohmann::json runs = runs_->state();
-    nlohmann::json state;
-    state["lab"] = "seed-variance";
-    state["dataset"] = runs.value("dataset", "");
-    state["stage"] = runs.value("stage", "");
-    state["phase"] = phase_name();
+    const nlohmann::json runs = sweep_.runs().state();
+    nlohmann::json state = sweep_.state_head(runs);
     state["seeds"] = seeds_;
     state["seed_list"] = seed_list();
     state["first_seed"] = first_seed_;
     state["metric"] = metric_;
     state["seed_controls"] = "initialisation and batch order (one seed); the split is fixed by the data";
-    state["settings"] = runs.value("settings", nlohmann::json());
     state["b_settings"] = runs.contains("b") ? runs["b"].value("settings", nlohmann::json()) : nlohmann::json();
-    state["steps_in_run"] = runs.value("steps_in_run", 0);
-    // What `epibook train --config` runs for A and B (the page's toml blocks).
-    state["cli_config"] = runs.value("cli_config", "");
     state["b_cli_config"] = runs.contains("b") ? runs["b"].value("cli_config", "") : "";
-    state["data_fingerprint"] = runs.value("data_fingerprint", "");
     state["runs_done"] = runs_done();
-    state["current_seed"] = started_ ? nlohmann::json(current_seed_) : nlohmann::json(nullptr);
+    state["current_seed"] = sweep_.started() ? nlohmann::json(current_seed_) : nlohmann::json(nullptr);
     const char* names[2] = {"a", "b"};
     for (int r = 0; r < 2; ++r) {
       nlohmann::json values = nlohmann::json::array();
@@ -150,7 +140,6 @@ class SeedVarianceLab final : public Lab {
                            {"paired", differences},
                            {"paired_spread", spread_json(spread_of(paired))},
                            {"b_better", b_better}};
-    state["message"] = message_.empty() ? runs.value("message", "") : message_;
     return state;
   }
 
@@ -161,71 +150,15 @@ class SeedVarianceLab final : public Lab {
       if (key == "first_seed") EPIBOOK_RETURN_IF_ERROR(check_range(key, n, 1, 1e9));
       if (n != std::floor(n)) return invalid_argument(key + ": " + value.dump() + " is not a whole number");
       (key == "seeds" ? seeds_ : first_seed_) = static_cast<uint64_t>(n);
-      if (runs_) clear_results();
+      clear_results();
       return Status::ok();
     }
-    if (key == "sweep") {
-      if (phase_ == Phase::kFailed) return invalid_argument(message_.empty() ? "the data could not be built" : message_);
-      message_.clear();
-      if (phase_ == Phase::kDone) clear_results();
-      phase_ = Phase::kRunning;
-      // A paused seed trains on from where it stopped.
-      return started_ ? runs_->set("start", 1) : Status::ok();
-    }
-    if (key == "pause") {
-      if (phase_ == Phase::kRunning) phase_ = Phase::kPaused;
-      return runs_->set("pause", value);
-    }
-    if (key == "clear") {
-      clear_results();
-      return runs_->set("reset", value);
-    }
-    if (!forwarded(key)) {
-      std::string keys = kOwnKeys + std::string(", dataset");
-      for (const std::string& k : TrainingPanel::keys()) {
-        if (!runs_own(k)) keys += ", " + k;
-      }
-      return invalid_argument("seed-variance has no parameter \"" + key + "\" (" + keys +
-                              ", b.<setting>; the lab sets the seeds and trains runs A and B itself)");
-    }
-    const Status status = runs_->set(key, value);
-    if (status.is_ok() && key != "threads" && key != "backend") {
-      clear_results();  // other settings, other runs: the seeds start over
-    }
-    return status;
+    return sweep_.set(key, value);
   }
 
-  void open_file(const std::string& name) override {
-    message_ = name + ": this lab trains on the book's data; open files in the first-model lab";
-  }
+  void open_file(const std::string& name) override { sweep_.refuse_file(name); }
 
  private:
-  enum class Phase { kIdle, kRunning, kPaused, kDone, kFailed };
-
-  // Keys the lab drives itself on the runs: the reader's seed, Train and B's presence.
-  static bool runs_own(const std::string& key) {
-    return key == "seed" || key == "compare" || key == "train_steps" || key == "start" || key == "step" ||
-           key == "reset" || key == "pause";
-  }
-  // The first-model lab's keys a reader sets here: the data set and the runs' settings (B's as "b.<setting>").
-  static bool forwarded(const std::string& key) {
-    if (key == "dataset") return true;
-    const std::string setting = key.rfind("b.", 0) == 0 ? key.substr(2) : key;
-    const std::vector<std::string> keys = TrainingPanel::keys();
-    return !runs_own(setting) && std::find(keys.begin(), keys.end(), setting) != keys.end();
-  }
-
-  std::string phase_name() const {
-    switch (phase_) {
-      case Phase::kIdle: return "idle";
-      case Phase::kRunning: return "running";
-      case Phase::kPaused: return "paused";
-      case Phase::kDone: return "done";
-      case Phase::kFailed: return "failed";
-    }
-    return "";
-  }
-
   std::vector<uint64_t> seed_list() const {
     std::vector<uint64_t> seeds(seeds_);
     std::iota(seeds.begin(), seeds.end(), first_seed_);
@@ -234,13 +167,7 @@ class SeedVarianceLab final : public Lab {
 
   void clear_results() {
     for (auto& v : values_) v.assign(seeds_, NAN);
-    started_ = false;
-    phase_ = phase_ == Phase::kFailed ? Phase::kFailed : Phase::kIdle;
-  }
-
-  void fail(std::string message) {
-    phase_ = Phase::kFailed;
-    message_ = std::move(message);
+    sweep_.reset();
   }
 
   size_t next_seed() const {
@@ -261,19 +188,6 @@ class SeedVarianceLab final : public Lab {
     return d;
   }
 
-  // Both runs of seed `index` from their first step: the seed set (which clears them), then Train.
-  void start_seed(size_t index) {
-    current_seed_ = first_seed_ + index;
-    current_index_ = index;
-    for (const char* key : {"seed", "b.seed"}) {
-      const Status status = runs_->set(key, current_seed_);
-      if (!status.is_ok()) return fail(status.message());
-    }
-    const Status status = runs_->set("start", 1);
-    if (!status.is_ok()) return fail(status.message());
-    started_ = true;
-  }
-
   // Seed `current_index_`'s two finished runs: their last validation scores.
   void record(const nlohmann::json& state) {
     metric_ = state.contains("validation") && !state["validation"].empty() && state["validation"].back().contains("auroc")
@@ -283,49 +197,46 @@ class SeedVarianceLab final : public Lab {
     const std::optional<double> b = state.contains("b") ? last_metric(state["b"], metric_) : std::nullopt;
     if (!a || !b || state.value("seed", uint64_t{0}) != current_seed_) {
       const std::string why = state.value("message", "");
-      return fail("seed " + std::to_string(current_seed_) + ": a run did not finish" + (why.empty() ? "" : " (" + why + ")"));
+      return sweep_.fail("seed " + std::to_string(current_seed_) + ": a run did not finish" + (why.empty() ? "" : " (" + why + ")"));
     }
     values_[0][current_index_] = *a;
     values_[1][current_index_] = *b;
   }
 
   LabServices& services_;
-  std::unique_ptr<Lab> runs_;  // the first-model lab: data, runs A and B, their panel
+  DrivenSweep sweep_;  // the first-model lab's runs A and B, trained once per seed
   uint64_t seeds_ = 5;
   uint64_t first_seed_ = 1;
-  Phase phase_ = Phase::kIdle;
-  bool started_ = false;
   uint64_t current_seed_ = 0;
   size_t current_index_ = 0;
   std::array<std::vector<double>, 2> values_;  // [A, B][seed index]: last validation score, NaN until run
   std::string dataset_;
   std::string metric_ = "auroc";
-  std::string message_;
 };
 
 void SeedVarianceLab::draw() {
   const float em = ImGui::GetFontSize();
-  const bool running = phase_ == Phase::kRunning;
+  const bool running = sweep_.running();
   char label[48];
-  std::snprintf(label, sizeof label, running ? "Pause" : phase_ == Phase::kPaused ? "Resume" : "Train %d seeds",
+  std::snprintf(label, sizeof label, running ? "Pause" : sweep_.phase() == DrivenSweep::Phase::kPaused ? "Resume" : "Train %d seeds",
                 static_cast<int>(seeds_));
   if (ImGui::Button(label)) {
     const Status status = set(running ? "pause" : "sweep", 1);
-    if (!status.is_ok()) message_ = status.message();
+    if (!status.is_ok()) sweep_.set_message(status.message());
   }
   int seeds = static_cast<int>(seeds_);
   same_line_if_fits(em * 9);
   ImGui::SetNextItemWidth(em * 7);
   if (ImGui::SliderInt("seeds", &seeds, kMinSeeds, kMaxSeeds)) {
     const Status status = set("seeds", seeds);
-    if (!status.is_ok()) message_ = status.message();
+    if (!status.is_ok()) sweep_.set_message(status.message());
   }
   int first = static_cast<int>(first_seed_);
   same_line_if_fits(em * 12);
   ImGui::SetNextItemWidth(em * 6);
   if (ImGui::InputInt("first seed", &first) && first >= 1) {
     const Status status = set("first_seed", first);
-    if (!status.is_ok()) message_ = status.message();
+    if (!status.is_ok()) sweep_.set_message(status.message());
   }
   const Spread a = spread_of(values_[0]), b = spread_of(values_[1]);
   const std::vector<double> paired = paired_differences();
@@ -337,8 +248,8 @@ void SeedVarianceLab::draw() {
   ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
   ImGui::TextWrapped("%s", summary);
   ImGui::PopStyleColor();
-  if (!message_.empty()) message_line(message_, true);
-  if (phase_ == Phase::kFailed) return;
+  if (!sweep_.message().empty()) message_line(sweep_.message(), true);
+  if (sweep_.phase() == DrivenSweep::Phase::kFailed) return;
 
   // Each seed's last validation score for A and B, a line joining the two runs of one
   // seed, and the mean ± one standard deviation beside each column.
@@ -390,7 +301,7 @@ void SeedVarianceLab::draw() {
     for (size_t i = 0; i < n; ++i) {
       ImGui::TableNextRow();
       ImGui::TableNextColumn();
-      ImGui::Text("%llu%s", static_cast<unsigned long long>(first_seed_ + i), started_ && i == current_index_ ? " ..." : "");
+      ImGui::Text("%llu%s", static_cast<unsigned long long>(first_seed_ + i), sweep_.started() && i == current_index_ ? " ..." : "");
       for (double v : {values_[0][i], values_[1][i], paired[i]}) {
         ImGui::TableNextColumn();
         if (std::isfinite(v)) ImGui::Text("%.3f", v);
@@ -405,11 +316,7 @@ void SeedVarianceLab::draw() {
     }
     ImGui::EndTable();
   }
-  if (ImGui::CollapsingHeader("Runs A and B of this seed")) {
-    ImGui::PushID("runs");
-    runs_->draw();
-    ImGui::PopID();
-  }
+  sweep_.draw_runs("Runs A and B of this seed");
 }
 
 }  // namespace
