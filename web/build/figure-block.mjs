@@ -21,10 +21,11 @@ import { figures as lossesAndMetrics } from './figures/losses-and-metrics.mjs';
 import { figures as basePairAveraging } from './figures/base-pair-averaging.mjs';
 import { figures as reproducibility } from './figures/reproducibility.mjs';
 import { figures as sequencingDepth } from './figures/sequencing-depth.mjs';
+import { figures as weightsAndBiases } from './figures/weights-and-biases.mjs';
 import { figures as choosingRegions } from './figures/choosing-regions.mjs';
 import { figures as pitfalls } from './figures/pitfalls.mjs';
 
-const FIGURES = { ...epigeneticData, ...lossesAndMetrics, ...basePairAveraging, ...reproducibility, ...sequencingDepth, ...choosingRegions, ...pitfalls };
+const FIGURES = { ...epigeneticData, ...lossesAndMetrics, ...basePairAveraging, ...reproducibility, ...sequencingDepth, ...choosingRegions, ...pitfalls, ...weightsAndBiases };
 
 export function figureNames() {
   return Object.keys(FIGURES);

@@ -5,25 +5,14 @@
 // are the pages' toml blocks (seeds-a.toml, seeds-b.toml, replay.toml), read from the
 // chapter's Markdown so the figures and the pages cannot drift apart. Each
 // maker returns { width, height, body, numbers }; the page quotes `numbers`.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { colours, plotSvg } from '../svg-plot.mjs';
+import { trainPageRun } from './page-runs.mjs';
 
 const CHAPTER = fileURLToPath(new URL('../../../tutorials/07-reproducibility/', import.meta.url));
 export const SEEDS = [1, 2, 3, 4, 5];
 const round = (v, digits = 3) => Number(v.toFixed(digits));
-
-// The config block named `file` ("# seeds-a.toml: ...") of the chapter's `page`, its
-// data paths made relative to the assets folder (the page's are relative to the book's folder).
-function pageConfig(page, file) {
-  const text = fs.readFileSync(path.join(CHAPTER, page), 'utf8');
-  const match = new RegExp(`^\`\`\`toml\\n#\\s*${file.replace('.', '\\.')}\\b.*\\n([\\s\\S]*?)^\`\`\``, 'm').exec(text);
-  if (!match) throw new Error(`${page} has no toml block for ${file}`);
-  return match[1].replace(/"assets\//g, '"');
-}
 
 export function meanAndSd(values) {
   const mean = values.reduce((a, b) => a + b, 0) / values.length;
@@ -32,21 +21,8 @@ export function meanAndSd(values) {
 }
 
 // One run of a page's config with a seed on a number of threads: metrics.jsonl's lines.
-const runCache = new Map();
 function trainRun(data, page, file, seed, threads = 1) {
-  const key = `${data.assets}:${page}:${file}:${seed}:${threads}`;
-  if (!runCache.has(key)) {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'epibook-seeds-'));
-    try {
-      fs.writeFileSync(path.join(dir, file), pageConfig(page, file));
-      data.cli(['train', '--config', path.join(dir, file), '--data-root', data.assets, '--seed', String(seed),
-        '--threads', String(threads), '-o', path.join(dir, 'run'), '--quiet']);
-      runCache.set(key, fs.readFileSync(path.join(dir, 'run/metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)));
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  }
-  return runCache.get(key);
+  return trainPageRun(data, CHAPTER, page, file, ['--seed', String(seed), '--threads', String(threads)]).metrics;
 }
 
 // Lab 1's runs (page 02): the validation AUROC of every epoch, per seed.
