@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 import { expect, expectNoProblems, newContext, repo, siteLabs, watchedPage } from './harness.mjs';
-import { callLab, labState, openLab, waitForLab } from './labs.mjs';
+import { callLab, labState, openLab, setAndSettle, waitForLab } from './labs.mjs';
 
 const CHAPTER = '07-reproducibility/';
 
@@ -51,18 +51,6 @@ function meanAndSd(values) {
 function maxDifference(a, b) {
   expect(a.length === b.length, `runs of ${a.length} and ${b.length} steps`);
   return a.reduce((worst, v, i) => Math.max(worst, Math.abs(v - b[i])), 0);
-}
-
-// Sets `key` and waits until the lab has no work left: whole training runs can outlast
-// one whenIdle() on a loaded machine, so it is asked again until the lab says idle.
-function setAndSettle(page, number, key, value) {
-  return page.evaluate(async ({ n, k, v }) => {
-    const handle = document.querySelector(`#lab-${n} canvas`).epibookLab;
-    await handle.set(k, v);
-    const deadline = performance.now() + 15 * 60000;
-    const working = (st) => st.phase === 'running' || st.phase === 'training' || st.b?.phase === 'training';
-    do { await handle.whenIdle(); } while (working(handle.state()) && performance.now() < deadline);
-  }, { n: number, k: key, v: value });
 }
 
 async function withLab(harness, name, body) {

@@ -39,6 +39,18 @@ export function labState(page, number) {
   return callLab(page, number, 'state');
 }
 
+// Sets `key` and waits until the lab has no work left: whole training runs can outlast
+// one whenIdle() on a loaded machine, so it is asked again until the lab says idle.
+export function setAndSettle(page, number, key, value) {
+  return page.evaluate(async ({ n, k, v }) => {
+    const handle = document.querySelector(`#lab-${n} canvas`).epibookLab;
+    await handle.set(k, v);
+    const deadline = performance.now() + 15 * 60000;
+    const working = (st) => st.phase === 'running' || st.phase === 'training' || st.b?.phase === 'training';
+    do { await handle.whenIdle(); } while (working(handle.state()) && performance.now() < deadline);
+  }, { n: number, k: key, v: value });
+}
+
 // A chapter's experiment with one of its labs: the lab `name` on the pages under
 // `chapterDir` ("03-base-pair-averaging/") opened in a fresh context, then
 // body(set, state, pageUrl) with set(key, value) and state() bound to it; the page must

@@ -46,7 +46,7 @@ async function openDashboard(page, harness) {
 }
 
 // The table as { columns, rows: [{ name, cells: { column: number | text } }] }.
-function dashboardTable(page) {
+export function dashboardTable(page) {
   return page.evaluate(() => {
     const table = document.querySelector('[data-run-dashboard] .runs-table');
     if (!table) return { columns: [], rows: [] };
@@ -61,7 +61,7 @@ function dashboardTable(page) {
 }
 
 // RFC 4180 rows (the dashboard quotes only what needs it).
-function parseCsv(text) {
+export function parseCsv(text) {
   const rows = [];
   let row = [];
   let field = '';
