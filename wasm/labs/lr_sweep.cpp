@@ -24,9 +24,14 @@ constexpr size_t kMinRates = 2;
 constexpr size_t kMaxRates = 8;
 const char* const kOwnKeys = "rates";
 
-// "0.001, 0.003,0.01" -> the rates, each in the panel's range, no rate twice.
+// "0.001, 0.003,0.01" (or [0.001, 0.003, 0.01]) -> the rates, each in the panel's range, no rate twice.
 Result<std::vector<double>> parse_rates(const nlohmann::json& value) {
-  EPIBOOK_ASSIGN_OR_RETURN(const std::string text, json_text(value, "rates"));
+  std::string text;
+  if (value.is_array()) {
+    for (const nlohmann::json& rate : value) text += (text.empty() ? "" : ",") + rate.dump();
+  } else {
+    EPIBOOK_ASSIGN_OR_RETURN(text, json_text(value, "rates"));
+  }
   std::vector<double> rates;
   std::stringstream items(text);
   std::string item;
