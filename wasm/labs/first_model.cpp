@@ -132,9 +132,12 @@ class FirstModelLab final : public Lab {
 
   Status configure(const nlohmann::json& params) {
     EPIBOOK_RETURN_IF_ERROR(choose(param_text(params, "dataset", "sim-motifs")));
-    for (const std::string& key : TrainingPanel::keys()) {
-      if (params.contains(key) && key != "train_steps" && key != "start") {
-        EPIBOOK_RETURN_IF_ERROR(panel_.set(key, params[key]));
+    // Run A's settings, then B's ("b.<setting>", once compare has made B a copy of A).
+    for (const std::string& prefix : {"", "b."}) {
+      for (const std::string& key : TrainingPanel::keys()) {
+        if (params.contains(prefix + key) && key != "train_steps" && key != "start") {
+          EPIBOOK_RETURN_IF_ERROR(panel_.set(prefix + key, params[prefix + key]));
+        }
       }
     }
     pending_link_ = param_text(params, "run", "");
