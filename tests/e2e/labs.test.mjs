@@ -21,6 +21,8 @@ const READER_ACTIONS = {
   'gc-shortcut': { set: ['gc_bins', 20], badFile: 'broken.fa', badBytes: 'this is not a FASTA file\n' },
   'region-choice': { set: ['regions', 'tiling'], badFile: 'broken.fa', badBytes: 'this is not a FASTA file\n' },
   'lr-sweep': { set: ['rates', '0.002,0.02'], badFile: 'broken.fa', badBytes: 'this is not a FASTA file\n' },
+  'test-bench': { set: ['bug', 'shift'], badFile: 'broken.bed', badBytes: 'not a BED file\n' },
+  'bug-curves': { set: ['bug', 'shift'], badFile: 'broken.bed', badBytes: 'not a BED file\n' },
 };
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 // ImGui's anti-aliased text and plots give hundreds of colours; an empty canvas gives one.

@@ -21,5 +21,7 @@ Result<std::unique_ptr<Lab>> make_gc_shortcut_lab(const nlohmann::json& params, 
 Result<std::unique_ptr<Lab>> make_region_choice_lab(const nlohmann::json& params, LabServices& services);
 Result<std::unique_ptr<Lab>> make_pitfalls_lab(const nlohmann::json& params, LabServices& services);
 Result<std::unique_ptr<Lab>> make_lr_sweep_lab(const nlohmann::json& params, LabServices& services);
+Result<std::unique_ptr<Lab>> make_test_bench_lab(const nlohmann::json& params, LabServices& services);
+Result<std::unique_ptr<Lab>> make_bug_curves_lab(const nlohmann::json& params, LabServices& services);
 
 }  // namespace epibook::labs

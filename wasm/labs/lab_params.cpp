@@ -79,10 +79,12 @@ Result<std::unique_ptr<Lab>> make_lab(const std::string& name, const nlohmann::j
   if (name == "region-choice") return make_region_choice_lab(params, services);
   if (name == "pitfalls") return make_pitfalls_lab(params, services);
   if (name == "lr-sweep") return make_lr_sweep_lab(params, services);
+  if (name == "test-bench") return make_test_bench_lab(params, services);
+  if (name == "bug-curves") return make_bug_curves_lab(params, services);
   return not_found("no lab is called \"" + name +
                    "\" (fastq-quality, peak-calling, track-explorer, tutorial1-prep, class-imbalance, first-model, "
                    "loss-metrics, bin-averaging, output-bins, seed-variance, depth-compare, depth-transfer, gc-shortcut, "
-                   "region-choice, pitfalls, lr-sweep)");
+                   "region-choice, pitfalls, lr-sweep, test-bench, bug-curves)");
 }
 
 }  // namespace epibook::labs
