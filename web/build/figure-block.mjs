@@ -24,8 +24,9 @@ import { figures as sequencingDepth } from './figures/sequencing-depth.mjs';
 import { figures as weightsAndBiases } from './figures/weights-and-biases.mjs';
 import { figures as choosingRegions } from './figures/choosing-regions.mjs';
 import { figures as pitfalls } from './figures/pitfalls.mjs';
+import { figures as testing } from './figures/testing.mjs';
 
-const FIGURES = { ...epigeneticData, ...lossesAndMetrics, ...basePairAveraging, ...reproducibility, ...sequencingDepth, ...choosingRegions, ...pitfalls, ...weightsAndBiases };
+const FIGURES = { ...epigeneticData, ...lossesAndMetrics, ...basePairAveraging, ...reproducibility, ...sequencingDepth, ...choosingRegions, ...pitfalls, ...weightsAndBiases, ...testing };
 
 export function figureNames() {
   return Object.keys(FIGURES);
