@@ -144,7 +144,7 @@ class BugCurvesLab final : public Lab {
 
 // log10 of one score per epoch for both runs, clean and bugged.
 void draw_curves(const char* id, const char* title, const bugs::BugRun& clean, const bugs::BugRun& bugged,
-                 double bugs::EpochScores::*field, uint32_t epochs, float width) {
+                 double bugs::EpochScores::*field, uint32_t epochs, float width, float height) {
   const float em = ImGui::GetFontSize();
   double lo = INFINITY, hi = -INFINITY;
   for (const bugs::BugRun* run : {&clean, &bugged}) {
@@ -152,7 +152,7 @@ void draw_curves(const char* id, const char* title, const bugs::BugRun& clean, c
   }
   if (!(hi > lo)) lo = -2, hi = 0;
   const double pad = (hi - lo) * 0.1 + 1e-3;
-  PlotArea area = begin_plot(id, ImVec2(width, em * 10), 0.5, epochs + 0.5, lo - pad, hi + pad, "epoch", title);
+  PlotArea area = begin_plot(id, ImVec2(width, height), 0.5, epochs + 0.5, lo - pad, hi + pad, "epoch", title);
   ImDrawList* draw = ImGui::GetWindowDrawList();
   int series = 0;
   for (const bugs::BugRun* run : {&clean, &bugged}) {
@@ -197,11 +197,27 @@ void BugCurvesLab::draw() {
     ImGui::TextDisabled("  training: epoch %d of %d", static_cast<int>(std::min(clean_->epochs().size(), bugged_->epochs().size())) + 1,
                         static_cast<int>(epochs_));
   }
+  // Side by side on a laptop; on a phone one at a time, in tabs, so the table below still shows.
   const bool narrow = narrow_layout();
   const float width = narrow ? ImGui::GetContentRegionAvail().x : (ImGui::GetContentRegionAvail().x - em) / 2;
-  draw_curves("train", "log10 training loss", *clean_, *bugged_, &bugs::EpochScores::train_loss, epochs_, width);
-  if (!narrow) ImGui::SameLine();
-  draw_curves("validation", "log10 validation loss", *clean_, *bugged_, &bugs::EpochScores::validation_loss, epochs_, width);
+  const float height = em * (narrow ? 7.0f : 10.0f);
+  if (narrow) {
+    if (ImGui::BeginTabBar("curves")) {
+      if (ImGui::BeginTabItem("training loss")) {
+        draw_curves("train", "log10 training loss", *clean_, *bugged_, &bugs::EpochScores::train_loss, epochs_, width, height);
+        ImGui::EndTabItem();
+      }
+      if (ImGui::BeginTabItem("validation loss")) {
+        draw_curves("validation", "log10 validation loss", *clean_, *bugged_, &bugs::EpochScores::validation_loss, epochs_, width, height);
+        ImGui::EndTabItem();
+      }
+      ImGui::EndTabBar();
+    }
+  } else {
+    draw_curves("train", "log10 training loss", *clean_, *bugged_, &bugs::EpochScores::train_loss, epochs_, width, height);
+    ImGui::SameLine();
+    draw_curves("validation", "log10 validation loss", *clean_, *bugged_, &bugs::EpochScores::validation_loss, epochs_, width, height);
+  }
 
   if (clean_->epochs().empty() || bugged_->epochs().empty()) return;
   const bugs::EpochScores& a = clean_->epochs().back();

@@ -7,9 +7,6 @@
 #include <cstdio>
 #include <cstring>
 
-#include <imgui.h>
-
-#include "../train/training_panel.h"  // same_line_if_fits
 #include "epibook/metrics.h"
 
 namespace epibook::labs::bugs {
@@ -395,7 +392,7 @@ TestResult gradient_test(nn::Sequential& model) {
     if (check->max_relative_error >= worst) worst = check->max_relative_error, worst_layer = model.layer(i).kind();
   }
   t.numbers = {{"layers", layers}, {"max_relative_error", worst}, {"worst_layer", worst_layer}};
-  t.summary = "largest relative error " + format("%.2g", worst) + " (" + worst_layer + ")";
+  t.summary = "largest relative error " + format(worst >= 1 ? "%.3f" : "%.4f", worst) + " (" + worst_layer + ")";
   return t;
 }
 
@@ -510,25 +507,6 @@ std::vector<std::string> failed_tests(const std::vector<TestResult>& tests) {
     if (!test.passed) names.push_back(test.name);
   }
   return names;
-}
-
-// ---------------------------------------------------------------------------------
-// UI
-
-bool bug_picker(PlantedBug& bug) {
-  bool changed = false;
-  int chosen = static_cast<int>(bug);
-  ImGui::TextUnformatted("planted bug:");
-  for (size_t i = 0; i < bug_names().size(); ++i) {
-    const std::string& name = bug_names()[i];
-    same_line_if_fits(ImGui::CalcTextSize(name.c_str()).x + ImGui::GetFontSize() * 2);
-    if (ImGui::RadioButton(name.c_str(), &chosen, static_cast<int>(i))) changed = true;
-  }
-  if (changed) bug = static_cast<PlantedBug>(chosen);
-  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
-  ImGui::TextWrapped("%s", bug_description(bug).c_str());
-  ImGui::PopStyleColor();
-  return changed;
 }
 
 }  // namespace epibook::labs::bugs

@@ -93,10 +93,10 @@ void TestBenchLab::draw() {
     return;
   }
   const ImVec4 fail = colours::kError.vec4();
-  if (ImGui::BeginTable("tests", 3, ImGuiTableFlags_Borders | ImGuiTableFlags_SizingStretchProp)) {
-    ImGui::TableSetupColumn("test", ImGuiTableColumnFlags_WidthStretch, 1.0f);
-    ImGui::TableSetupColumn("result", ImGuiTableColumnFlags_WidthStretch, 0.8f);
-    ImGui::TableSetupColumn("what it measured", ImGuiTableColumnFlags_WidthStretch, 4.0f);
+  if (ImGui::BeginTable("tests", 3, ImGuiTableFlags_Borders | ImGuiTableFlags_SizingFixedFit)) {
+    ImGui::TableSetupColumn("test", ImGuiTableColumnFlags_WidthFixed);
+    ImGui::TableSetupColumn("result", ImGuiTableColumnFlags_WidthFixed);
+    ImGui::TableSetupColumn("what it measured", ImGuiTableColumnFlags_WidthStretch);
     ImGui::TableHeadersRow();
     for (const bugs::TestResult& test : picked->second) {
       ImGui::TableNextRow();
@@ -119,13 +119,15 @@ void TestBenchLab::draw() {
   ImGui::TextUnformatted("Which test catches which bug (FAIL: caught)");
   const std::vector<std::string>& names = bugs::bug_names();
   const size_t tests = picked->second.size();
+  // On a phone the columns take short names and a pass reads "ok", so all seven fit.
   const bool narrow = narrow_layout();
-  const ImGuiTableFlags flags = ImGuiTableFlags_Borders | (narrow ? ImGuiTableFlags_ScrollX | ImGuiTableFlags_SizingFixedFit
-                                                                 : ImGuiTableFlags_SizingStretchSame);
-  const float height = ImGui::GetFrameHeightWithSpacing() * static_cast<float>(names.size() + 2);
-  if (ImGui::BeginTable("matrix", static_cast<int>(tests + 1), flags, ImVec2(0, narrow ? height : 0))) {
-    ImGui::TableSetupColumn("bug");
-    for (const bugs::TestResult& test : picked->second) ImGui::TableSetupColumn(test.name.c_str());
+  const char* const short_names[] = {"data", "shape", "grad", "gold", "leak", "rerun"};
+  const ImGuiTableFlags flags = ImGuiTableFlags_Borders | ImGuiTableFlags_SizingStretchSame;
+  if (ImGui::BeginTable("matrix", static_cast<int>(tests + 1), flags)) {
+    ImGui::TableSetupColumn("bug", narrow ? ImGuiTableColumnFlags_WidthFixed : ImGuiTableColumnFlags_None);
+    for (size_t t = 0; t < tests; ++t) {
+      ImGui::TableSetupColumn(narrow && t < std::size(short_names) ? short_names[t] : picked->second[t].name.c_str());
+    }
     ImGui::TableHeadersRow();
     for (size_t b = 0; b < names.size(); ++b) {
       const auto row = results_.find(static_cast<PlantedBug>(b));
@@ -141,7 +143,7 @@ void TestBenchLab::draw() {
         if (row == results_.end() || t >= row->second.size()) {
           ImGui::TextDisabled("...");
         } else if (row->second[t].passed) {
-          ImGui::TextDisabled("pass");
+          ImGui::TextDisabled(narrow ? "ok" : "pass");
         } else {
           ImGui::TextColored(fail, "FAIL");
         }
