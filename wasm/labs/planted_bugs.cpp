@@ -392,7 +392,15 @@ TestResult gradient_test(nn::Sequential& model) {
     if (check->max_relative_error >= worst) worst = check->max_relative_error, worst_layer = model.layer(i).kind();
   }
   t.numbers = {{"layers", layers}, {"max_relative_error", worst}, {"worst_layer", worst_layer}};
-  t.summary = "largest relative error " + format(worst >= 1 ? "%.3f" : "%.4f", worst) + " (" + worst_layer + ")";
+  // Per layer, the largest relative error, and how many entries failed where some did.
+  t.summary = "largest relative error per layer:";
+  for (const nlohmann::json& layer : layers) {
+    const double error = layer["max_relative_error"].get<double>();
+    t.summary += " " + layer["layer"].get<std::string>() + " " + format(error >= 1 ? "%.3f" : "%.4f", error);
+    const auto failing = layer["failing"].get<uint64_t>();
+    if (failing) t.summary += format(" (%.0f of %.0f entries fail)", double(failing), layer["checked"].get<double>());
+    t.summary += layer == layers.back() ? "" : ",";
+  }
   return t;
 }
 
