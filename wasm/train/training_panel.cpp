@@ -19,7 +19,8 @@ namespace {
 
 constexpr const char* kRunNames[2] = {"A", "B"};
 constexpr const char* kOptimizers[] = {"sgd", "adam", "adamw"};
-constexpr const char* kSchedules[] = {"constant", "cosine"};
+constexpr const char* kSchedules[] = {"constant", "cosine", "warmup_cosine"};
+constexpr const char* kMonitors[] = {"validation_loss", "auroc", "auprc", "pearson", "spearman", "mse"};
 constexpr const char* kHeads[] = {"global_max_dense", "global_avg_dense"};
 constexpr size_t kMaxLinkSteps = 1000000;
 
@@ -180,7 +181,8 @@ std::string TrainingPanel::main_metric() const { return metric_for_loss(slots_[0
 // Test API.
 std::vector<std::string> TrainingPanel::keys() {
   return {"train_steps", "start", "pause", "step", "reset", "compare", "layers", "channels", "kernel", "pool",
-          "head", "dilation", "loss", "pos_weight", "count_weight", "optimizer", "learning_rate", "schedule", "batch_size", "epochs", "seed", "clip_norm", "threads", "backend"};
+          "head", "dilation", "loss", "pos_weight", "count_weight", "optimizer", "learning_rate", "schedule", "warmup_steps", "batch_size", "epochs", "seed", "clip_norm", "patience", "min_delta", "monitor",
+          "reverse_complement", "max_shift", "threads", "backend"};
 }
 
 Status TrainingPanel::set_setting(TrainOptions& s, const std::string& key, const nlohmann::json& value) {
@@ -244,11 +246,26 @@ Status TrainingPanel::set_setting(TrainOptions& s, const std::string& key, const
   } else if (key == "schedule") {
     EPIBOOK_ASSIGN_OR_RETURN(const std::string name, json_text(value, key));
     EPIBOOK_ASSIGN_OR_RETURN(next.schedule.kind, nn::parse_schedule_kind(name));
-    if (next.schedule.kind != nn::LearningRateSchedule::Kind::kConstant &&
-        next.schedule.kind != nn::LearningRateSchedule::Kind::kCosine) {
-      return invalid_argument("schedule: the lab offers constant and cosine");
+    if (next.schedule.kind == nn::LearningRateSchedule::Kind::kStep) {
+      return invalid_argument("schedule: the lab offers constant, cosine and warmup_cosine");
     }
     next.schedule.total_steps = 0;  // the whole run
+  } else if (key == "warmup_steps") {
+    EPIBOOK_ASSIGN_OR_RETURN(const int64_t n, whole(0, 1e6));
+    next.schedule.warmup_steps = static_cast<uint64_t>(n);
+  } else if (key == "patience") {
+    EPIBOOK_ASSIGN_OR_RETURN(const int64_t n, whole(0, 1000));
+    next.early_stopping.patience = static_cast<uint32_t>(n);
+  } else if (key == "min_delta") {
+    EPIBOOK_ASSIGN_OR_RETURN(next.early_stopping.min_delta, json_number(value, key));
+    EPIBOOK_RETURN_IF_ERROR(check_range(key, next.early_stopping.min_delta, 0, 1e6));
+  } else if (key == "monitor") {
+    EPIBOOK_ASSIGN_OR_RETURN(next.early_stopping.metric, json_text(value, key));
+  } else if (key == "reverse_complement") {
+    EPIBOOK_ASSIGN_OR_RETURN(next.augment.reverse_complement, json_flag(value, key));
+  } else if (key == "max_shift") {
+    EPIBOOK_ASSIGN_OR_RETURN(const int64_t n, whole(0, 10000));
+    next.augment.max_shift = static_cast<uint32_t>(n);
   } else {
     return not_found(key);
   }
@@ -346,9 +363,28 @@ nlohmann::json TrainingPanel::run_state(const Slot& slot) const {
     for (const Evaluation::Floor& f : e.floors) floors[f.name] = {{"mean", f.floor.mean}, {"sd", f.floor.sd}};
     epoch["floors"] = floors;
     epoch["learning_rate"] = e.record.learning_rate;
+    epoch["monitored"] = number_or_null(e.record.monitored);
+    epoch["improved"] = e.record.improved;
     validation.push_back(epoch);
   }
   state["validation"] = validation;
+  // Early stopping as the trainer kept it: the epoch of the best monitored value (the
+  // best checkpoint's), that value, and whether patience ran out (and after which epoch).
+  nlohmann::json stopping = {{"metric", slot.settings.early_stopping.metric},
+                             {"patience", slot.settings.early_stopping.patience},
+                             {"best_epoch", nullptr},
+                             {"best", nullptr},
+                             {"stopped_early", false},
+                             {"last_epoch", nullptr}};
+  for (const EpochView& e : run.epochs()) {
+    if (e.record.improved) {
+      stopping["best_epoch"] = e.record.epoch;
+      stopping["best"] = number_or_null(e.record.monitored);
+    }
+    stopping["last_epoch"] = e.record.epoch;
+    if (e.record.stop) stopping["stopped_early"] = true;
+  }
+  state["early_stopping"] = stopping;
   if (const std::optional<Evaluation>& opened = run.checkpoint_evaluation()) {
     nlohmann::json scores = {{"rows", opened->rows}, {"loss", number_or_null(opened->loss)}};
     for (const MetricValue& m : opened->metrics) scores[m.name] = number_or_null(m.value);
@@ -540,12 +576,28 @@ void TrainingPanel::draw_settings(int index) {
     }
     ImGui::EndCombo();
   }
+  if (s.schedule.kind == nn::LearningRateSchedule::Kind::kWarmupCosine) {
+    int warmup = static_cast<int>(std::min<uint64_t>(s.schedule.warmup_steps, 2000));
+    if (ImGui::SliderInt("warm-up steps", &warmup, 0, 500)) apply("warmup_steps", warmup);
+  }
   int batch = static_cast<int>(s.batch_size);
   if (ImGui::SliderInt("batch", &batch, 4, 256)) apply("batch_size", batch);
   int epochs = static_cast<int>(s.epochs);
   if (ImGui::SliderInt("epochs", &epochs, 1, 40)) apply("epochs", epochs);
   int seed = static_cast<int>(std::min<uint64_t>(s.seed, 1000000));
   if (ImGui::InputInt("seed", &seed)) apply("seed", std::max(0, seed));
+  int patience = static_cast<int>(std::min<uint32_t>(s.early_stopping.patience, 40));
+  if (ImGui::SliderInt("patience", &patience, 0, 10, patience == 0 ? "off" : "%d")) apply("patience", patience);
+  if (s.early_stopping.patience > 0 && ImGui::BeginCombo("monitor", s.early_stopping.metric.c_str())) {
+    for (const char* name : kMonitors) {
+      if (ImGui::Selectable(name, s.early_stopping.metric == name)) apply("monitor", name);
+    }
+    ImGui::EndCombo();
+  }
+  bool reverse = s.augment.reverse_complement;
+  if (ImGui::Checkbox("reverse complement", &reverse)) apply("reverse_complement", reverse);
+  int shift = static_cast<int>(s.augment.max_shift);
+  if (ImGui::SliderInt("max shift (bp)", &shift, 0, 100)) apply("max_shift", shift);
 }
 
 void TrainingPanel::draw_curves(float height) {

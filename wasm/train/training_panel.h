@@ -73,7 +73,8 @@ class TrainingPanel {
   // Test API (web/labs/README.md, "Training labs"). Keys: train_steps, start, pause,
   // step, reset, compare, the settings (layers, channels, kernel, pool, dilation, loss,
   // pos_weight (bce), count_weight (multinomial), optimizer, learning_rate, schedule,
-  // batch_size, epochs, seed, clip_norm), and
+  // warmup_steps, batch_size, epochs, seed, clip_norm, patience, min_delta, monitor,
+  // reverse_complement, max_shift), and
   // "b.<setting>" for run B (head: global_max_dense or global_avg_dense); "backend" (auto,
   // cpu, webgpu) for both runs, moving runs under way. Returns not_found for a key the panel does not know.
   Status set(const std::string& key, const nlohmann::json& value);
