@@ -70,20 +70,9 @@ std::string data_set_names() {
   return names;
 }
 
-// The lab's defaults: one layer of 16 filters of 15 bp, each filter's best match in the
-// window (global max), then one weight per filter: DeepBind's shape, small enough that a
-// step takes a few milliseconds in wasm.
-TrainOptions lab_defaults() {
-  TrainOptions options = lab_train_options();
-  options.model.conv_layers = 1;
-  options.model.channels = 16;
-  options.model.kernel_size = 15;
-  options.model.pool = 0;
-  options.model.head = "global_max_dense";
-  options.loss = "bce";
-  options.schedule.base = 3e-3;
-  return options;
-}
+// The lab's defaults: the first model (dataset_build.h), small enough that a step takes a
+// few milliseconds in wasm.
+TrainOptions lab_defaults() { return first_model_train_options(); }
 
 // The best AUROC any model of the sequence could reach on the validation rows of a
 // planted-motif set: a window's peak label follows from a planted site of a motif active
@@ -175,11 +164,7 @@ class FirstModelLab final : public Lab {
     state["rows"] = build_.rows();
     const TrainingData& data = build_.data();
     if (build_.ready()) {
-      uint64_t per_split[3] = {0, 0, 0};
-      for (int8_t s : data.split) {
-        if (s >= 0 && s < 3) ++per_split[s];
-      }
-      state["rows_per_split"] = {{"train", per_split[0]}, {"validation", per_split[1]}, {"test", per_split[2]}};
+      state["rows_per_split"] = rows_per_split(data);
       state["input_shape"] = data.inputs.shape().text();
       state["target_shape"] = data.targets.shape().text();
     }
@@ -432,12 +417,7 @@ void FirstModelLab::draw() {
       ImGui::TextDisabled("%s", shape);
     }
   }
-  if (!message().empty()) message_line(message(), true);
-  if (build_.failed()) return;
-  if (!build_.ready()) {
-    message_line(build_.progress_text(), false);
-    return;
-  }
+  if (!draw_build_status(build_, message())) return;
   panel_.draw();
 }
 

@@ -135,11 +135,7 @@ class LossMetricsLab final : public Lab {
     if (build_.ready()) {
       state["input_shape"] = counts_.inputs.shape().text();
       state["target_shape"] = counts_.targets.shape().text();
-      uint64_t per_split[3] = {0, 0, 0};
-      for (int8_t s : counts_.split) {
-        if (s >= 0 && s < 3) ++per_split[s];
-      }
-      state["rows_per_split"] = {{"train", per_split[0]}, {"validation", per_split[1]}, {"test", per_split[2]}};
+      state["rows_per_split"] = rows_per_split(counts_);
       state["label_fingerprint"] = hex(label_fingerprint_);
     }
     panel_.add_state(state);
@@ -534,12 +530,7 @@ void LossMetricsLab::draw_scores() {
 void LossMetricsLab::draw() {
   ImGui::TextWrapped("Simulated: planted CTCF-like peaks, two replicates of the track (same expected counts, "
                      "independent noise); 400 bp windows, 16 bins of 25 bp.");
-  if (!message().empty()) message_line(message(), true);
-  if (build_.failed()) return;
-  if (!build_.ready()) {
-    message_line(build_.progress_text(), false);
-    return;
-  }
+  if (!draw_build_status(build_, message())) return;
   draw_scores();
   ImGui::Spacing();
   panel_.draw();

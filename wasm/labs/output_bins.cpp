@@ -337,12 +337,7 @@ void OutputBinsLab::draw() {
   ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
   ImGui::TextWrapped("%s", provenance);
   ImGui::PopStyleColor();
-  if (!message().empty()) message_line(message(), true);
-  if (build_.failed()) return;
-  if (!build_.ready()) {
-    message_line(build_.progress_text(), false);
-    return;
-  }
+  if (!draw_build_status(build_, message())) return;
   if (ImGui::BeginTable("scores", 6, ImGuiTableFlags_Borders | ImGuiTableFlags_SizingStretchSame)) {
     for (const char* column : {"run", "steps", "r at own bin", "ceiling", "r at score bin", "ceiling"}) {
       ImGui::TableSetupColumn(column);

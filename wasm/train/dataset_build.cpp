@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "../app/plot.h"
 #include "epibook/region.h"
 #include "epibook/split.h"
 
@@ -13,6 +14,26 @@ TrainOptions lab_train_options() {
   TrainOptions options;
   options.batch_size = 32;
   return options;
+}
+
+TrainOptions first_model_train_options() {
+  TrainOptions options = lab_train_options();
+  options.model.conv_layers = 1;
+  options.model.channels = 16;
+  options.model.kernel_size = 15;
+  options.model.pool = 0;
+  options.model.head = "global_max_dense";
+  options.loss = "bce";
+  options.schedule.base = 3e-3;
+  return options;
+}
+
+nlohmann::json rows_per_split(const TrainingData& data) {
+  uint64_t counts[3] = {0, 0, 0};
+  for (int8_t s : data.split) {
+    if (s >= 0 && s < 3) ++counts[s];
+  }
+  return {{"train", counts[0]}, {"validation", counts[1]}, {"test", counts[2]}};
 }
 
 Result<FastaReader> genome_from_bytes(const std::string& bytes, const std::string& name) {
@@ -132,6 +153,16 @@ std::string DatasetBuild::progress_text() const {
   const uint64_t done = stage_ == Stage::kFilling ? filled_ : dataset_ ? dataset_->windows_scanned() : 0;
   return "preparing the data (" + stage_name() + " " + std::to_string(done) + " / " + std::to_string(total) +
          " windows)";
+}
+
+bool draw_build_status(const DatasetBuild& build, const std::string& message) {
+  if (!message.empty()) message_line(message, true);
+  if (build.failed()) return false;
+  if (!build.ready()) {
+    message_line(build.progress_text(), false);
+    return false;
+  }
+  return true;
 }
 
 }  // namespace epibook::labs

@@ -24,6 +24,15 @@ namespace epibook::labs {
 // milliseconds in the page. A lab sets its model, loss and learning rate on top.
 TrainOptions lab_train_options();
 
+// Chapter 1's first model on top of lab_train_options(): one layer of 16 filters of 15 bp,
+// each filter's best match in the window (global max), one weight per filter (DeepBind's
+// shape), BCE on a peak label, Adam at 0.003. first-model and the chapter 4 labs train it.
+TrainOptions first_model_train_options();
+
+// The rows of each split of `data`, as the labs' state() gives them:
+// {"train": n, "validation": n, "test": n}.
+nlohmann::json rows_per_split(const TrainingData& data);
+
 // A genome (FASTA) read whole from the page, indexed in memory.
 Result<FastaReader> genome_from_bytes(const std::string& bytes, const std::string& name);
 
@@ -87,5 +96,9 @@ class DatasetBuild {
   std::string windows_name_;
   std::string failure_;
 };
+
+// Under a lab's heading: the lab's message (red while the build has failed), and the
+// build's progress while it prepares the data. True once the data are ready to draw.
+bool draw_build_status(const DatasetBuild& build, const std::string& message);
 
 }  // namespace epibook::labs
