@@ -23,5 +23,9 @@ Result<std::unique_ptr<Lab>> make_pitfalls_lab(const nlohmann::json& params, Lab
 Result<std::unique_ptr<Lab>> make_lr_sweep_lab(const nlohmann::json& params, LabServices& services);
 Result<std::unique_ptr<Lab>> make_test_bench_lab(const nlohmann::json& params, LabServices& services);
 Result<std::unique_ptr<Lab>> make_bug_curves_lab(const nlohmann::json& params, LabServices& services);
+Result<std::unique_ptr<Lab>> make_lr_schedules_lab(const nlohmann::json& params, LabServices& services);
+Result<std::unique_ptr<Lab>> make_batch_size_lab(const nlohmann::json& params, LabServices& services);
+Result<std::unique_ptr<Lab>> make_early_stopping_lab(const nlohmann::json& params, LabServices& services);
+Result<std::unique_ptr<Lab>> make_augmentation_lab(const nlohmann::json& params, LabServices& services);
 
 }  // namespace epibook::labs

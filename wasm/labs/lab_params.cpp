@@ -81,10 +81,15 @@ Result<std::unique_ptr<Lab>> make_lab(const std::string& name, const nlohmann::j
   if (name == "lr-sweep") return make_lr_sweep_lab(params, services);
   if (name == "test-bench") return make_test_bench_lab(params, services);
   if (name == "bug-curves") return make_bug_curves_lab(params, services);
+  if (name == "lr-schedules") return make_lr_schedules_lab(params, services);
+  if (name == "batch-size") return make_batch_size_lab(params, services);
+  if (name == "early-stopping") return make_early_stopping_lab(params, services);
+  if (name == "augmentation") return make_augmentation_lab(params, services);
   return not_found("no lab is called \"" + name +
                    "\" (fastq-quality, peak-calling, track-explorer, tutorial1-prep, class-imbalance, first-model, "
                    "loss-metrics, bin-averaging, output-bins, seed-variance, depth-compare, depth-transfer, gc-shortcut, "
-                   "region-choice, pitfalls, lr-sweep, test-bench, bug-curves)");
+                   "region-choice, pitfalls, lr-sweep, test-bench, bug-curves, lr-schedules, batch-size, early-stopping, "
+                   "augmentation)");
 }
 
 }  // namespace epibook::labs

@@ -10,15 +10,19 @@ const LAB_TITLES = {
   'class-imbalance': 'Imbalanced classes',
   'first-model': 'Your first model',
   'loss-metrics': 'Losses and peak metrics',
+  'lr-schedules': 'Learning-rate schedules',
+  'batch-size': 'Batch size',
+  'early-stopping': 'Early stopping',
+  'augmentation': 'Reverse complement and shift',
 };
 
 export function labTitle(name) {
   return LAB_TITLES[name] ?? name;
 }
 
-// Labs that draw a table above the training panel's plots get a taller canvas
+// Labs that draw a table or a plot above the training panel's plots get a taller canvas
 // (data-tall; book.css), so the plots keep their height under it.
-const TALL_LABS = new Set(['loss-metrics']);
+const TALL_LABS = new Set(['loss-metrics', 'lr-schedules', 'batch-size', 'early-stopping', 'augmentation']);
 
 export function labIsTall(name) {
   return TALL_LABS.has(name);
