@@ -25,8 +25,9 @@ import { figures as weightsAndBiases } from './figures/weights-and-biases.mjs';
 import { figures as choosingRegions } from './figures/choosing-regions.mjs';
 import { figures as pitfalls } from './figures/pitfalls.mjs';
 import { figures as testing } from './figures/testing.mjs';
+import { figures as trainingTricks } from './figures/training-tricks.mjs';
 
-const FIGURES = { ...epigeneticData, ...lossesAndMetrics, ...basePairAveraging, ...reproducibility, ...sequencingDepth, ...choosingRegions, ...pitfalls, ...weightsAndBiases, ...testing };
+const FIGURES = { ...epigeneticData, ...lossesAndMetrics, ...basePairAveraging, ...reproducibility, ...sequencingDepth, ...choosingRegions, ...pitfalls, ...weightsAndBiases, ...testing, ...trainingTricks };
 
 export function figureNames() {
   return Object.keys(FIGURES);
