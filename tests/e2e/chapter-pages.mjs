@@ -14,7 +14,8 @@ export function figureNumbers(siteDir, url, name) {
 }
 
 // Problems, one per figure number (other than the keys in `skip`) that the page's text,
-// figures left out, does not quote as printed or to three decimals.
+// figures left out, does not quote as printed, to three decimals or with thousands
+// separators (1,266).
 export function unquotedFigureNumbers(siteDir, urls, skip = []) {
   const problems = [];
   for (const url of urls) {
@@ -24,7 +25,9 @@ export function unquotedFigureNumbers(siteDir, urls, skip = []) {
       const numbers = JSON.parse(match[2].replace(/&quot;/g, '"'));
       for (const [key, value] of Object.entries(numbers)) {
         if (skip.includes(key)) continue;
-        if (!text.includes(String(value)) && !text.includes(value.toFixed(3))) problems.push(`${url}: figure ${match[1]} computed ${key} = ${value}, which the text does not quote`);
+        const forms = typeof value === 'number' ? [String(value), value.toFixed(3), value.toLocaleString('en-US')] : [String(value)];
+        const quoted = forms.some((form) => text.includes(form));
+        if (!quoted) problems.push(`${url}: figure ${match[1]} computed ${key} = ${value}, which the text does not quote`);
       }
     }
   }
