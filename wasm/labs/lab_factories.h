@@ -27,5 +27,7 @@ Result<std::unique_ptr<Lab>> make_lr_schedules_lab(const nlohmann::json& params,
 Result<std::unique_ptr<Lab>> make_batch_size_lab(const nlohmann::json& params, LabServices& services);
 Result<std::unique_ptr<Lab>> make_early_stopping_lab(const nlohmann::json& params, LabServices& services);
 Result<std::unique_ptr<Lab>> make_augmentation_lab(const nlohmann::json& params, LabServices& services);
+// kipoi_export.cpp: "kipoi-export" (contract false) and "kipoi-contract" (true).
+Result<std::unique_ptr<Lab>> make_kipoi_lab(const nlohmann::json& params, LabServices& services, bool contract);
 
 }  // namespace epibook::labs

@@ -85,11 +85,13 @@ Result<std::unique_ptr<Lab>> make_lab(const std::string& name, const nlohmann::j
   if (name == "batch-size") return make_batch_size_lab(params, services);
   if (name == "early-stopping") return make_early_stopping_lab(params, services);
   if (name == "augmentation") return make_augmentation_lab(params, services);
+  if (name == "kipoi-export") return make_kipoi_lab(params, services, false);
+  if (name == "kipoi-contract") return make_kipoi_lab(params, services, true);
   return not_found("no lab is called \"" + name +
                    "\" (fastq-quality, peak-calling, track-explorer, tutorial1-prep, class-imbalance, first-model, "
                    "loss-metrics, bin-averaging, output-bins, seed-variance, depth-compare, depth-transfer, gc-shortcut, "
                    "region-choice, pitfalls, lr-sweep, test-bench, bug-curves, lr-schedules, batch-size, early-stopping, "
-                   "augmentation)");
+                   "augmentation, kipoi-export, kipoi-contract)");
 }
 
 }  // namespace epibook::labs

@@ -26,8 +26,9 @@ import { figures as choosingRegions } from './figures/choosing-regions.mjs';
 import { figures as pitfalls } from './figures/pitfalls.mjs';
 import { figures as testing } from './figures/testing.mjs';
 import { figures as trainingTricks } from './figures/training-tricks.mjs';
+import { figures as kipoi } from './figures/kipoi.mjs';
 
-const FIGURES = { ...epigeneticData, ...lossesAndMetrics, ...basePairAveraging, ...reproducibility, ...sequencingDepth, ...choosingRegions, ...pitfalls, ...weightsAndBiases, ...testing, ...trainingTricks };
+const FIGURES = { ...epigeneticData, ...lossesAndMetrics, ...basePairAveraging, ...reproducibility, ...sequencingDepth, ...choosingRegions, ...pitfalls, ...weightsAndBiases, ...testing, ...trainingTricks, ...kipoi };
 
 export function figureNames() {
   return Object.keys(FIGURES);
