@@ -13,6 +13,7 @@
 #include <cstdio>
 
 #include "../app/plot.h"
+#include "../app/table.h"
 #include "../train/training_panel.h"  // same_line_if_fits
 #include "epibook/bigwig.h"
 #include "epibook/metrics.h"
@@ -240,25 +241,16 @@ void DepthCompareLab::draw() {
     return;
   }
   const DepthScores& at = scores_[normalization_];
-  if (ImGui::BeginTable("scores", 5, ImGuiTableFlags_Borders | ImGuiTableFlags_SizingStretchSame)) {
-    for (const char* column : {"normalisation", "mean 0.25x / 1x", "r(1x, 0.25x)", "peak bins 1x", "peak bins 0.25x"}) {
-      ImGui::TableSetupColumn(column);
-    }
-    ImGui::TableHeadersRow();
+  if (begin_wrapped_table("scores", {"normalisation", "mean 0.25x / 1x", "r(1x, 0.25x)", "peak bins 1x", "peak bins 0.25x"})) {
     for (size_t n = 0; n < kNormalizations.size(); ++n) {
       const DepthScores& s = scores_[n];
       ImGui::TableNextRow();
       if (n == normalization_) ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg0, colours::with_alpha(colours::kSignal, 40));
-      ImGui::TableNextColumn();
-      ImGui::TextUnformatted(kNormalizations[n]);
-      ImGui::TableNextColumn();
-      ImGui::TextUnformatted(short_number(s.mean_ratio).c_str());
-      ImGui::TableNextColumn();
-      ImGui::TextUnformatted(short_number(s.pearson).c_str());
-      ImGui::TableNextColumn();
-      ImGui::Text("%llu", static_cast<unsigned long long>(s.peak_bins_deep));
-      ImGui::TableNextColumn();
-      ImGui::Text("%llu", static_cast<unsigned long long>(s.peak_bins_shallow));
+      wrapped_cell(kNormalizations[n]);
+      text_cell(short_number(s.mean_ratio));
+      text_cell(short_number(s.pearson));
+      text_cell(std::to_string(s.peak_bins_deep));
+      text_cell(std::to_string(s.peak_bins_shallow));
     }
     ImGui::EndTable();
   }

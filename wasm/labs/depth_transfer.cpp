@@ -18,6 +18,7 @@
 #include <optional>
 
 #include "../app/plot.h"
+#include "../app/table.h"
 #include "../train/training_panel.h"
 #include "epibook/bigwig.h"
 #include "epibook/dataset.h"
@@ -439,23 +440,15 @@ void DepthTransferLab::draw() {
     message_line("preparing the data (" + stage_name() + ")", false);
     return;
   }
-  if (ImGui::BeginTable("scores", 6, ImGuiTableFlags_Borders | ImGuiTableFlags_SizingStretchSame)) {
-    for (const char* column : {"run, scored on", "mean pred / obs", "MSE", "Pearson", "Spearman", "AUROC"}) {
-      ImGui::TableSetupColumn(column);
-    }
-    ImGui::TableHeadersRow();
+  if (begin_wrapped_table("scores", {"run, scored on", "mean pred / obs", "MSE", "Pearson", "Spearman", "AUROC"})) {
     for (int slot = 0; slot < 2; ++slot) {
       if (!scores_[slot]) continue;
       const TransferScores& s = *scores_[slot];
       for (int which = 0; which < 2; ++which) {
         const DepthScores& d = which == 0 ? s.trained : s.other;
         ImGui::TableNextRow();
-        ImGui::TableNextColumn();
-        ImGui::Text("%s, %s", slot ? "B" : "A", kDepthNames[which == 0 ? train_ : 1 - train_]);
-        for (double v : {d.calibration, d.mse, d.pearson, d.spearman, s.auroc}) {
-          ImGui::TableNextColumn();
-          ImGui::TextUnformatted(short_number(v).c_str());
-        }
+        wrapped_cell(std::string(slot ? "B" : "A") + ", " + kDepthNames[which == 0 ? train_ : 1 - train_]);
+        for (double v : {d.calibration, d.mse, d.pearson, d.spearman, s.auroc}) text_cell(short_number(v));
       }
     }
     ImGui::EndTable();

@@ -14,6 +14,7 @@
 #include <optional>
 
 #include "../app/plot.h"
+#include "../app/table.h"
 #include "../train/dataset_build.h"
 #include "../train/training_panel.h"
 #include "epibook/bed.h"
@@ -224,21 +225,18 @@ void GcShortcutLab::draw() {
     message_line("choosing windows", false);
     return;
   }
-  if (ImGui::BeginTable("scores", 4, ImGuiTableFlags_Borders | ImGuiTableFlags_SizingStretchSame)) {
-    for (const char* column : {"GC-only model against", "windows", "mean GC peak / other", "AUROC"}) {
-      ImGui::TableSetupColumn(column);
-    }
-    ImGui::TableHeadersRow();
+  if (begin_wrapped_table("scores", {"GC-only model against", "windows", "mean GC peak / other", "AUROC"})) {
     auto row = [](const char* name, const GcScore& s) {
+      char text[64];
       ImGui::TableNextRow();
-      ImGui::TableNextColumn();
-      ImGui::TextUnformatted(name);
-      ImGui::TableNextColumn();
-      ImGui::Text("%llu + %llu", static_cast<unsigned long long>(s.positives), static_cast<unsigned long long>(s.negatives));
-      ImGui::TableNextColumn();
-      ImGui::Text("%.3f / %.3f", s.mean_gc_positive, s.mean_gc_negative);
-      ImGui::TableNextColumn();
-      ImGui::Text("%.3f", s.auroc);
+      wrapped_cell(name);
+      std::snprintf(text, sizeof text, "%llu + %llu", static_cast<unsigned long long>(s.positives),
+                    static_cast<unsigned long long>(s.negatives));
+      text_cell(text);
+      std::snprintf(text, sizeof text, "%.3f / %.3f", s.mean_gc_positive, s.mean_gc_negative);
+      text_cell(text);
+      std::snprintf(text, sizeof text, "%.3f", s.auroc);
+      text_cell(text);
     };
     row("the chosen negatives", *chosen_);
     row("every tile of the genome", *tiles_);
