@@ -106,15 +106,15 @@ function evalJson(harness, checkpoint, siteDir) {
   return JSON.parse(result.stdout);
 }
 
-// Runs `set(key, value)` and saves the file the lab offers for download.
-async function downloadFrom(page, number, key, value, dir) {
+// Runs `set(key, value)` and saves the file the lab offers for download (chapter 9's test too).
+export async function downloadFrom(page, number, key, value, dir) {
   const [download] = await Promise.all([page.waitForEvent('download'), callLab(page, number, 'set', key, value)]);
   const file = path.join(dir, download.suggestedFilename());
   await download.saveAs(file);
   return file;
 }
 
-function scratch(name) {
+export function scratch(name) {
   return fs.mkdtempSync(path.join(os.tmpdir(), `epibook-${name}-`));
 }
 

@@ -29,5 +29,8 @@ Result<std::unique_ptr<Lab>> make_early_stopping_lab(const nlohmann::json& param
 Result<std::unique_ptr<Lab>> make_augmentation_lab(const nlohmann::json& params, LabServices& services);
 // kipoi_export.cpp: "kipoi-export" (contract false) and "kipoi-contract" (true).
 Result<std::unique_ptr<Lab>> make_kipoi_lab(const nlohmann::json& params, LabServices& services, bool contract);
+// "grelu-workflow" and "grelu-export": one lab (chapter 9) drawn for the workflow's steps or the handover.
+Result<std::unique_ptr<Lab>> make_grelu_workflow_lab(const std::string& name, const nlohmann::json& params,
+                                                     LabServices& services);
 
 }  // namespace epibook::labs

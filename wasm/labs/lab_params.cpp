@@ -87,11 +87,12 @@ Result<std::unique_ptr<Lab>> make_lab(const std::string& name, const nlohmann::j
   if (name == "augmentation") return make_augmentation_lab(params, services);
   if (name == "kipoi-export") return make_kipoi_lab(params, services, false);
   if (name == "kipoi-contract") return make_kipoi_lab(params, services, true);
+  if (name == "grelu-workflow" || name == "grelu-export") return make_grelu_workflow_lab(name, params, services);
   return not_found("no lab is called \"" + name +
                    "\" (fastq-quality, peak-calling, track-explorer, tutorial1-prep, class-imbalance, first-model, "
                    "loss-metrics, bin-averaging, output-bins, seed-variance, depth-compare, depth-transfer, gc-shortcut, "
                    "region-choice, pitfalls, lr-sweep, test-bench, bug-curves, lr-schedules, batch-size, early-stopping, "
-                   "augmentation, kipoi-export, kipoi-contract)");
+                   "augmentation, kipoi-export, kipoi-contract, grelu-workflow, grelu-export)");
 }
 
 }  // namespace epibook::labs

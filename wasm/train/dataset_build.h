@@ -23,10 +23,9 @@ namespace epibook::labs {
 // seed 1) with batches of 32 windows, so that a step of a lab's small model takes a few
 // milliseconds in the page. A lab sets its model, loss and learning rate on top.
 TrainOptions lab_train_options();
-
 // Chapter 1's first model on top of lab_train_options(): one layer of 16 filters of 15 bp,
 // each filter's best match in the window (global max), one weight per filter (DeepBind's
-// shape), BCE on a peak label, Adam at 0.003. first-model and the chapter 4 labs train it.
+// shape), BCE on a peak label, Adam at 0.003. first-model, the chapter 4 labs and chapter 9's train it.
 TrainOptions first_model_train_options();
 
 // The rows of each split of `data`, as the labs' state() gives them:

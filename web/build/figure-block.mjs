@@ -27,8 +27,9 @@ import { figures as pitfalls } from './figures/pitfalls.mjs';
 import { figures as testing } from './figures/testing.mjs';
 import { figures as trainingTricks } from './figures/training-tricks.mjs';
 import { figures as kipoi } from './figures/kipoi.mjs';
+import { figures as grelu } from './figures/grelu.mjs';
 
-const FIGURES = { ...epigeneticData, ...lossesAndMetrics, ...basePairAveraging, ...reproducibility, ...sequencingDepth, ...choosingRegions, ...pitfalls, ...weightsAndBiases, ...testing, ...trainingTricks, ...kipoi };
+const FIGURES = { ...epigeneticData, ...lossesAndMetrics, ...basePairAveraging, ...reproducibility, ...sequencingDepth, ...choosingRegions, ...pitfalls, ...weightsAndBiases, ...testing, ...trainingTricks, ...kipoi, ...grelu };
 
 export function figureNames() {
   return Object.keys(FIGURES);

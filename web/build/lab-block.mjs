@@ -14,6 +14,8 @@ const LAB_TITLES = {
   'batch-size': 'Batch size',
   'early-stopping': 'Early stopping',
   'augmentation': 'Reverse complement and shift',
+  'grelu-workflow': 'gReLU\'s workflow in the page',
+  'grelu-export': 'The model handed to PyTorch',
 };
 
 export function labTitle(name) {
@@ -22,7 +24,7 @@ export function labTitle(name) {
 
 // Labs that draw a table or a plot above the training panel's plots get a taller canvas
 // (data-tall; book.css), so the plots keep their height under it.
-const TALL_LABS = new Set(['loss-metrics', 'lr-schedules', 'batch-size', 'early-stopping', 'augmentation']);
+const TALL_LABS = new Set(['loss-metrics', 'lr-schedules', 'batch-size', 'early-stopping', 'augmentation', 'grelu-workflow', 'grelu-export']);
 
 export function labIsTall(name) {
   return TALL_LABS.has(name);

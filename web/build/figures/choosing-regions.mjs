@@ -8,12 +8,12 @@ import { colours, plotSvg } from '../svg-plot.mjs';
 const SIM = 'regions/sim';
 const round = (v, digits = 3) => Number(v.toFixed(digits));
 
-// The genome as { chrom: bases } (chapter 12's figures read it too).
-export function genome(data) {
+// The genome as { chrom: bases } (chapters 9 and 12 read it too; chapter 9 first-model's genome).
+export function genome(data, file = `${SIM}/genome.fa`) {
   const sequences = {};
   let name = null;
   let parts = [];
-  for (const line of data.readAsset(`${SIM}/genome.fa`).split('\n')) {
+  for (const line of data.readAsset(file).split('\n')) {
     if (line.startsWith('>')) {
       if (name) sequences[name] = parts.join('');
       name = line.slice(1).trim().split(/\s+/)[0];
@@ -45,7 +45,7 @@ function windows(data, design) {
 }
 
 // AUROC of `scores` for labels 1 against 0, by ranks (ties share their mean rank).
-function auroc(scores, labels) {
+export function auroc(scores, labels) {
   const order = scores.map((s, i) => i).sort((a, b) => scores[a] - scores[b]);
   const ranks = new Array(scores.length);
   for (let i = 0; i < order.length;) {
@@ -102,6 +102,20 @@ function openChromatinByGc(_settings, data, id) {
   };
 }
 
+// GC fractions 0.25 to 0.75 in 20 bars (chapter 9's figure draws the same).
+export const GC_BARS = { low: 0.25, step: 0.025, bars: 20 };
+
+// `values` counted into `bars` bars of width `step` from `low` (the ends take what lies
+// beyond), as shares of all values: { x, y } of a step line, two points a bar.
+export function shareHistogram(values, { low, step, bars }) {
+  const counts = new Array(bars).fill(0);
+  for (const v of values) counts[Math.min(bars - 1, Math.max(0, Math.floor((v - low) / step)))] += 1;
+  const x = [];
+  const y = [];
+  counts.forEach((c, i) => { x.push(low + i * step, low + (i + 1) * step); y.push(c / values.length, c / values.length); });
+  return { x, y };
+}
+
 // GC histograms of the training windows (chr1 and chr2) of three designs: the peak
 // windows, the random negatives and the GC-matched negatives; and the AUROC of a model
 // that reads only GC against each set of negatives.
@@ -114,17 +128,8 @@ function gcHistograms(_settings, data, id) {
   const matched = gcOfRows(training('gc-matched').filter((w) => w.label === 0));
   const mean = (v) => v.reduce((a, b) => a + b, 0) / v.length;
   const against = (negatives) => auroc([...peaks, ...negatives], [...peaks.map(() => 1), ...negatives.map(() => 0)]);
-  const low = 0.25;
-  const step = 0.025;
-  const bars = 20;
-  const histogram = (values) => {
-    const counts = new Array(bars).fill(0);
-    for (const v of values) counts[Math.min(bars - 1, Math.max(0, Math.floor((v - low) / step)))] += 1;
-    const x = [];
-    const y = [];
-    counts.forEach((c, i) => { x.push(low + i * step, low + (i + 1) * step); y.push(c / values.length, c / values.length); });
-    return { x, y };
-  };
+  const { low, step, bars } = GC_BARS;
+  const histogram = (values) => shareHistogram(values, GC_BARS);
   const numbers = {
     peak_windows: peaks.length,
     random_negatives: random.length,
