@@ -131,6 +131,11 @@ export const tests = [{
     for (const file of ['model.npz', 'load_epibook_weights.py', 'test/inputs.npy', 'test/expected.npy']) {
       expect(x.files.some((f) => f.path === file), `the export has no ${file}`);
     }
+    // The figure's tensors (computed from the settings when the book is built) are the lab's.
+    const dict = figureNumbers(harness.siteDir, lab.page, 'grelu-state-dict');
+    const sizes = x.state_dict.map((t) => JSON.parse(t.shape).reduce((m, v) => m * v, 1));
+    expect(JSON.stringify(sizes) === JSON.stringify([dict.conv_weight, dict.conv_bias, dict.head_weight, dict.head_bias])
+      && dict.parameters === x.parameters, `figure ${JSON.stringify(dict)} against the lab's ${JSON.stringify(x.state_dict)}`);
     near(Number(x.example_outputs[0].toFixed(4)), RUN.first_logit, 1e-9, 'the first example row\'s logit');
     near(Number((1 / (1 + Math.exp(-x.example_outputs[0]))).toFixed(4)), RUN.first_probability, 1e-9, 'its probability');
     // The download, in PyTorch.

@@ -113,4 +113,35 @@ function plantedSites(_settings, data, id) {
   };
 }
 
-export const figures = { 'grelu-windows-gc': windowsGc, 'grelu-planted-sites': plantedSites };
+
+// What the export carries: each tensor of the state dict of the chapter's model, its
+// PyTorch name, shape and number of values, from the model's settings (the figure block's
+// channels, kernel and window). The e2e test checks them against the lab's export.
+function stateDict(settings, _data, id) {
+  const channels = Number(settings.channels ?? 16);
+  const kernel = Number(settings.kernel ?? 15);
+  const tensors = [
+    { name: '0.weight', shape: [channels, 4, kernel], key: 'conv_weight' },
+    { name: '0.bias', shape: [channels], key: 'conv_bias' },
+    { name: '4.weight', shape: [1, channels], key: 'head_weight' },
+    { name: '4.bias', shape: [1], key: 'head_bias' },
+  ].map((t) => ({ ...t, size: t.shape.reduce((a, b) => a * b, 1) }));
+  const numbers = Object.fromEntries(tensors.map((t) => [t.key, t.size]));
+  numbers.parameters = tensors.reduce((s, t) => s + t.size, 0);
+  const rows = tensors.map((t) => `${t.name} [${t.shape.join(', ')}]: ${t.size}`);
+  return {
+    ...plotSvg({
+      id,
+      margin: { left: 190 },
+      panels: [{
+        height: 150,
+        title: `${numbers.parameters} numbers in ${tensors.length} tensors; ReLU, pooling and flattening (1 to 3) hold none`,
+        x: { min: 0, max: Math.max(...tensors.map((t) => t.size)), label: 'values in the tensor' },
+        series: [{ kind: 'boxes', rows, boxes: tensors.map((t, row) => ({ x0: 0, x1: t.size, row, colour: colours.signal })) }],
+      }],
+    }),
+    numbers,
+  };
+}
+
+export const figures = { 'grelu-windows-gc': windowsGc, 'grelu-planted-sites': plantedSites, 'grelu-state-dict': stateDict };
