@@ -503,9 +503,10 @@ void GreluWorkflowLab::draw() {
       std::snprintf(text, sizeof text, "test AUROC %.3f, AUPRC %.3f (%llu windows)", a.test_auroc, a.test_auprc,
                     static_cast<unsigned long long>(a.test_rows));
       row("evaluate", "test_on_dataset", text);
-      std::snprintf(text, sizeof text, "top base at %lld; planted site %lld-%lld holds %.0f%% of the importance",
+      std::snprintf(text, sizeof text, "top base at %lld; planted site %lld-%lld holds %.3f of the importance (%.2f if even)",
                     static_cast<long long>(a.top_position), static_cast<long long>(a.site_start),
-                    static_cast<long long>(a.site_end), 100 * a.share_in_site);
+                    static_cast<long long>(a.site_end), a.share_in_site,
+                    static_cast<double>(a.site_end - a.site_start) / static_cast<double>(a.ism_importance.size()));
       row("interpret", "interpret.score (ISM)", text);
       std::snprintf(text, sizeof text, "consensus into %llu background windows: mean p %.3f -> %.3f",
                     static_cast<unsigned long long>(a.design_windows), a.before_mean, a.after_mean);
