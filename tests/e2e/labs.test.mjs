@@ -23,6 +23,15 @@ const READER_ACTIONS = {
   'lr-sweep': { set: ['rates', '0.002,0.02'], badFile: 'broken.fa', badBytes: 'this is not a FASTA file\n' },
   'test-bench': { set: ['bug', 'shift'], badFile: 'broken.bed', badBytes: 'not a BED file\n' },
   'bug-curves': { set: ['bug', 'shift'], badFile: 'broken.bed', badBytes: 'not a BED file\n' },
+  'lr-schedules': { set: ['seed', 7], badFile: 'broken.fa', badBytes: 'this is not a FASTA file\n' },
+  'batch-size': { set: ['seed', 7], badFile: 'broken.fa', badBytes: 'this is not a FASTA file\n' },
+  'early-stopping': { set: ['seed', 7], badFile: 'broken.fa', badBytes: 'this is not a FASTA file\n' },
+  'augmentation': { set: ['seed', 7], badFile: 'broken.fa', badBytes: 'this is not a FASTA file\n' },
+  'grelu-workflow': { set: ['seed', 7], badFile: 'broken.fa', badBytes: 'this is not a FASTA file\n' },
+  'grelu-export': { set: ['seed', 7], badFile: 'broken.fa', badBytes: 'this is not a FASTA file\n' },
+  'kipoi-export': { set: ['window', 512], badFile: 'broken.fa', badBytes: 'this is not a FASTA file\n' },
+  'kipoi-contract': { set: ['mistake', 'reshaped'], badFile: 'broken.fa', badBytes: 'this is not a FASTA file\n' },
+  'pitfalls': { set: ['fix', true], badFile: 'broken.fa', badBytes: 'this is not a FASTA file\n' },
 };
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 // ImGui's anti-aliased text and plots give hundreds of colours; an empty canvas gives one.
