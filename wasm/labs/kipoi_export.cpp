@@ -20,7 +20,7 @@
 #include <optional>
 
 #include "../app/plot.h"
-#include "../train/dataset_build.h"
+#include "../train/count_profiles.h"
 #include "../train/training_panel.h"
 #include "epibook/bigwig.h"
 #include "epibook/dataset.h"
@@ -36,25 +36,6 @@ constexpr double kFrameBudgetMs = 8.0;
 constexpr std::array<uint32_t, 3> kWindows = {128, 256, 512};
 constexpr std::array<uint32_t, 8> kBins = {1, 2, 4, 8, 16, 32, 64, 128};
 constexpr size_t kExampleRows = 4;  // the test example: the first test rows, as `epibook export --examples 4`
-const char* const kGenome = "assets/first-model/sim/genome.fa";
-const char* const kTrack = "assets/output-bins/sim/celltypeA.rep1.bw";
-const char* const kWindowsFile = "assets/output-bins/windows.bed";
-
-// Chapter 3's model (output-bins): three dilated conv layers of 16 filters of 9 bp, no
-// pooling, a kernel-1 head per base averaged to the output bin, so it runs on any window
-// and its output has one value per bin.
-TrainOptions lab_defaults() {
-  TrainOptions options = lab_train_options();
-  options.model.conv_layers = 3;
-  options.model.channels = 16;
-  options.model.kernel_size = 9;
-  options.model.dilation_growth = 4;
-  options.model.pool = 0;
-  options.model.head = "conv";
-  options.loss = "mse";
-  options.schedule.base = 3e-3;
-  return options;
-}
 
 nlohmann::json number(double v) { return std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v); }
 
@@ -130,7 +111,7 @@ struct MistakeResult {
 class KipoiLab final : public Lab {
  public:
   KipoiLab(LabServices& services, bool contract)
-      : services_(services), contract_(contract), panel_(lab_defaults()), window_(contract ? 128 : 256) {
+      : services_(services), contract_(contract), panel_(count_model_options()), window_(contract ? 128 : 256) {
     panel_.set_link_prefix(contract ? "#kipoi-contract" : "#kipoi-export");
     panel_.set_run_recorder(services_.record_run);
   }
@@ -142,7 +123,7 @@ class KipoiLab final : public Lab {
     for (const std::string& key : TrainingPanel::keys()) {
       if (params.contains(key) && key != "train_steps" && key != "start") EPIBOOK_RETURN_IF_ERROR(panel_.set(key, params[key]));
     }
-    for (const char* file : {kGenome, kTrack, kWindowsFile}) services_.files.request_whole(file);
+    for (const char* file : {kCountGenome, kCountTrack, kCountWindows}) services_.files.request_whole(file);
     restart_loading();
     return Status::ok();
   }
@@ -298,57 +279,34 @@ class KipoiLab final : public Lab {
 
   void advance_loading(double deadline) {
     if (build_.stage() == DatasetBuild::Stage::kLoading) {
-      const std::string* genome = build_.whole(services_.files, kGenome);
-      const std::string* track = build_.failed() ? nullptr : build_.whole(services_.files, kTrack);
-      const std::string* windows = build_.failed() ? nullptr : build_.whole(services_.files, kWindowsFile);
+      const std::string* genome = build_.whole(services_.files, kCountGenome);
+      const std::string* track = build_.failed() ? nullptr : build_.whole(services_.files, kCountTrack);
+      const std::string* windows = build_.failed() ? nullptr : build_.whole(services_.files, kCountWindows);
       if (!genome || !track || !windows) return;
       if (!genome_) {
-        auto reader = genome_from_bytes(*genome, kGenome);
+        auto reader = genome_from_bytes(*genome, kCountGenome);
         if (!reader.is_ok()) return build_.fail(reader.status().message());
         genome_.emplace(std::move(reader).value());
       }
       if (!track_) {
-        auto reader = BigWigReader::open(memory_source(*track, kTrack));
+        auto reader = BigWigReader::open(memory_source(*track, kCountTrack));
         if (!reader.is_ok()) return build_.fail(reader.status().message());
         track_.emplace(std::move(reader).value());
       }
-      std::vector<SignalSource> tracks = {bigwig_signal_source(*track_)};
-      tracks.back().name = kTrack;
-      auto parsed = parse_genome_windows(*windows, kWindowsFile);
+      auto parsed = parse_genome_windows(*windows, kCountWindows);
       if (!parsed.is_ok()) return build_.fail(parsed.status().message());
-      DatasetOptions options;
-      options.target = TargetKind::kSignal;
-      options.bin = bin_;
-      options.transform = SignalTransform::kNone;
-      auto dataset = WindowDataset::create(&*genome_, std::move(tracks), cut_windows(std::move(parsed).value()), options);
+      auto dataset = count_dataset(*genome_, *track_, cut_windows(std::move(parsed).value()), bin_);
       if (!dataset.is_ok()) return build_.fail(dataset.status().message());
-      build_.start(std::move(dataset).value(), kWindowsFile);
+      build_.start(std::move(dataset).value(), kCountWindows);
     }
     if (build_.advance(deadline)) finish_loading();
   }
 
   void finish_loading() {
     test_rows_ = data().rows_of(static_cast<int8_t>(Split::kTest));
-    PanelData panel;
-    panel.data = &data();
-    panel.name = "sim-profiles-" + std::to_string(window_);
-    panel.fingerprint = data_fingerprint(data());
-    panel.losses = {"mse", "poisson"};
-    panel.data_options.genome = kGenome;
-    panel.data_options.windows = kWindowsFile;
-    panel.data_options.tracks = {kTrack};
-    panel.data_options.target = "signal";
-    panel.data_options.bin = bin_;
-    panel.description_json = nlohmann::json{{"lab", contract_ ? "kipoi-contract" : "kipoi-export"},
-                                            {"genome", kGenome},
-                                            {"windows", kWindowsFile},
-                                            {"window", window_},
-                                            {"tracks", {kTrack}},
-                                            {"target", "signal"},
-                                            {"bin", bin_}}
-                                 .dump();
-    set_validation_stretch(panel, build_.dataset(), data(), 40);
-    panel_.set_data(std::move(panel));
+    const char* lab = contract_ ? "kipoi-contract" : "kipoi-export";
+    panel_.set_data(count_panel_data(build_, "sim-profiles-" + std::to_string(window_), lab, bin_, {"mse", "poisson"},
+                                     {{"window", window_}}));
   }
 
   // The test example's rows: the first kExampleRows test rows, as `epibook export` picks them.
@@ -550,7 +508,7 @@ void KipoiLab::draw_contract() {
   ImGui::TextWrapped("model.yaml: inputs %s, one-hot DNA (DNASeq); test example of %zu windows at 4 decimals",
                      view_->declared_input.c_str(), example_rows().size());
   if (ImGui::BeginTable("mistakes", 5, ImGuiTableFlags_Borders | ImGuiTableFlags_SizingStretchProp)) {
-    for (const char* column : {"inputs prepared", "model runs", "r on test rows", "test example off by", "caught by"}) {
+    for (const char* column : {"inputs prepared", "runs", "r (test)", "test off by", "caught by"}) {
       ImGui::TableSetupColumn(column);
     }
     ImGui::TableHeadersRow();

@@ -15,7 +15,7 @@
 #include <optional>
 
 #include "../app/plot.h"
-#include "../train/dataset_build.h"
+#include "../train/count_profiles.h"
 #include "../train/training_panel.h"
 #include "epibook/bigwig.h"
 #include "epibook/dataset.h"
@@ -30,27 +30,7 @@ namespace {
 
 constexpr double kFrameBudgetMs = 8.0;
 constexpr std::array<uint32_t, 8> kBins = {1, 2, 4, 8, 16, 32, 64, 128};
-const char* const kGenome = "assets/first-model/sim/genome.fa";
-const char* const kTrack = "assets/output-bins/sim/celltypeA.rep1.bw";
 const char* const kTruth = "assets/output-bins/sim/celltypeA.expected.bw";
-const char* const kWindows = "assets/output-bins/windows.bed";
-
-// The same model at every bin: three dilated conv layers (9 bp kernels, dilation 1, 4,
-// 16: each output base sees 169 bp around it, enough for a peak's flanks), no pooling,
-// a kernel-1 head per base, averaged to the output bin. MSE on counts: the best
-// prediction of a bin is its expected mean count.
-TrainOptions lab_defaults() {
-  TrainOptions options = lab_train_options();
-  options.model.conv_layers = 3;
-  options.model.channels = 16;
-  options.model.kernel_size = 9;
-  options.model.dilation_growth = 4;
-  options.model.pool = 0;
-  options.model.head = "conv";
-  options.loss = "mse";
-  options.schedule.base = 3e-3;
-  return options;
-}
 
 struct BinScores {
   double pearson = NAN;  // model against the replicate's counts
@@ -65,7 +45,7 @@ struct ModelScores {
 
 class OutputBinsLab final : public Lab {
  public:
-  explicit OutputBinsLab(LabServices& services) : services_(services), panel_(lab_defaults()) {
+  explicit OutputBinsLab(LabServices& services) : services_(services), panel_(count_model_options()) {
     panel_.set_link_prefix("#output-bins");
     panel_.set_run_recorder(services_.record_run);
   }
@@ -76,7 +56,7 @@ class OutputBinsLab final : public Lab {
     for (const std::string& key : TrainingPanel::keys()) {
       if (params.contains(key) && key != "train_steps" && key != "start") EPIBOOK_RETURN_IF_ERROR(panel_.set(key, params[key]));
     }
-    for (const char* file : {kGenome, kTrack, kTruth, kWindows}) services_.files.request_whole(file);
+    for (const char* file : {kCountGenome, kCountTrack, kTruth, kCountWindows}) services_.files.request_whole(file);
     restart_loading();
     return Status::ok();
   }
@@ -188,35 +168,29 @@ class OutputBinsLab final : public Lab {
 
   void advance_loading(double deadline) {
     if (build_.stage() == DatasetBuild::Stage::kLoading) {
-      const std::string* genome = build_.whole(services_.files, kGenome);
-      const std::string* track = build_.failed() ? nullptr : build_.whole(services_.files, kTrack);
+      const std::string* genome = build_.whole(services_.files, kCountGenome);
+      const std::string* track = build_.failed() ? nullptr : build_.whole(services_.files, kCountTrack);
       const std::string* truth = build_.failed() ? nullptr : build_.whole(services_.files, kTruth);
-      const std::string* windows = build_.failed() ? nullptr : build_.whole(services_.files, kWindows);
+      const std::string* windows = build_.failed() ? nullptr : build_.whole(services_.files, kCountWindows);
       if (!genome || !track || !truth || !windows) return;
       if (!genome_) {
-        auto reader = genome_from_bytes(*genome, kGenome);
+        auto reader = genome_from_bytes(*genome, kCountGenome);
         if (!reader.is_ok()) return build_.fail(reader.status().message());
         genome_.emplace(std::move(reader).value());
       }
       if (!track_) {
-        auto reader = BigWigReader::open(memory_source(*track, kTrack));
+        auto reader = BigWigReader::open(memory_source(*track, kCountTrack));
         if (!reader.is_ok()) return build_.fail(reader.status().message());
         track_.emplace(std::move(reader).value());
         auto expected = BigWigReader::open(memory_source(*truth, kTruth));
         if (!expected.is_ok()) return build_.fail(expected.status().message());
         truth_reader_.emplace(std::move(expected).value());
       }
-      std::vector<SignalSource> tracks = {bigwig_signal_source(*track_)};
-      tracks.back().name = kTrack;
-      auto parsed = parse_genome_windows(*windows, kWindows);
+      auto parsed = parse_genome_windows(*windows, kCountWindows);
       if (!parsed.is_ok()) return build_.fail(parsed.status().message());
-      DatasetOptions options;
-      options.target = TargetKind::kSignal;
-      options.bin = bin_;
-      options.transform = SignalTransform::kNone;
-      auto dataset = WindowDataset::create(&*genome_, std::move(tracks), std::move(parsed).value(), options);
+      auto dataset = count_dataset(*genome_, *track_, std::move(parsed).value(), bin_);
       if (!dataset.is_ok()) return build_.fail(dataset.status().message());
-      build_.start(std::move(dataset).value(), kWindows);
+      build_.start(std::move(dataset).value(), kCountWindows);
     }
     if (build_.advance(deadline)) finish_loading();
   }
@@ -232,21 +206,7 @@ class OutputBinsLab final : public Lab {
                                                         std::span<float>(truth_.data() + i * length, length));
       if (!status.is_ok()) return build_.fail(status.message());
     }
-    PanelData panel;
-    panel.data = &data();
-    panel.name = "sim-profiles";
-    panel.fingerprint = data_fingerprint(data());
-    panel.losses = {"mse"};
-    panel.data_options.genome = kGenome;
-    panel.data_options.windows = kWindows;
-    panel.data_options.tracks = {kTrack};
-    panel.data_options.target = "signal";
-    panel.data_options.bin = bin_;
-    panel.description_json = nlohmann::json{{"lab", "output-bins"}, {"genome", kGenome}, {"windows", kWindows},
-                                            {"tracks", {kTrack}}, {"target", "signal"}, {"bin", bin_}}
-                                 .dump();
-    set_validation_stretch(panel, build_.dataset(), data(), 40);
-    panel_.set_data(std::move(panel));
+    panel_.set_data(count_panel_data(build_, "sim-profiles", "output-bins", bin_, {"mse"}));
     // The window drawn: the validation window with the highest expected count.
     profile_index_ = 0;
     float best = -1;
