@@ -17,6 +17,7 @@
 
 #include "../app/plot.h"
 #include "../train/dataset_build.h"
+#include "../train/training_keys.h"
 #include "../train/training_panel.h"
 #include "epibook/dataset.h"
 #include "epibook/fasta.h"
@@ -137,15 +138,7 @@ class GreluWorkflowLab final : public Lab {
       if (services_.save_file) services_.save_file("grelu-workflow-export.tar", tar_archive(entries));
       return Status::ok();
     }
-    if (!build_.ready() && (key == "train_steps" || key == "start" || key == "step")) {
-      return invalid_argument(key + ": the data are not ready yet (" + build_.stage_name() + ")");
-    }
-    Status status = panel_.set(key, value);
-    if (status.code() == ErrorCode::kNotFound && status.message() == key) {
-      std::string keys = "download_export";
-      for (const std::string& k : TrainingPanel::keys()) keys += ", " + k;
-      return invalid_argument(name_ + " has no parameter \"" + key + "\" (" + keys + ", b.<setting>)");
-    }
+    Status status = set_training_key(panel_, build_, name_, "download_export", key, value);
     if (status.is_ok() && key.rfind("b.", 0) != 0) analysis_.reset();
     return status;
   }

@@ -21,6 +21,7 @@
 
 #include "../app/plot.h"
 #include "../train/count_profiles.h"
+#include "../train/training_keys.h"
 #include "../train/training_panel.h"
 #include "epibook/bigwig.h"
 #include "epibook/dataset.h"
@@ -191,17 +192,8 @@ class KipoiLab final : public Lab {
 
   Status set(const std::string& key, const nlohmann::json& value) override {
     if (key == "window" || key == "bin" || key == "mistake") return set_own(key, value);
-    if (!build_.ready() && (key == "train_steps" || key == "start" || key == "step")) {
-      return invalid_argument(key + ": the data are not ready yet (" + build_.stage_name() + ")");
-    }
-    Status status = panel_.set(key, value);
-    if (status.code() == ErrorCode::kNotFound && status.message() == key) {
-      std::string keys = "window, bin, mistake";
-      for (const std::string& k : TrainingPanel::keys()) keys += ", " + k;
-      return invalid_argument(std::string(contract_ ? "kipoi-contract" : "kipoi-export") + " has no parameter \"" +
-                              key + "\" (" + keys + ")");
-    }
-    return status;
+    return set_training_key(panel_, build_, contract_ ? "kipoi-contract" : "kipoi-export", "window, bin, mistake", key,
+                            value);
   }
 
   void open_file(const std::string& name) override {

@@ -16,6 +16,7 @@
 
 #include "../app/plot.h"
 #include "../train/count_profiles.h"
+#include "../train/training_keys.h"
 #include "../train/training_panel.h"
 #include "epibook/bigwig.h"
 #include "epibook/dataset.h"
@@ -113,15 +114,7 @@ class OutputBinsLab final : public Lab {
       if (target != before) restart_loading();
       return Status::ok();
     }
-    if (!build_.ready() && (key == "train_steps" || key == "start" || key == "step")) {
-      return invalid_argument(key + ": the data are not ready yet (" + build_.stage_name() + ")");
-    }
-    Status status = panel_.set(key, value);
-    if (status.code() == ErrorCode::kNotFound && status.message() == key) {
-      std::string keys = "bin, score_bin";
-      for (const std::string& k : TrainingPanel::keys()) keys += ", " + k;
-      return invalid_argument("output-bins has no parameter \"" + key + "\" (" + keys + ", b.<setting>)");
-    }
+    Status status = set_training_key(panel_, build_, "output-bins", "bin, score_bin", key, value);
     if (status.is_ok()) scores_[key.rfind("b.", 0) == 0 ? 1 : 0].reset();
     return status;
   }
