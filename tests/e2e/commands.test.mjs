@@ -85,7 +85,8 @@ function run(command, cwd) {
 function runPython(snippet, cwd) {
   const result = spawnSync(PYTHON, ['-'], {
     cwd, input: snippet, encoding: 'utf8', timeout: 120000,
-    env: { ...process.env, OMP_NUM_THREADS: '1', PYTHONDONTWRITEBYTECODE: '1' },
+    // The reader's `epibook` is on PATH for a snippet that runs it, as for the shell lines.
+    env: { ...process.env, PATH: `${path.join(cwd, 'bin')}:${process.env.PATH}`, OMP_NUM_THREADS: '1', PYTHONDONTWRITEBYTECODE: '1' },
   });
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
