@@ -142,12 +142,15 @@ class FirstModelLab final : public Lab {
         const Status status = panel_.replay_link(link);
         if (!status.is_ok()) message_ = status.message();
       }
+      open_pending_checkpoint();
       panel_.step(std::max(1.0, deadline - now_ms()));
     }
   }
 
+  // A checkpoint whose bytes have arrived but which is not opened yet counts as work:
+  // whenIdle() must not report the lab quiet between the file's arrival and its scoring.
   bool busy() const override {
-    return build_.in_progress() || !pending_link_.empty() || panel_.busy();
+    return build_.in_progress() || !pending_link_.empty() || (!pending_checkpoint_.empty() && build_.ready()) || panel_.busy();
   }
   bool training() const override { return build_.ready() && panel_.busy(); }
 
@@ -371,7 +374,6 @@ class FirstModelLab final : public Lab {
 };
 
 void FirstModelLab::draw() {
-  open_pending_checkpoint();
   const float em = ImGui::GetFontSize();
   const bool narrow = narrow_layout();
   ImGui::SetNextItemWidth(em * 11);
