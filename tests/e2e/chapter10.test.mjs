@@ -12,10 +12,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
 
 import { figureNumbers, unquotedFigureNumbers } from './chapter-pages.mjs';
-import { expect } from './harness.mjs';
+import { expect, runProgram } from './harness.mjs';
 import { expectLine, expectStated, near, withChapterLab } from './labs.mjs';
 
 const CHAPTER = '10-kipoi/';
@@ -31,8 +30,8 @@ function expectQuoted(siteDir, url, phrases) {
 }
 
 // `epibook ARGS` from a folder whose assets/ is the site's (as the page's commands run).
-function cli(harness, cwd, args) {
-  const result = spawnSync(harness.cliPath, args, { cwd, encoding: 'utf8' });
+async function cli(harness, cwd, args) {
+  const result = await runProgram(harness.cliPath, args, { cwd });
   expect(result.status === 0, `epibook ${args.join(' ')} failed: ${result.stderr}`);
   return result.stdout;
 }
@@ -60,7 +59,7 @@ export const tests = [{
     const figure = figureNumbers(harness.siteDir, url, 'kipoi-shapes');
     const dir = workspace(harness);
     try {
-      const printed = cli(harness, dir, ['export', 'assets/kipoi/run', '--data-root', '.', '-o', 'again']);
+      const printed = await cli(harness, dir, ['export', 'assets/kipoi/run', '--data-root', '.', '-o', 'again']);
       const match = /model\.yaml \(inputs (\([^)]*\)), outputs (\([^)]*\))\).*model\.npz \((\d+) parameters\)/.exec(printed);
       expect(match, `epibook export printed no shapes: ${printed}`);
       expect(match[1] === figure.input && match[2] === figure.output, `figure ${figure.input} -> ${figure.output}, export ${match[1]} -> ${match[2]}`);
@@ -96,7 +95,7 @@ export const tests = [{
     const dir = workspace(harness);
     let lines;
     try {
-      cli(harness, dir, ['predict', '--checkpoint', 'assets/kipoi/run/best.ckpt', '--data-root', '.', '-o', 'p.tsv']);
+      await cli(harness, dir, ['predict', '--checkpoint', 'assets/kipoi/run/best.ckpt', '--data-root', '.', '-o', 'p.tsv']);
       lines = fs.readFileSync(path.join(dir, 'p.tsv'), 'utf8').trim().split('\n');
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

@@ -8,10 +8,9 @@
 // page's example logits, test scores, mutagenesis and design.
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
 
 import { figureNumbers, unquotedFigureNumbers } from './chapter-pages.mjs';
-import { expect, expectNoProblems, newContext, siteLabs, watchedPage } from './harness.mjs';
+import { expect, expectNoProblems, newContext, runProgram, siteLabs, watchedPage } from './harness.mjs';
 import { callLab, expectLine, expectStated, labState, near, openLab } from './labs.mjs';
 import { downloadFrom, scratch } from './training-cli.test.mjs';
 
@@ -141,12 +140,15 @@ export const tests = [{
     // The download, in PyTorch.
     const dir = scratch('grelu-export');
     const tar = await downloadFrom(page, lab.number, 'download_export', 0, dir);
-    const untar = spawnSync('tar', ['xf', tar, '-C', dir], { encoding: 'utf8' });
+    // The page is done with: closed before PyTorch runs (a lab in view draws every frame).
+    expectNoProblems(page, 'grelu-export');
+    await context.close();
+    const untar = await runProgram('tar', ['xf', tar, '-C', dir]);
     expect(untar.status === 0, `tar: ${untar.stderr}`);
     fs.writeFileSync(path.join(dir, 'state.json'), JSON.stringify(s));
     const checker = path.join(path.dirname(new URL(import.meta.url).pathname), 'check_grelu_handover.py');
-    const run = spawnSync(PYTHON, [checker, path.join(dir, 'grelu-workflow-export'), path.join(dir, 'state.json'),
-      path.join(harness.siteDir, 'assets')], { encoding: 'utf8' });
+    const run = await runProgram(PYTHON, [checker, path.join(dir, 'grelu-workflow-export'), path.join(dir, 'state.json'),
+      path.join(harness.siteDir, 'assets')]);
     expect(run.status === 0, `check_grelu_handover.py: ${run.stderr}`);
     const torch = JSON.parse(run.stdout);
     console.log(`      PyTorch against the page: example logits ${torch.example_vs_lab.toExponential(1)},`
@@ -160,8 +162,6 @@ export const tests = [{
     near(torch.mean_after, s.design.mean_after, 1e-5, 'design: mean after, PyTorch against the page');
     expectStated(line, lab.page, [String(RUN.steps), String(RUN.parameters), RUN.first_logit.toFixed(4),
       RUN.first_probability.toFixed(4)]);
-    expectNoProblems(page, 'grelu-export');
-    await context.close();
   },
 }, {
   name: 'every number chapter 9\'s figures computed is quoted by the page that draws them',

@@ -9,9 +9,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
-
-import { expect, repo } from './harness.mjs';
+import { expect, repo, runProgram } from './harness.mjs';
 
 // Lines naming files the book does not ship, or commands that build or fetch.
 const NOT_RUNNABLE = /\b(make|curl|macs2|scripts\/)\b|\b(signal\.bw|reads\.fastq\.gz|peaks\.bed|chroms\.bed|coverage\.bedGraph|treatment\.bed|\sgenome\.fa|genome200|ENCFF\w+\.fastq\.gz|build\/native)\b/;
@@ -74,17 +72,17 @@ function workspace(harness) {
   return dir;
 }
 
-function run(command, cwd) {
-  const result = spawnSync('bash', ['-o', 'pipefail', '-c', command], {
-    cwd, encoding: 'utf8', timeout: 120000,
+async function run(command, cwd) {
+  const result = await runProgram('bash', ['-o', 'pipefail', '-c', command], {
+    cwd, timeout: 120000,
     env: { ...process.env, PATH: `${path.join(cwd, 'bin')}:${process.env.PATH}` },
   });
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
-function runPython(snippet, cwd) {
-  const result = spawnSync(PYTHON, ['-'], {
-    cwd, input: snippet, encoding: 'utf8', timeout: 120000,
+async function runPython(snippet, cwd) {
+  const result = await runProgram(PYTHON, ['-'], {
+    cwd, input: snippet, timeout: 120000,
     // The reader's `epibook` is on PATH for a snippet that runs it, as for the shell lines.
     env: { ...process.env, PATH: `${path.join(cwd, 'bin')}:${process.env.PATH}`, OMP_NUM_THREADS: '1', PYTHONDONTWRITEBYTECODE: '1' },
   });
@@ -102,10 +100,10 @@ function subcommandAndOptions(command) {
   return { sub, options: words.filter((w) => /^--?[a-z]/.test(w)).map((w) => w.split('=')[0]) };
 }
 
-function checkShape(entry, cwd, problems, where) {
+async function checkShape(entry, cwd, problems, where) {
   const { sub, options } = subcommandAndOptions(entry.command);
-  let help = run(`epibook ${sub.join(' ')} --help`, cwd);
-  if (help.status !== 0 && sub.length === 2) help = run(`epibook ${sub[0]} --help`, cwd);
+  let help = await run(`epibook ${sub.join(' ')} --help`, cwd);
+  if (help.status !== 0 && sub.length === 2) help = await run(`epibook ${sub[0]} --help`, cwd);
   if (help.status !== 0) { problems.push(`${where}: "epibook ${sub.join(' ')}" is not a command of the CLI`); return; }
   for (const option of options) {
     if (!help.output.includes(option)) problems.push(`${where}: epibook ${sub.join(' ')} has no option ${option}`);
@@ -128,7 +126,7 @@ export const tests = [{
         for (const entry of block.commands) {
           const where = `${block.file}:${entry.line}`;
           if (entry.python !== undefined) {
-            const result = runPython(entry.python, cwd);
+            const result = await runPython(entry.python, cwd);
             snippets += 1;
             if (result.status !== 0) {
               problems.push(`${where}: the python block exited ${result.status}: ${result.output.trim().split('\n').slice(-3).join(' / ')}`);
@@ -139,10 +137,10 @@ export const tests = [{
             continue;
           }
           if (NOT_RUNNABLE.test(entry.command)) {
-            if (entry.command.startsWith('epibook ')) { checkShape(entry, cwd, problems, where); checked += 1; }
+            if (entry.command.startsWith('epibook ')) { await checkShape(entry, cwd, problems, where); checked += 1; }
             continue;
           }
-          const result = run(entry.command, cwd);
+          const result = await run(entry.command, cwd);
           ran += 1;
           if (result.status !== 0) {
             problems.push(`${where}: \`${entry.command}\` exited ${result.status}: ${result.output.trim().split('\n').slice(-2).join(' / ')}`);

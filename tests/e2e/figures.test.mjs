@@ -5,9 +5,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
 
-import { expect, sitePages } from './harness.mjs';
+import { expect, runProgram, sitePages } from './harness.mjs';
 
 function figuresOf(html) {
   return [...html.matchAll(/<figure class="figure" id="(figure-\d+)" data-figure="([^"]+)" data-numbers='([^']*)'>([\s\S]*?)<\/figure>/g)]
@@ -70,12 +69,12 @@ export const tests = [{
     const audited = {};
     for (const [key, block] of [['per_window', '0'], ['20_kb_blocks', '20000']]) {
       const out = path.join(scratch, key);
-      const cli = (args) => spawnSync(harness.cliPath, args, { encoding: 'utf8' });
-      const prep = cli(['prep', '--bigwig', path.join(harness.siteDir, 'assets/dm3-chr2R-rnaseq.bw'), '--regions', 'chr2R:7,000,000-8,000,000',
+      const cli = (args) => runProgram(harness.cliPath, args);
+      const prep = await cli(['prep', '--bigwig', path.join(harness.siteDir, 'assets/dm3-chr2R-rnaseq.bw'), '--regions', 'chr2R:7,000,000-8,000,000',
         '--preset', 'tutorial1', '--hash-block', block, '-o', out, '-q']);
       expect(prep.status === 0, `epibook prep failed: ${prep.stderr}`);
       const report = path.join(scratch, `${key}.json`);
-      const audit = cli(['audit', '--dataset', out, '--json', report, '-q']);
+      const audit = await cli(['audit', '--dataset', out, '--json', report, '-q']);
       expect(audit.status === 0, `epibook audit failed: ${audit.stderr}`);
       audited[key] = JSON.parse(fs.readFileSync(report, 'utf8'));
     }

@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spawn } from 'node:child_process';
 import { chromium } from 'playwright-core';
 
 import { startSiteServer } from '../../web/build/serve.mjs';
@@ -74,6 +75,27 @@ export function siteLabs(siteDir) {
       found.push({ page: url, number: Number(match[1]), name: match[2], params });
     }
     return found;
+  });
+}
+
+// Runs a program (the CLI, Python, bash, tar) and resolves with its exit status and
+// output. Unlike spawnSync it does not block Node: the other test running at once
+// (run.mjs, E2E_JOBS) goes on driving its page meanwhile. `input` is written to stdin;
+// after `timeout` ms the program is killed and status is null, as with spawnSync.
+export function runProgram(file, args, { cwd, env, input, timeout = 0 } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { cwd, env, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    const stdout = [];
+    const stderr = [];
+    child.stdout.on('data', (chunk) => stdout.push(chunk));
+    child.stderr.on('data', (chunk) => stderr.push(chunk));
+    const timer = timeout > 0 ? setTimeout(() => child.kill('SIGTERM'), timeout) : null;
+    child.on('error', (error) => { clearTimeout(timer); reject(new Error(`${file}: ${error.message}`)); });
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') });
+    });
+    if (input !== undefined) child.stdin.end(input);
   });
 }
 

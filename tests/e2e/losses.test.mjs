@@ -7,9 +7,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
 
-import { expect, expectNoProblems, newContext, repo, siteLabs, watchedPage } from './harness.mjs';
+import { expect, expectNoProblems, newContext, repo, runProgram, siteLabs, watchedPage } from './harness.mjs';
 import { callLab, canvasColours, labState, openLab } from './labs.mjs';
 
 const PAGES = ['tutorials/02-losses-and-metrics/index.md', 'tutorials/02-losses-and-metrics/01-losses.md', 'tutorials/02-losses-and-metrics/02-metrics.md'];
@@ -27,11 +26,10 @@ function readNpy(file) {
   throw new Error(`${file}: unexpected dtype in ${header}`);
 }
 
-function cliArrays(harness, track, out) {
+async function cliArrays(harness, track, out) {
   const site = harness.siteDir;
-  const result = spawnSync(harness.cliPath, ['dataset', '--genome', path.join(site, 'assets/first-model/sim/genome.fa'),
-    '--windows', path.join(site, 'assets/losses/windows.bed'), '--tracks', path.join(site, track), '--bin', '25', '-o', out],
-  { encoding: 'utf8' });
+  const result = await runProgram(harness.cliPath, ['dataset', '--genome', path.join(site, 'assets/first-model/sim/genome.fa'),
+    '--windows', path.join(site, 'assets/losses/windows.bed'), '--tracks', path.join(site, track), '--bin', '25', '-o', out]);
   expect(result.status === 0, `epibook dataset on ${track} failed: ${result.stderr}`);
   return { output: `${result.stdout}${result.stderr}`, targets: readNpy(path.join(out, 'targets.npy')), split: readNpy(path.join(out, 'split.npy')) };
 }
@@ -89,10 +87,10 @@ function jsd(p, q) {
 // The ceiling: replicate 2 scored as a prediction of replicate 1 on the validation
 // windows, keeping one peak window in `kept`: each of the `kept` thinned sets scored and
 // the scores averaged (every background window in each, every peak in one).
-function arraysOfReplicates(harness) {
+async function arraysOfReplicates(harness) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'epibook-losses-'));
-  const one = cliArrays(harness, 'assets/losses/sim/celltypeA.rep1.bw', path.join(dir, 'rep1'));
-  const two = cliArrays(harness, 'assets/losses/sim/celltypeA.rep2.bw', path.join(dir, 'rep2'));
+  const one = await cliArrays(harness, 'assets/losses/sim/celltypeA.rep1.bw', path.join(dir, 'rep1'));
+  const two = await cliArrays(harness, 'assets/losses/sim/celltypeA.rep2.bw', path.join(dir, 'rep2'));
   fs.rmSync(dir, { recursive: true, force: true });
   const lines = fs.readFileSync(path.join(harness.siteDir, 'assets/losses/windows.bed'), 'utf8').trim().split('\n');
   expect(lines.length === one.split.length, `${lines.length} windows, ${one.split.length} rows`);
@@ -186,7 +184,7 @@ export const tests = [{
     const text = pageText();
     const missing = [];
     const quoted = (value, what, digits = 3) => { if (!text.includes(Number(value).toFixed(digits))) missing.push(`${what} ${Number(value).toFixed(digits)}`); };
-    const arrays = arraysOfReplicates(harness);
+    const arrays = await arraysOfReplicates(harness);
     const fingerprint = /fingerprint ([0-9a-f]{16})/.exec(arrays.one.output)?.[1];
     expect(fingerprint === state.data_fingerprint, `fingerprint: lab ${state.data_fingerprint}, CLI ${fingerprint}`);
     const ceilings = {};

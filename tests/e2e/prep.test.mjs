@@ -4,9 +4,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
 
-import { expect, expectNoProblems, newContext, siteLabs, watchedPage } from './harness.mjs';
+import { expect, expectNoProblems, newContext, runProgram, siteLabs, watchedPage } from './harness.mjs';
 import { callLab, canvasColours, labState, openLab } from './labs.mjs';
 
 // Settings a reader reaches with the lab's controls, applied in order from the defaults.
@@ -29,11 +28,11 @@ function prepArguments(state, siteDir, outDir) {
   ];
 }
 
-function runPrep(harness, state) {
+async function runPrep(harness, state) {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'epibook-e2e-prep-'));
   const outDir = path.join(scratch, 'dataset');
   const args = prepArguments(state, harness.siteDir, outDir);
-  const result = spawnSync(harness.cliPath, args, { encoding: 'utf8' });
+  const result = await runProgram(harness.cliPath, args);
   expect(result.status === 0, `epibook ${args.join(' ')} failed: ${result.stderr}`);
   const manifest = JSON.parse(fs.readFileSync(path.join(outDir, 'manifest.json'), 'utf8'));
   fs.rmSync(scratch, { recursive: true, force: true });
@@ -64,7 +63,7 @@ export const tests = [{
       for (const [key, value] of settings) await callLab(page, lab.number, 'set', key, value);
       const state = await labState(page, lab.number);
       expect(!state.message, `settings ${JSON.stringify(settings)}: the lab reports "${state.message}"`);
-      const { manifest, command } = runPrep(harness, state);
+      const { manifest, command } = await runPrep(harness, state);
       compareCounts(state.per_split, manifest.splits, `settings ${index + 1} (${command})`);
       const total = Object.values(manifest.splits).reduce((n, s) => n + s.windows, 0);
       console.log(`      settings ${index + 1}: bin ${state.bin}, input ${state.input_bin} bp, ${state.transform}, threshold ${Number(state.threshold).toFixed(3)}:`

@@ -7,9 +7,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
 
-import { expect, expectNoProblems, newContext, screenshotPath, watchedPage } from './harness.mjs';
+import { expect, expectNoProblems, newContext, runProgram, screenshotPath, watchedPage } from './harness.mjs';
 import { callLab, labState } from './labs.mjs';
 import { openFirstModel } from './training.test.mjs';
 import { pageCommands } from './training-cli.test.mjs';
@@ -19,14 +18,14 @@ const LEARNING_RATES = ['0.003', '0.01'];
 // One epoch of the first-model lab: 1,266 training rows in batches of 32.
 const LAB_EPOCH_STEPS = 40;
 
-function epibook(harness, args, cwd) {
-  const result = spawnSync(harness.cliPath, args, { cwd, encoding: 'utf8' });
+async function epibook(harness, args, cwd) {
+  const result = await runProgram(harness.cliPath, args, { cwd });
   expect(result.status === 0, `epibook ${args.join(' ')}: exit ${result.status}\n${result.stderr}`);
   return result.stdout;
 }
 
 // A sweep folder of two runs that differ in the learning rate.
-function trainSweep(harness) {
+async function trainSweep(harness) {
   const { config } = pageCommands();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'epibook-runs-'));
   const sweep = path.join(dir, 'sweep');
@@ -34,7 +33,7 @@ function trainSweep(harness) {
     expect(config.includes('learning_rate = 0.003'), 'the page\'s config no longer sets learning_rate = 0.003');
     const file = path.join(dir, `lr${rate}.toml`);
     fs.writeFileSync(file, config.replace('learning_rate = 0.003', `learning_rate = ${rate}`));
-    epibook(harness, ['train', '--config', file, '--data-root', harness.siteDir, '--epochs', String(EPOCHS), '-q',
+    await epibook(harness, ['train', '--config', file, '--data-root', harness.siteDir, '--epochs', String(EPOCHS), '-q',
       '-o', path.join(sweep, `lr${rate}`)], dir);
   }
   return { dir, sweep };
@@ -87,8 +86,8 @@ function cliRunOf(cli, pageName) {
 export const tests = [{
   name: 'run dashboard: two epibook train runs opened as a folder show epibook runs --json\'s numbers, sorted and as CSV',
   async run(harness) {
-    const { dir, sweep } = trainSweep(harness);
-    const cli = JSON.parse(epibook(harness, ['runs', '--json', sweep], dir));
+    const { dir, sweep } = await trainSweep(harness);
+    const cli = JSON.parse(await epibook(harness, ['runs', '--json', sweep], dir));
     expect(cli.runs.length === LEARNING_RATES.length, `epibook runs lists ${cli.runs.length} runs`);
     expect(cli.differing_settings.includes('schedule.learning_rate'), `differing settings: ${cli.differing_settings}`);
 
@@ -126,7 +125,7 @@ export const tests = [{
     expect(curves === cli.runs.length, `the plot draws ${curves} curves for ${cli.runs.length} runs`);
 
     // Sorting by AUROC (best first) gives `epibook runs --sort auroc`'s order; again, the reverse.
-    const sortedCli = JSON.parse(epibook(harness, ['runs', '--json', '--sort', 'auroc', sweep], dir)).runs.map((r) => r.name);
+    const sortedCli = JSON.parse(await epibook(harness, ['runs', '--json', '--sort', 'auroc', sweep], dir)).runs.map((r) => r.name);
     await page.click('[data-run-dashboard] th[data-column="auroc"] button');
     const sorted = (await dashboardTable(page)).rows.map((r) => cliRunOf(cli, r.name).name);
     same('order sorted by auroc', sorted.join(' '), sortedCli.join(' '));

@@ -7,9 +7,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
 
-import { expect, expectNoProblems, repo } from './harness.mjs';
+import { expect, expectNoProblems, repo, runProgram } from './harness.mjs';
 import { callLab, labState, openBytes } from './labs.mjs';
 import { openFirstModel } from './training.test.mjs';
 
@@ -46,9 +45,9 @@ export function pageCommands() {
 }
 
 // Splits a command line into arguments (the page's commands quote nothing).
-function runEpibook(harness, line, cwd) {
+async function runEpibook(harness, line, cwd) {
   const args = line.trim().split(/\s+/).slice(1);
-  const result = spawnSync(harness.cliPath, args, { cwd, encoding: 'utf8' });
+  const result = await runProgram(harness.cliPath, args, { cwd });
   expect(result.status === 0, `${line}: exit ${result.status}\n${result.stderr}`);
   return `${result.stdout}${result.stderr}`;
 }
@@ -99,9 +98,9 @@ function scoreValues(lab, cli) {
   };
 }
 
-function evalJson(harness, checkpoint, siteDir) {
-  const result = spawnSync(harness.cliPath, ['eval', '--checkpoint', checkpoint, '--data-root', siteDir, '--split',
-    'validation', '--json'], { encoding: 'utf8' });
+async function evalJson(harness, checkpoint, siteDir) {
+  const result = await runProgram(harness.cliPath, ['eval', '--checkpoint', checkpoint, '--data-root', siteDir, '--split',
+    'validation', '--json']);
   expect(result.status === 0, `epibook eval ${checkpoint}: ${result.stderr}`);
   return JSON.parse(result.stdout);
 }
@@ -122,18 +121,14 @@ export const tests = [{
   name: 'first-model: the page\'s commands train the lab\'s run to the same curve, and eval of its download prints the lab\'s numbers',
   async run(harness) {
     const { config, name, commands } = pageCommands();
-    const { lab, context, page, state } = await openFirstModel(harness);
-    const n = lab.number;
-    // The page's config is what the lab exports for its defaults (experiment 1).
-    expect(state.cli_config === config, `the page's ${name} is not the lab's CLI config:\n${state.cli_config}`);
-
-    // The reader's folder: the book's assets, the config from the page.
+    // The reader's folder (the book's assets, the config from the page), where the page's
+    // commands run before the lab opens: a lab in view draws every frame while it waits.
     const dir = scratch('first-model-cli');
     fs.symlinkSync(path.join(harness.siteDir, 'assets'), path.join(dir, 'assets'));
     fs.writeFileSync(path.join(dir, name), config);
     let run = null;
     for (const command of commands) {
-      const output = runEpibook(harness, command.line, dir);
+      const output = await runEpibook(harness, command.line, dir);
       for (const line of command.prints) {
         expect(output.includes(line), `${command.line}: the page says it prints "${line}", it printed:\n${output}`);
       }
@@ -142,6 +137,10 @@ export const tests = [{
     }
     expect(run, 'the page runs no `epibook train ... -o RUN`');
 
+    const { lab, context, page, state } = await openFirstModel(harness);
+    const n = lab.number;
+    // The page's config is what the lab exports for its defaults (experiment 1).
+    expect(state.cli_config === config, `the page's ${name} is not the lab's CLI config:\n${state.cli_config}`);
     await callLab(page, n, 'set', 'train_steps', LAB_STEPS);
     const done = await labState(page, n);
     expect(done.steps === LAB_STEPS && done.phase === 'paused', `the lab trained ${done.steps} steps: ${done.phase} ${done.message}`);
@@ -163,10 +162,12 @@ export const tests = [{
     // last validation, floors included.
     const downloads = scratch('first-model-download');
     const tar = await downloadFrom(page, n, 'download_run', 0, downloads);
-    const untar = spawnSync('tar', ['xf', tar, '-C', downloads], { encoding: 'utf8' });
+    expectNoProblems(page, 'first-model');
+    await context.close();
+    const untar = await runProgram('tar', ['xf', tar, '-C', downloads]);
     expect(untar.status === 0, `tar xf ${tar}: ${untar.stderr}`);
     const last = done.validation[done.validation.length - 1];
-    const downloaded = evalScores(evalJson(harness, path.join(downloads, 'run/last.ckpt'), harness.siteDir));
+    const downloaded = evalScores(await evalJson(harness, path.join(downloads, 'run/last.ckpt'), harness.siteDir));
     expect(downloaded.rows === state.rows_per_split.validation, `eval scored ${downloaded.rows} rows`);
     const { lab: a, cli: b } = scoreValues(last, downloaded);
     const evaluated = largestDifference('eval of the downloaded run against the lab', a, b);
@@ -177,8 +178,6 @@ export const tests = [{
 
     console.log(`      ${cli.length} steps: training loss within ${curve.toExponential(1)} relative of the CLI's, `
       + `epoch scores within ${epochs.toExponential(1)}, eval of the download within ${evaluated.toExponential(1)}`);
-    expectNoProblems(page, 'first-model');
-    await context.close();
   },
 }, {
   name: 'first-model: a checkpoint trained by the CLI opens in the lab and scores as epibook eval scores it',
@@ -191,8 +190,8 @@ export const tests = [{
     }
     const dir = scratch('first-model-checkpoint');
     const config = await downloadFrom(page, n, 'download_config', 0, dir);
-    const trained = spawnSync(harness.cliPath, ['train', '--config', config, '--data-root', harness.siteDir, '-q',
-      '-o', path.join(dir, 'run')], { encoding: 'utf8' });
+    const trained = await runProgram(harness.cliPath, ['train', '--config', config, '--data-root', harness.siteDir, '-q',
+      '-o', path.join(dir, 'run')]);
     expect(trained.status === 0, `epibook train --config ${config}: ${trained.stderr}`);
     const checkpoint = path.join(dir, 'run/last.ckpt');
     const header = checkpointHeader(checkpoint);
@@ -207,14 +206,14 @@ export const tests = [{
     expect(opened.stretch_predictions.length > 0 && opened.stretch_predictions.every((p) => p > 0 && p < 1),
       `the opened model does not predict probabilities along the stretch: ${opened.stretch_predictions}`);
 
-    const cli = evalScores(evalJson(harness, checkpoint, harness.siteDir));
+    const cli = evalScores(await evalJson(harness, checkpoint, harness.siteDir));
     expect(opened.checkpoint_validation.rows === cli.rows, `${opened.checkpoint_validation.rows} rows against ${cli.rows}`);
     const { lab: a, cli: b } = scoreValues(opened.checkpoint_validation, cli);
     const difference = largestDifference('the opened checkpoint\'s validation against epibook eval', a, b);
     // Its predictions along the stretch are `epibook predict`'s for the same windows.
     const table = path.join(dir, 'predictions.tsv');
-    const predicted = spawnSync(harness.cliPath, ['predict', '--checkpoint', checkpoint, '--data-root', harness.siteDir,
-      '-o', table], { encoding: 'utf8' });
+    const predicted = await runProgram(harness.cliPath, ['predict', '--checkpoint', checkpoint, '--data-root', harness.siteDir,
+      '-o', table]);
     expect(predicted.status === 0, `epibook predict -o ${table}: ${predicted.stderr}`);
     const byWindow = new Map(fs.readFileSync(table, 'utf8').trim().split('\n').map((line) => {
       const [chrom, start, end, value] = line.split('\t');

@@ -7,9 +7,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
 
-import { expect, expectNoProblems, newContext, repo, screenshotPath, siteLabs, watchedPage } from './harness.mjs';
+import { expect, expectNoProblems, newContext, repo, runProgram, screenshotPath, siteLabs, watchedPage } from './harness.mjs';
 import { callLab, labState, openBytes, openLab, waitForLab } from './labs.mjs';
 
 export function firstModelLab(harness) {
@@ -119,8 +118,8 @@ export const tests = [{
     }
     // The CLI builds the same arrays from the same files: the same fingerprint.
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'epibook-first-model-'));
-    const cli = spawnSync(harness.cliPath, ['dataset', '--genome', path.join(harness.siteDir, 'assets/first-model/sim/genome.fa'),
-      '--windows', path.join(harness.siteDir, 'assets/first-model/sim-windows.bed'), '--target', 'label', '-o', path.join(out, 'arrays')], { encoding: 'utf8' });
+    const cli = await runProgram(harness.cliPath, ['dataset', '--genome', path.join(harness.siteDir, 'assets/first-model/sim/genome.fa'),
+      '--windows', path.join(harness.siteDir, 'assets/first-model/sim-windows.bed'), '--target', 'label', '-o', path.join(out, 'arrays')]);
     expect(cli.status === 0, `epibook dataset failed: ${cli.stderr}`);
     expect(`${cli.stdout}${cli.stderr}`.includes(`fingerprint ${done.data_fingerprint}`),
       `the lab's data fingerprint ${done.data_fingerprint} is not the CLI's: ${cli.stdout}`);
