@@ -79,7 +79,7 @@ export const tests = [{
     expect(first, 'the book has no lab');
     const url = `${harness.baseUrl}${first.page}#lab-${first.number}`;
     const { cold, warm } = await firstLabColdAndWarm({
-      newContext: () => newContext(harness), openPage: watchedPage, url, lab: first,
+      newContext: () => newContext(harness, { serviceWorkers: 'allow' }), openPage: watchedPage, url, lab: first,
       onRun: (kind, run, timing) => console.log(`      ${kind} run ${run + 1}: ${describeFirstLab(first, timing)}`),
     });
     const median = (runs) => [...runs].map((t) => t.ms).sort((a, b) => a - b)[1].toFixed(0);

@@ -8,7 +8,7 @@ export const tests = [{
   async run(harness) {
     const labs = siteLabs(harness.siteDir);
     const chapter = labs[0]?.page ?? sitePages(harness.siteDir)[1];
-    const context = await newContext(harness);
+    const context = await newContext(harness, { serviceWorkers: 'allow' });
     const page = await watchedPage(context);
     await page.goto(harness.baseUrl + chapter);
     // ready resolves once the worker is active, and it activates only after

@@ -88,7 +88,7 @@ export const tests = [
       const other = http.createServer((request, response) => { received += 1; response.end('x'); });
       await new Promise((resolve) => other.listen(0, '127.0.0.1', resolve));
       const otherUrl = `http://127.0.0.1:${other.address().port}/upload`;
-      const context = await newContext(harness);
+      const context = await newContext(harness, { serviceWorkers: 'allow' });
       const page = await context.newPage();
       const violations = [];
       page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) violations.push(m.text()); });
@@ -129,7 +129,7 @@ export const tests = [
       for (const lab of labs) {
         const where = `${lab.page}#lab-${lab.number} (${lab.name})`;
         const file = files[lab.name];
-        const context = await newContext(harness);
+        const context = await newContext(harness, { serviceWorkers: 'allow' });
         const requests = await recordRequests(context);
         const page = await watchedPage(context);
         await openLab(page, harness.baseUrl, lab);
@@ -155,7 +155,7 @@ export const tests = [
       const where = `${lab.page}#lab-${lab.number} (${lab.name})`;
       const origin = new URL(harness.baseUrl).origin;
       const remote = 'https://www.encodeproject.org/files/ENCFF000AAA/@@download/ENCFF000AAA.bigWig';
-      const context = await newContext(harness);
+      const context = await newContext(harness, { serviceWorkers: 'allow' });
       const requests = await recordRequests(context);
       const page = await watchedPage(context);
       await openLab(page, harness.baseUrl, lab);

@@ -29,7 +29,7 @@ export const tests = [{
   name: 'an isolated page trains on 2 threads with the same loss, bit for bit, as on 1 thread and without threads',
   async run(harness) {
     const lab = firstModelLab(harness);
-    const context = await newContext(harness);
+    const context = await newContext(harness, { serviceWorkers: 'allow' });
     const page = await watchedPage(context);
     // First visit: not yet controlled by the service worker, so not isolated: one thread.
     await openLab(page, harness.baseUrl, lab);
