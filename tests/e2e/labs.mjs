@@ -90,13 +90,36 @@ export function openBytes(page, number, fileName, bytes) {
   }, { n: number, name: fileName, data: [...bytes] });
 }
 
-// Waits two frames so the lab has drawn what its state says, then counts the colours
-// of the canvas on screen; a canvas nothing was drawn on has one or two.
-export async function canvasColours(page, number, screenshotName) {
+// Waits two frames so the lab has drawn what its state says, then reads the canvas on
+// screen: how many colours it shows (a canvas nothing was drawn on has one or two), its
+// mean luminance (0 dark .. 1 light) and the share of its pixels that are dark.
+export async function canvasLook(page, number, screenshotName) {
   await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
   const canvas = page.locator(`#lab-${number} canvas`);
-  const png = await canvas.screenshot({ path: screenshotPath(screenshotName) });
-  return countColours(decodePng(png));
+  const image = decodePng(await canvas.screenshot({ path: screenshotPath(screenshotName) }));
+  let sum = 0;
+  let dark = 0;
+  const count = image.width * image.height;
+  for (let i = 0; i < image.pixels.length; i += image.channels) {
+    const luma = (0.2126 * image.pixels[i] + 0.7152 * image.pixels[i + 1] + 0.0722 * image.pixels[i + 2]) / 255;
+    sum += luma;
+    if (luma < 0.3) dark += 1;
+  }
+  return { colours: countColours(image), mean: sum / count, darkShare: dark / count };
+}
+
+export async function canvasColours(page, number, screenshotName) {
+  return (await canvasLook(page, number, screenshotName)).colours;
+}
+
+export function pageTheme(page) {
+  return page.evaluate(() => document.documentElement.dataset.theme);
+}
+
+// Switches the page's theme with its button, as a reader would.
+export async function switchTheme(page, wanted) {
+  if (await pageTheme(page) !== wanted) await page.click('.theme-button');
+  expect(await pageTheme(page) === wanted, `the theme button did not switch the page to ${wanted}`);
 }
 
 // Every string in a state object, however deep, for finding the lab's message.

@@ -1,8 +1,9 @@
-// Every lab in the book, in its page: it mounts and draws, a parameter set through
-// its handle changes what it computes, and a broken file gives a message in its
-// state while the lab keeps working. Lab parameters: web/labs/README.md.
+// Every lab in the book, in its page: it mounts and draws, turns dark with the page (a
+// screenshot in each theme), a parameter set through its handle changes what it
+// computes, and a broken file gives a message in its state while the lab keeps working.
+// Lab parameters: web/labs/README.md.
 import { expect, expectNoProblems, newContext, siteLabs, watchedPage } from './harness.mjs';
-import { callLab, canvasColours, labState, openBytes, openLab, stringsIn } from './labs.mjs';
+import { callLab, canvasColours, canvasLook, labState, openBytes, openLab, stringsIn, switchTheme } from './labs.mjs';
 
 // For each lab: a parameter to change as a reader would, and a file it can open.
 const READER_ACTIONS = {
@@ -44,13 +45,18 @@ function labName(lab) {
 async function checkLab(harness, lab) {
   const actions = READER_ACTIONS[lab.name];
   expect(actions, `${labName(lab)}: the tests know no reader action for this lab`);
-  const context = await newContext(harness);
+  const context = await newContext(harness, { colorScheme: 'light' });
   const page = await watchedPage(context);
   await openLab(page, harness.baseUrl, lab);
   const where = labName(lab);
 
-  const colours = await canvasColours(page, lab.number, `lab-${lab.name}`);
-  expect(colours >= MIN_COLOURS, `${where}: the canvas shows ${colours} colour(s) after mounting: nothing drawn`);
+  const light = await canvasLook(page, lab.number, `lab-${lab.name}`);
+  expect(light.colours >= MIN_COLOURS, `${where}: the canvas shows ${light.colours} colour(s) after mounting: nothing drawn`);
+  // The page's theme button turns the lab dark on its next frames, and light again.
+  await switchTheme(page, 'dark');
+  const dark = await canvasLook(page, lab.number, `lab-${lab.name}-dark`);
+  expect(dark.mean < light.mean - 0.4, `${where}: mean luminance dark ${dark.mean.toFixed(2)} against light ${light.mean.toFixed(2)}`);
+  await switchTheme(page, 'light');
 
   const [key, value] = actions.set;
   const before = await labState(page, lab.number);
@@ -83,7 +89,7 @@ function labTests() {
       for (const name of Object.keys(READER_ACTIONS)) expect(names.has(name), `no page embeds the ${name} lab`);
     },
   }, {
-    name: 'every lab mounts, draws, follows set() and survives a broken file',
+    name: 'every lab mounts, draws light and dark, follows set() and survives a broken file',
     async run(harness) {
       const failures = [];
       for (const lab of siteLabs(harness.siteDir)) {
