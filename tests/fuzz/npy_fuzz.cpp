@@ -31,7 +31,16 @@ void read_array(const std::string& bytes, const std::string& name) {
     fuzz::check_message(array.status());
     return;
   }
-  if (array->elements() < (uint64_t{1} << 24)) (void)array->as_float32();
+  // The shape an accepted array claims must count, without wrapping, the bytes it holds
+  // (corpus/npy/npy-shape-count-overflows.npy once passed with 2^32 x 2^32 and no bytes).
+  uint64_t count = 1;
+  for (uint64_t extent : array->shape) {
+    if (__builtin_mul_overflow(count, extent, &count)) {
+      std::fprintf(stderr, "fuzz: %s: accepted a shape whose element count overflows\n", name.c_str());
+      std::abort();
+    }
+  }
+  if (count < (uint64_t{1} << 24)) (void)array->as_float32();
 }
 
 }  // namespace

@@ -44,5 +44,19 @@ TEST(Npy, GarbageFileNamesTheProblem) {
   EXPECT_NE(back.status().message().find("bad magic"), std::string::npos);
 }
 
+// A shape whose element count wraps around 64 bits (2^32 x 2^32 wraps to 0) once passed
+// the size check with no data bytes at all, and every caller then trusted the shape.
+TEST(Npy, ShapeWhoseCountOverflowsIsRefused) {
+  std::string bytes = npy_header(NpyDtype::kFloat32, std::vector<uint64_t>{1, 1});
+  const size_t open = bytes.find("(1, 1)");
+  ASSERT_NE(open, std::string::npos);
+  bytes.replace(open, 6, "(4294967296, 4294967296)");
+  bytes[8] = static_cast<char>(bytes.size() - 10);  // the header length, still under 256
+  auto back = parse_npy(bytes, "wrapped.npy");
+  ASSERT_FALSE(back.is_ok());
+  EXPECT_NE(back.status().message().find("wrapped.npy: shape in header"), std::string::npos) << back.status().message();
+  EXPECT_NE(back.status().message().find("overflows 64 bits"), std::string::npos) << back.status().message();
+}
+
 }  // namespace
 }  // namespace epibook

@@ -132,6 +132,19 @@ Result<NpyArray> parse_npy(const std::string& data, const std::string& path) {
     }
     array.shape.push_back(extent);
   }
+  // The element count and the byte count, multiplied out as a Tensor's shape is, must fit
+  // in 63 bits: a shape whose product wraps would pass the size check below with a
+  // wrapped count and hand every caller an array far larger than its bytes.
+  int64_t count = 1;
+  for (uint64_t extent : array.shape) {
+    if (__builtin_mul_overflow(count, static_cast<int64_t>(extent), &count)) {
+      return corrupt(path + ": shape in header '" + header + "' has too many elements (their count overflows 64 bits)");
+    }
+  }
+  int64_t needed = 0;
+  if (__builtin_mul_overflow(count, static_cast<int64_t>(info(array.dtype).size), &needed)) {
+    return corrupt(path + ": shape in header '" + header + "' needs too many bytes (their count overflows 64 bits)");
+  }
   array.bytes = data.substr(10 + header_len);
   if (array.bytes.size() != array.elements() * info(array.dtype).size) {
     return corrupt(path + ": holds " + std::to_string(array.bytes.size()) + " data bytes, shape needs " +
