@@ -6,6 +6,8 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <nlohmann/json.hpp>
 
 #include "epibook/nn/backend.h"
 #include "epibook/train.h"
@@ -226,6 +228,66 @@ TEST(LoadCheckpoint, RefusesTruncatedAndForeignFilesWithoutCrashing) {
   auto foreign = load_checkpoint(dir + "/foreign.ckpt");
   ASSERT_FALSE(foreign.is_ok());
   EXPECT_NE(foreign.status().message().find("not an epibook checkpoint"), std::string::npos);
+}
+
+// A checkpoint of the quick model (no training: the header is what is under test), with
+// its JSON header edited by `edit`.
+std::string checkpoint_with_header(const std::function<void(nlohmann::json&)>& edit) {
+  TrainOptions o = motif_options("/nonexistent");
+  auto model = build_model(o.model, nn::Shape{1, 4, 40}, nn::Shape{1, 1}, 1);
+  EXPECT_TRUE(model.is_ok()) << model.status().message();
+  if (!model.is_ok()) return {};
+  const nn::OptimizerState optimizer{"adam", {}, {}};
+  const std::string bytes = checkpoint_bytes(o, **model, nn::Shape{1, 4, 40}, nn::Shape{1, 1}, TrainerState{}, optimizer);
+  const std::string magic = "epibook-checkpoint 1\n";
+  uint64_t length = 0;
+  for (int i = 0; i < 8; ++i) length |= static_cast<uint64_t>(static_cast<uint8_t>(bytes[magic.size() + i])) << (8 * i);
+  nlohmann::json header = nlohmann::json::parse(bytes.substr(magic.size() + 8, length));
+  edit(header);
+  const std::string text = header.dump();
+  std::string out = magic;
+  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((text.size() >> (8 * i)) & 0xff));
+  return out + text + bytes.substr(magic.size() + 8 + length);
+}
+
+std::string checkpoint_error(const std::function<void(nlohmann::json&)>& edit) {
+  auto loaded = parse_checkpoint(checkpoint_with_header(edit), "edited.ckpt");
+  return loaded.is_ok() ? std::string("(accepted)") : loaded.status().message();
+}
+
+// Found by reading the reader after fuzzing it: the fuzz target crashes on each of these
+// headers (corpus/checkpoint/) but did not reach them in 120 s. A header may not describe
+// shapes whose element count passes 64 bits, nor a model larger than the values the file
+// stores; each once overflowed or asked the allocator for terabytes.
+TEST(LoadCheckpoint, RefusesHeadersThatDescribeMoreThanTheFileHolds) {
+  EXPECT_EQ(checkpoint_error([](nlohmann::json&) {}), "(accepted)");
+  const int64_t huge = int64_t{1} << 40;
+  std::string message = checkpoint_error([&](nlohmann::json& h) { h["tensors"][0]["shape"] = {huge, huge}; });
+  EXPECT_NE(message.find("edited.ckpt: tensor "), std::string::npos) << message;
+  EXPECT_NE(message.find("more elements than 64 bits count"), std::string::npos) << message;
+  // 2^30 input channels: the first conv block alone would need 8 x 2^30 x 7 weights.
+  message = checkpoint_error([](nlohmann::json& h) { h["input_shape"] = {1, int64_t{1} << 30, 40}; });
+  EXPECT_NE(message.find("edited.ckpt (which stores "), std::string::npos) << message;
+  EXPECT_NE(message.find("conv block 1 has 8 x 1073741824 x 7 weights"), std::string::npos) << message;
+  message = checkpoint_error([&](nlohmann::json& h) { h["target_shape"] = {1, huge}; });
+  EXPECT_NE(message.find("model.head has 1099511627776 x 8 weights"), std::string::npos) << message;
+  // Dilation doubling per block passes 2^40 positions long before the stored values run out.
+  message = checkpoint_error([](nlohmann::json& h) {
+    h["options"]["model"]["conv_layers"] = 100;
+    h["options"]["model"]["channels"] = 1;
+    h["options"]["model"]["kernel_size"] = 2;
+    h["options"]["model"]["dilation_growth"] = 2;
+  });
+  EXPECT_NE(message.find("edited.ckpt (which stores "), std::string::npos) << message;
+  EXPECT_NE(message.find("conv block 41 has dilation 1099511627776"), std::string::npos) << message;
+}
+
+// Found by the checkpoint fuzz target (corpus/checkpoint/empty-tensor.ckpt): a tensor of
+// no elements once reached memcpy with a null destination (UBSan, the asan build).
+TEST(LoadCheckpoint, EmptyTensorIsAShapeMismatchNotACrash) {
+  const std::string message = checkpoint_error([](nlohmann::json& h) { h["tensors"][2]["shape"] = {0, 8}; });
+  EXPECT_NE(message.find("edited.ckpt: parameter "), std::string::npos) << message;
+  EXPECT_NE(message.find(" has shape [0, 8]"), std::string::npos) << message;
 }
 
 }  // namespace

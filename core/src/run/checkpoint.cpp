@@ -10,6 +10,7 @@
 
 #include "epibook/npy.h"
 #include "epibook/train.h"
+#include "bounded_model.h"
 #include "run_json.h"
 
 namespace epibook {
@@ -36,11 +37,16 @@ Result<nn::Shape> shape_from_json(const nlohmann::json& dims, const std::string&
     return corrupt(what + ": shape is not a list of at most 4 sizes");
   }
   std::vector<int64_t> values;
+  int64_t elements = 1;
   for (const nlohmann::json& d : dims) {
     if (!d.is_number_integer() || d.get<int64_t>() < 0 || d.get<int64_t>() > (int64_t{1} << 40)) {
       return corrupt(what + ": shape holds an impossible size");
     }
     values.push_back(d.get<int64_t>());
+    // Shape::elements() multiplies in 64 bits: a product past them is no shape.
+    if (__builtin_mul_overflow(elements, values.back(), &elements)) {
+      return corrupt(what + ": shape " + dims.dump() + " holds more elements than 64 bits count");
+    }
   }
   return nn::Shape(std::span<const int64_t>(values));
 }
@@ -69,7 +75,9 @@ Result<std::vector<TensorEntry>> read_tensors(const nlohmann::json& entries, std
       return corrupt(path + ": tensor " + name + " runs past the end of the file");
     }
     nn::Tensor value(shape);
-    std::memcpy(value.data(), payload.data() + offset * sizeof(float), count * sizeof(float));
+    // An empty tensor has no storage (data() is null), and memcpy may not be handed null
+    // even for no bytes (found by the fuzz target: corpus/checkpoint/empty-tensor.ckpt).
+    if (count > 0) std::memcpy(value.data(), payload.data() + offset * sizeof(float), count * sizeof(float));
     out.push_back({e["role"].get<std::string>(), name, std::move(value)});
   }
   return out;
@@ -200,8 +208,11 @@ Result<LoadedCheckpoint> parse_checkpoint(std::string_view bytes, const std::str
   EPIBOOK_ASSIGN_OR_RETURN(loaded.trainer, trainer_from_json(header.value("trainer", nlohmann::json()), path));
   EPIBOOK_ASSIGN_OR_RETURN(const std::vector<TensorEntry> tensors,
                            read_tensors(header.value("tensors", nlohmann::json()), payload, path));
-  Result<nn::LayerPtr> model = build_model(loaded.options.model, loaded.input_shape, loaded.target_shape, 0);
-  if (!model.is_ok()) return model.status().with_context(path);
+  // Every parameter is among the values stored, so the header cannot describe a model
+  // larger than the payload: it is refused before its layers allocate.
+  const auto stored = static_cast<int64_t>(payload.size() / sizeof(float));
+  Result<nn::LayerPtr> model = build_model_within(loaded.options.model, loaded.input_shape, loaded.target_shape, 0, stored);
+  if (!model.is_ok()) return model.status().with_context(path + " (which stores " + std::to_string(stored) + " values)");
   loaded.model = std::move(model).value();
   EPIBOOK_RETURN_IF_ERROR(load_into_model(*loaded.model, tensors, header.value("counters", nlohmann::json()), path));
   const nlohmann::json optimizer = header.value("optimizer", nlohmann::json());
