@@ -184,6 +184,16 @@ TEST(TrainOptions, ChecksNameTheKey) {
   EXPECT_FALSE(train_preset("huge").is_ok());
 }
 
+// Found by reading the round trip the run_config fuzz target checks (the target aborts on
+// corpus/run_config/string-with-delete.toml without the fix): JSON leaves DEL (U+007F)
+// unescaped, TOML refuses it, so a config written for the command line failed to read back.
+TEST(TrainOptions, TomlWrittenEscapesDelete) {
+  TrainOptions o = motif_options("runs\x7f");
+  const std::string toml = train_options_toml(o);
+  EXPECT_EQ(toml.find('\x7f'), std::string::npos) << toml;
+  EXPECT_NE(toml.find("dir = \"runs\\u007F\""), std::string::npos) << toml;
+}
+
 TEST(LoadTrainingData, NamesTheFileAndDropsMissingTargets) {
   const std::string dir = testing::scratch_dir("train-data");
   DataOptions data{dir};

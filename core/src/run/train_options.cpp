@@ -240,7 +240,13 @@ std::string train_options_toml(const TrainOptions& options) {
       if (defaults[section].contains(key) && defaults[section][key] == value) continue;
       // JSON's scalars and arrays of them are TOML's too: strings with the same escapes,
       // integers, floats with a point or an exponent (dump keeps "0.0"), true / false.
-      lines += key + " = " + value.dump() + "\n";
+      // Except DEL (U+007F): JSON leaves it as it is, TOML refuses it unescaped. No byte of
+      // a longer UTF-8 character is 0x7F, so each one found is that character.
+      std::string written = value.dump();
+      for (size_t at = written.find('\x7f'); at != std::string::npos; at = written.find('\x7f', at)) {
+        written.replace(at, 1, "\\u007F");
+      }
+      lines += key + " = " + written + "\n";
     }
     if (!lines.empty()) text += (text.empty() ? "" : "\n") + ("[" + section + "]\n") + lines;
   }
