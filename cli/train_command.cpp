@@ -5,7 +5,9 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <iterator>
 #include <optional>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -15,6 +17,7 @@
 
 #include "cli_common.h"
 #include "commands.h"
+#include "epibook/toml_text.h"
 #include "epibook/train.h"
 
 namespace epibook::cli {
@@ -99,8 +102,14 @@ TrainOptions read_options(const TrainArguments& a) {
   nlohmann::json j = nlohmann::json::object();
   const std::string where = a.config.empty() ? "epibook train" : a.config;
   if (!a.config.empty()) {
+    std::ifstream file(a.config, std::ios::binary);
+    if (!file) fail(not_found(a.config + ": cannot open the config"));
+    const std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+    // Refused before toml++ sees it: characters its 3.3 release cannot read safely.
+    const std::string problem = toml_text_problem(text);
+    if (!problem.empty()) fail(invalid_argument(a.config + ": " + problem));
     try {
-      table = toml::parse_file(a.config);
+      table = toml::parse(text, a.config);
     } catch (const toml::parse_error& error) {
       fail(invalid_argument(a.config + ": line " + std::to_string(error.source().begin.line) + ": " +
                             std::string(error.description())));

@@ -4,15 +4,22 @@
 #include <sstream>
 #include <toml++/toml.h>
 
+#include "epibook/toml_text.h"
 #include "epibook/train.h"
 #include "fuzz_input.h"
 
 using namespace epibook;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  // The CLI refuses, with the line and character, what toml++ 3.3 cannot read safely
+  // (epibook/toml_text.h; corpus/run_config/cyrillic-outside-string.toml once reached
+  // __builtin_unreachable inside toml++).
+  const std::string problem = toml_text_problem(text);
+  if (!problem.empty()) return 0;
   toml::table table;
   try {
-    table = toml::parse(std::string_view(reinterpret_cast<const char*>(data), size), std::string_view("fuzz.toml"));
+    table = toml::parse(text, std::string_view("fuzz.toml"));
   } catch (const toml::parse_error&) {
     return 0;  // the CLI reports these with their line
   }

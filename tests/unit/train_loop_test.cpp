@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "epibook/nn/backend.h"
+#include "epibook/toml_text.h"
 #include "epibook/train.h"
 #include "support/test_support.h"
 #include "unit/train_dataset_fixture.h"
@@ -192,6 +193,22 @@ TEST(TrainOptions, TomlWrittenEscapesDelete) {
   const std::string toml = train_options_toml(o);
   EXPECT_EQ(toml.find('\x7f'), std::string::npos) << toml;
   EXPECT_NE(toml.find("dir = \"runs\\u007F\""), std::string::npos) << toml;
+}
+
+// Found by the run_config fuzz target (corpus/run_config/cyrillic-outside-string.toml):
+// toml++ 3.3 reaches __builtin_unreachable when it tests many non-ASCII characters for
+// whitespace. The pass before it refuses them where it would test them, and only there.
+TEST(TomlText, RefusesOnlyWhatToml33CannotTestForWhitespace) {
+  EXPECT_EQ(toml_text_problem("[data]\ndir = \"/home/jos\xC3\xA9\" # caf\xC3\xA9\nx = 'd\xC3\xA9j\xC3\xA0'\n"), "");
+  EXPECT_EQ(toml_text_problem("\xEF\xBB\xBF" "a = \"\"\"\n\xC3\xA9\\\n\"\"\"\nb = '''\xC3\xA9'''\n"), "");
+  EXPECT_EQ(toml_text_problem("\xC4\xA2" "9"), "line 1, column 1: U+0122 outside a string or comment, where TOML allows only ASCII");
+  EXPECT_EQ(toml_text_problem("a = \"x\"\n\nb = 1 \xD0\x98"),
+            "line 3, column 7: U+0418 outside a string or comment, where TOML allows only ASCII");
+  // A line-ending backslash (tomlplusplus issue #190): the first character after it.
+  const std::string after_backslash = toml_text_problem("s = \"\"\"\\\n  \xC2\xA7\"\"\"\n");
+  EXPECT_EQ(after_backslash.rfind("line 2, column 3: U+00A7 first after a line-ending backslash", 0), 0u) << after_backslash;
+  const std::string escaped = toml_text_problem("s = \"\"\"\\\xC2\xA7\"\"\"\n");
+  EXPECT_EQ(escaped.rfind("line 1, column 9: U+00A7 after a backslash", 0), 0u) << escaped;
 }
 
 TEST(LoadTrainingData, NamesTheFileAndDropsMissingTargets) {
