@@ -1,10 +1,10 @@
-// What a chapter's e2e file reads from its built figures: a figure's data-numbers, and the
-// check that a page's text quotes every number its figures computed (labs.mjs has the
-// Expect line and opening a chapter's lab).
+// What a chapter's e2e file reads from its built figures and pages: a figure's
+// data-numbers, the check that a page's text quotes every number its figures computed,
+// and a page's TOML config (labs.mjs has the Expect line and opening a chapter's lab).
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { expect } from './harness.mjs';
+import { expect, repo } from './harness.mjs';
 
 export function figureNumbers(siteDir, url, name) {
   const html = fs.readFileSync(path.join(siteDir, url), 'utf8');
@@ -34,3 +34,12 @@ export function unquotedFigureNumbers(siteDir, urls, skip = []) {
   return problems;
 }
 
+
+// A page's ```toml block for `file` (its first line names it, as commands.test.mjs writes
+// it into the page's folder), without that naming line.
+export function pageToml(chapter, page, file) {
+  const text = fs.readFileSync(path.join(repo, 'tutorials', chapter, page), 'utf8');
+  const match = new RegExp(`^\`\`\`toml\\n#\\s*${file.replace(/\./g, '\\.')}\\b.*\\n([\\s\\S]*?)^\`\`\``, 'm').exec(text);
+  expect(match, `${chapter}${page} has no toml block for ${file}`);
+  return match[1];
+}

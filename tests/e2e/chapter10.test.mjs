@@ -8,12 +8,14 @@
 // takes and returns, (4, L) and (1, L / bin) by the formula, with the parameter count of
 // the architecture by hand; page 03's lab (kipoi-contract) must find each wrongly
 // prepared input caught by the part of the description that can catch it. Each page's
-// text must quote the numbers.
+// text must quote the numbers, and each lab's run A must be the run its page's command
+// line trains (the page's TOML config; commands.test.mjs runs the commands and checks
+// what they print against the same numbers).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { figureNumbers, unquotedFigureNumbers } from './chapter-pages.mjs';
+import { figureNumbers, pageToml, unquotedFigureNumbers } from './chapter-pages.mjs';
 import { expect, runProgram } from './harness.mjs';
 import { expectLine, expectStated, near, withChapterLab } from './labs.mjs';
 
@@ -146,6 +148,12 @@ export const tests = [{
         expect(e.files.includes('model.npz') && e.files.includes('test/expected.npy'), `files ${e.files.join(', ')}`);
         expect(e.output_transform === 'none', `mse outputs: transform ${e.output_transform}`);
         expect(e.targets_doc.includes(`in each ${bin} bp bin`), `the targets' doc does not say the bin: ${e.targets_doc}`);
+        // The page's command line trains this run: its config is run A's at the first setting
+        // (the commands override the windows, the bin and the epochs, as the page says).
+        if (seen.length === 0) {
+          const page = pageToml(CHAPTER, '02-describing-a-model.md', 'kipoi-export.toml');
+          expect(s.cli_config === page, `run A's CLI config is not the page's kipoi-export.toml:\n${s.cli_config}`);
+        }
         seen.push(e);
       }
       // The Poisson loss: the same shapes, outputs that are log-rates.
@@ -167,6 +175,9 @@ export const tests = [{
       expect(ready.stage === 'ready', `the data are ${ready.stage}: ${ready.message}`);
       await set('train_steps', CONTRACT_STEPS);
       const s = await state();
+      // The page's command line trains this run (its config; the commands cut the windows to 128 bp).
+      const page = pageToml(CHAPTER, '03-same-predictions-in-pytorch.md', 'kipoi-contract.toml');
+      expect(s.cli_config === page, `run A's CLI config is not the page's kipoi-contract.toml:\n${s.cli_config}`);
       const m = s.mistakes;
       for (const [name, r] of Object.entries(m)) {
         console.log(`      ${name}: ${r.batch_shape}, runs ${r.runs}, r ${r.pearson === null ? '-' : text3(r.pearson)},`
