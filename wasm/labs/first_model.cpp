@@ -12,6 +12,7 @@
 
 #include "../app/plot.h"
 #include "../train/dataset_build.h"
+#include "../train/training_keys.h"
 #include "../train/training_panel.h"
 #include "epibook/bigwig.h"
 #include "epibook/dataset.h"
@@ -196,16 +197,7 @@ class FirstModelLab final : public Lab {
       EPIBOOK_ASSIGN_OR_RETURN(const double run, json_number(value, key));
       return download_config(run >= 1 ? 1 : 0);
     }
-    if (!build_.ready() && (key == "train_steps" || key == "start" || key == "step")) {
-      return invalid_argument(key + ": the data are not ready yet (" + build_.stage_name() + ")");
-    }
-    Status status = panel_.set(key, value);
-    if (status.code() == ErrorCode::kNotFound && status.message() == key) {
-      std::string keys = "dataset, run, download_run, download_config";
-      for (const std::string& k : TrainingPanel::keys()) keys += ", " + k;
-      return invalid_argument("first-model has no parameter \"" + key + "\" (" + keys + ", b.<setting>)");
-    }
-    return status;
+    return set_training_key(panel_, build_, "first-model", "dataset, run, download_run, download_config", key, value);
   }
 
   // A FASTA replaces the genome, a bigWig the track, a .ckpt is a trained model.

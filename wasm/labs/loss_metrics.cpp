@@ -16,6 +16,7 @@
 
 #include "../app/plot.h"
 #include "../train/dataset_build.h"
+#include "../train/training_keys.h"
 #include "../train/training_panel.h"
 #include "epibook/bigwig.h"
 #include "epibook/dataset.h"
@@ -178,15 +179,7 @@ class LossMetricsLab final : public Lab {
       if (equals != std::string::npos) pending_link_ = pending_link_.substr(equals + 1);
       return Status::ok();
     }
-    if (!build_.ready() && (key == "train_steps" || key == "start" || key == "step")) {
-      return invalid_argument(key + ": the data are not ready yet (" + build_.stage_name() + ")");
-    }
-    const Status status = panel_.set(key, value);
-    if (status.code() == ErrorCode::kNotFound && status.message() == key) {
-      std::string keys = "peaks_kept, run";
-      for (const std::string& k : TrainingPanel::keys()) keys += ", " + k;
-      return invalid_argument("loss-metrics has no parameter \"" + key + "\" (" + keys + ", b.<setting>)");
-    }
+    const Status status = set_training_key(panel_, build_, "loss-metrics", "peaks_kept, run", key, value);
     if (status.is_ok()) {  // a run cleared by new settings loses its scores
       for (int i = 0; i < 2; ++i) {
         if (panel_.run(i).epochs().empty()) run_scores_[i].reset();

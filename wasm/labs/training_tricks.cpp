@@ -17,6 +17,7 @@
 
 #include "../app/plot.h"
 #include "../train/dataset_build.h"
+#include "../train/training_keys.h"
 #include "../train/training_panel.h"
 #include "epibook/nn/schedule.h"
 #include "epibook/split.h"
@@ -132,16 +133,7 @@ class TrainingTricksLab final : public Lab {
       EPIBOOK_ASSIGN_OR_RETURN(const std::string name, json_text(value, key));
       return choose(name);
     }
-    if (!build_.ready() && (key == "train_steps" || key == "start" || key == "step")) {
-      return invalid_argument(key + ": the data are not ready yet (" + build_.stage_name() + ")");
-    }
-    Status status = panel_.set(key, value);
-    if (status.code() == ErrorCode::kNotFound && status.message() == key) {
-      std::string keys = "train_windows";
-      for (const std::string& k : TrainingPanel::keys()) keys += ", " + k;
-      return invalid_argument(std::string(spec_.lab) + " has no parameter \"" + key + "\" (" + keys + ", b.<setting>)");
-    }
-    return status;
+    return set_training_key(panel_, build_, spec_.lab, "train_windows", key, value);
   }
 
   void open_file(const std::string& name) override {
