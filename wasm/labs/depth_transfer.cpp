@@ -12,13 +12,14 @@
 
 #include <algorithm>
 #include <array>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <optional>
 
 #include "../app/plot.h"
 #include "../app/table.h"
+#include "../train/dataset_build.h"
+#include "../train/training_keys.h"
 #include "../train/training_panel.h"
 #include "epibook/bigwig.h"
 #include "epibook/dataset.h"
@@ -39,10 +40,6 @@ const std::array<const char*, 2> kTracks = {"assets/depth/sim/celltypeA.depth1x.
                                             "assets/depth/sim/celltypeA.depth0.25x.bw"};
 const std::array<const char*, 2> kDepthNames = {"1x", "0.25x"};
 constexpr std::array<const char*, 4> kNormalizations = {"none", "cpm", "arcsinh", "cpm-arcsinh"};
-
-double clock_ms() {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
 
 // A small CNN that reads a 400 bp window and predicts its mean signal: one conv layer of
 // 16 filters of 15 bp, each filter's best match in the window (global max), one dense
@@ -98,19 +95,19 @@ class DepthTransferLab final : public Lab {
   }
 
   void step() override {
-    const double deadline = clock_ms() + kSliceMs;
-    if (stage_ != Stage::kReady && stage_ != Stage::kFailed) advance_loading(deadline);
-    if (stage_ != Stage::kReady) return;
-    panel_.step(std::max(1.0, deadline - clock_ms()));
+    const double deadline = now_ms() + kSliceMs;
+    if (build().in_progress()) advance_loading(deadline);
+    if (!build().ready()) return;
+    panel_.step(std::max(1.0, deadline - now_ms()));
     for (int slot = 0; slot < 2; ++slot) score_if_trained(slot);
   }
 
   bool busy() const override {
-    if (stage_ != Stage::kReady && stage_ != Stage::kFailed) return true;
-    return panel_.busy() || (stage_ == Stage::kReady && (unscored(0) || unscored(1)));
+    if (build().in_progress()) return true;
+    return panel_.busy() || (build().ready() && (unscored(0) || unscored(1)));
   }
   // While it trains the page redraws it at most every 250 ms (lab_app.cpp).
-  bool training() const override { return stage_ == Stage::kReady && panel_.busy(); }
+  bool training() const override { return build().ready() && panel_.busy(); }
 
   void draw() override;
 
@@ -120,13 +117,13 @@ class DepthTransferLab final : public Lab {
     state["normalization"] = kNormalizations[normalization_];
     state["train_depth"] = kDepthNames[train_];
     state["eval_depth"] = kDepthNames[1 - train_];
-    state["stage"] = stage_name();
-    state["rows"] = datasets_[0] ? datasets_[0]->rows() : 0;
+    state["stage"] = build().stage_name();
+    state["rows"] = builds_[0].rows();
     state["validation_rows"] = validation_rows_.size();
-    state["message"] = message_;
+    state["message"] = message();
     panel_.add_state(state);
-    if (state["message"].get<std::string>().empty() && !message_.empty()) state["message"] = message_;
-    if (stage_ == Stage::kReady) {
+    if (state["message"].get<std::string>().empty() && !message().empty()) state["message"] = message();
+    if (build().ready()) {
       state["target_mean"] = {{"1x", target_mean_[0]}, {"0.25x", target_mean_[1]}};
     }
     auto depth_json = [](const DepthScores& d) -> nlohmann::json {
@@ -151,15 +148,7 @@ class DepthTransferLab final : public Lab {
       if (normalization != normalization_ || train != train_) restart_loading();
       return Status::ok();
     }
-    if (stage_ != Stage::kReady && (key == "train_steps" || key == "start" || key == "step")) {
-      return invalid_argument(key + ": the data are not ready yet (" + stage_name() + ")");
-    }
-    Status status = panel_.set(key, value);
-    if (status.code() == ErrorCode::kNotFound && status.message() == key) {
-      std::string keys = "normalization, train_depth";
-      for (const std::string& k : TrainingPanel::keys()) keys += ", " + k;
-      return invalid_argument("depth-transfer has no parameter \"" + key + "\" (" + keys + ", b.<setting>)");
-    }
+    Status status = set_training_key(panel_, build(), "depth-transfer", "normalization, train_depth", key, value);
     if (status.is_ok()) scores_[key.rfind("b.", 0) == 0 ? 1 : 0].reset();
     return status;
   }
@@ -169,18 +158,11 @@ class DepthTransferLab final : public Lab {
   }
 
  private:
-  enum class Stage { kLoading, kScanning, kFilling, kReady, kFailed };
-
-  std::string stage_name() const {
-    switch (stage_) {
-      case Stage::kLoading: return "loading";
-      case Stage::kScanning: return "scanning";
-      case Stage::kFilling: return "building";
-      case Stage::kReady: return "ready";
-      case Stage::kFailed: return "failed";
-    }
-    return "";
-  }
+  // The build the lab waits on: 1x's, then 0.25x's (built after it). The files are read,
+  // and both datasets made, under 1x's build, which a failure there fails.
+  const DatasetBuild& build() const { return builds_[0].ready() ? builds_[1] : builds_[0]; }
+  // A failure of the data's build, else the lab's last note.
+  const std::string& message() const { return build().failed() ? build().failure() : message_; }
 
   Status set_normalization(const nlohmann::json& value) {
     EPIBOOK_ASSIGN_OR_RETURN(const std::string name, json_text(value, "normalization"));
@@ -208,26 +190,9 @@ class DepthTransferLab final : public Lab {
     return !scores_[slot] || scores_[slot]->steps != run.steps();
   }
 
-  void fail(std::string message) {
-    stage_ = Stage::kFailed;
-    message_ = std::move(message);
-  }
-
-  const std::string* whole(const std::string& name) {
-    if (const std::string* failure = services_.files.failure(name)) {
-      fail(name + ": " + *failure);
-      return nullptr;
-    }
-    return services_.files.whole(name);
-  }
-
   void restart_loading() {
-    stage_ = Stage::kLoading;
     message_.clear();
-    datasets_[0].reset();
-    datasets_[1].reset();
-    data_ = {};
-    filled_ = {0, 0};
+    for (DatasetBuild& build : builds_) build.restart();
     validation_rows_.clear();
     scores_ = {};
     panel_.set_data(PanelData{});
@@ -245,82 +210,67 @@ class DepthTransferLab final : public Lab {
     return data;
   }
 
-  // The files, then one dataset per depth over the same windows, each scanned and filled
-  // a slice per frame (the same WindowDataset `epibook train` builds from data_options).
+  // The files, then one dataset per depth over the same windows (the same WindowDataset
+  // `epibook train` builds from data_options), 1x's built before 0.25x's.
   void advance_loading(double deadline) {
-    if (stage_ == Stage::kLoading) {
-      const std::string* genome = whole(kGenome);
-      const std::string* windows = stage_ == Stage::kFailed ? nullptr : whole(kWindows);
+    DatasetBuild& first = builds_[0];
+    if (first.stage() == DatasetBuild::Stage::kLoading) {
+      const std::string* genome = first.whole(services_.files, kGenome);
+      const std::string* windows = first.failed() ? nullptr : first.whole(services_.files, kWindows);
       std::array<const std::string*, 2> tracks = {nullptr, nullptr};
-      for (size_t d = 0; d < 2 && stage_ != Stage::kFailed; ++d) tracks[d] = whole(kTracks[d]);
+      for (size_t d = 0; d < 2 && !first.failed(); ++d) tracks[d] = first.whole(services_.files, kTracks[d]);
       if (!genome || !windows || !tracks[0] || !tracks[1]) return;
       if (!genome_) {
-        auto index = build_fai_from_memory(*genome, kGenome);
-        if (!index.is_ok()) return fail(index.status().message());
-        auto reader = FastaReader::open(memory_source(*genome, kGenome), std::move(index).value());
-        if (!reader.is_ok()) return fail(reader.status().message());
+        auto reader = genome_from_bytes(*genome, kGenome);
+        if (!reader.is_ok()) return first.fail(reader.status().message());
         genome_.emplace(std::move(reader).value());
       }
       auto parsed = parse_genome_windows(*windows, kWindows);
-      if (!parsed.is_ok()) return fail(parsed.status().message());
+      if (!parsed.is_ok()) return first.fail(parsed.status().message());
       window_labels_ = parsed->labels;
+      std::array<std::optional<WindowDataset>, 2> datasets;
       for (size_t d = 0; d < 2; ++d) {
         if (!tracks_[d]) {
           auto reader = BigWigReader::open(memory_source(*tracks[d], kTracks[d]));
-          if (!reader.is_ok()) return fail(reader.status().message());
+          if (!reader.is_ok()) return first.fail(reader.status().message());
           tracks_[d].emplace(std::move(reader).value());
         }
         SignalSource source = bigwig_signal_source(*tracks_[d]);
         if (uses_cpm(normalization_)) {
           auto library = bigwig_library_size(*tracks_[d], kCountBin);
-          if (!library.is_ok()) return fail(library.status().message());
+          if (!library.is_ok()) return first.fail(library.status().message());
           source = scaled_signal_source(std::move(source), *cpm_factor(*library));
         }
         auto options = dataset_options(data_options(d));
-        if (!options.is_ok()) return fail(options.status().message());
+        if (!options.is_ok()) return first.fail(options.status().message());
         auto dataset = WindowDataset::create(&*genome_, {std::move(source)}, *parsed, *options);
-        if (!dataset.is_ok()) return fail(dataset.status().message());
-        datasets_[d].emplace(std::move(dataset).value());
+        if (!dataset.is_ok()) return first.fail(dataset.status().message());
+        datasets[d].emplace(std::move(dataset).value());
       }
-      stage_ = Stage::kScanning;
+      for (size_t d = 0; d < 2; ++d) builds_[d].start(std::move(*datasets[d]), kWindows);
     }
-    while (stage_ == Stage::kScanning && clock_ms() < deadline) {
-      const size_t d = datasets_[0]->scanned() ? 1 : 0;
-      auto done = datasets_[d]->scan(64);
-      if (!done.is_ok()) return fail(done.status().message());
-      if (!*done || d == 0) continue;
-      if (datasets_[0]->rows() == 0) return fail(std::string(kWindows) + ": no window has complete targets");
-      if (datasets_[0]->rows() != datasets_[1]->rows()) {
-        return fail(std::string(kTracks[1]) + ": " + std::to_string(datasets_[1]->rows()) + " windows have data against " +
-                    std::to_string(datasets_[0]->rows()) + " in " + kTracks[0] + "; the depths must cover the same windows");
-      }
-      for (size_t e = 0; e < 2; ++e) {
-        const Status prepared = datasets_[e]->prepare(data_[e]);
-        if (!prepared.is_ok()) return fail(prepared.message());
-      }
-      stage_ = Stage::kFilling;
+    if (first.in_progress()) first.advance(deadline);
+    if (!first.ready() || !builds_[1].in_progress() || !builds_[1].advance(deadline)) return;
+    if (builds_[0].rows() != builds_[1].rows()) {
+      return builds_[1].fail(std::string(kTracks[1]) + ": " + std::to_string(builds_[1].rows()) +
+                             " windows have data against " + std::to_string(builds_[0].rows()) + " in " + kTracks[0] +
+                             "; the depths must cover the same windows");
     }
-    while (stage_ == Stage::kFilling && clock_ms() < deadline) {
-      const size_t d = filled_[0] == datasets_[0]->rows() ? 1 : 0;
-      const uint64_t count = std::min<uint64_t>(64, datasets_[d]->rows() - filled_[d]);
-      const Status status = datasets_[d]->fill_rows(filled_[d], count, data_[d]);
-      if (!status.is_ok()) return fail(status.message());
-      filled_[d] += count;
-      if (d == 1 && filled_[1] == datasets_[1]->rows()) finish_loading();
-    }
+    finish_loading();
   }
 
   void finish_loading() {
-    validation_rows_ = data_[train_].rows_of(static_cast<int8_t>(Split::kValidation));
+    const TrainingData& trained = builds_[train_].data();
+    validation_rows_ = trained.rows_of(static_cast<int8_t>(Split::kValidation));
     for (size_t d = 0; d < 2; ++d) {
       double sum = 0;
-      for (uint32_t row : validation_rows_) sum += data_[d].targets.data()[row];
+      for (uint32_t row : validation_rows_) sum += builds_[d].data().targets.data()[row];
       target_mean_[d] = validation_rows_.empty() ? NAN : sum / static_cast<double>(validation_rows_.size());
     }
     PanelData panel;
-    panel.data = &data_[train_];
+    panel.data = &trained;
     panel.name = std::string("depth-") + kDepthNames[train_] + "-" + kNormalizations[normalization_];
-    panel.fingerprint = data_fingerprint(data_[train_]);
+    panel.fingerprint = data_fingerprint(trained);
     panel.losses = {"poisson", "mse"};
     panel.data_options = data_options(train_);
     panel.description_json = nlohmann::json{{"lab", "depth-transfer"},
@@ -331,29 +281,14 @@ class DepthTransferLab final : public Lab {
                                             {"normalize", panel.data_options.normalize},
                                             {"transform", panel.data_options.transform}}
                                  .dump();
-    const WindowDataset& dataset = *datasets_[train_];
-    for (uint32_t row : validation_rows_) {
-      if (panel.stretch_rows.size() >= 40) break;
-      const Region& window = dataset.regions()[dataset.window_of_row(row)];
-      if (!panel.stretch_rows.empty() && dataset.regions()[dataset.window_of_row(panel.stretch_rows.back())].chrom != window.chrom) break;
-      panel.stretch_rows.push_back(row);
-      panel.stretch_starts.push_back(static_cast<double>(window.start));
-    }
-    if (!panel.stretch_rows.empty()) {
-      const Region& first = dataset.regions()[dataset.window_of_row(panel.stretch_rows.front())];
-      const Region& last = dataset.regions()[dataset.window_of_row(panel.stretch_rows.back())];
-      panel.stretch_width = static_cast<double>(dataset.window_length());
-      panel.stretch_chrom = first.chrom;
-      panel.stretch_label = format_region({first.chrom, first.start, last.end}) + ", validation windows";
-    }
+    set_validation_stretch(panel, builds_[train_].dataset(), trained, 40);
     panel_.set_data(std::move(panel));
-    stage_ = Stage::kReady;
   }
 
   DepthScores score_against(std::span<const float> predicted, size_t depth) const {
     std::vector<float> observed;
     observed.reserve(validation_rows_.size());
-    for (uint32_t row : validation_rows_) observed.push_back(data_[depth].targets.data()[row]);
+    for (uint32_t row : validation_rows_) observed.push_back(builds_[depth].data().targets.data()[row]);
     DepthScores s;
     double sum_predicted = 0, sum_observed = 0;
     for (size_t i = 0; i < observed.size(); ++i) sum_predicted += predicted[i], sum_observed += observed[i];
@@ -386,7 +321,7 @@ class DepthTransferLab final : public Lab {
     s.trained = score_against(predicted, train_);
     s.other = score_against(predicted, 1 - train_);
     std::vector<float> labels;
-    const WindowDataset& dataset = *datasets_[train_];
+    const WindowDataset& dataset = builds_[train_].dataset();
     for (uint32_t row : validation_rows_) labels.push_back(window_labels_[dataset.window_of_row(row)] > 0 ? 1.0f : 0.0f);
     auto area = auroc(predicted, labels);
     s.auroc = area.is_ok() ? *area : NAN;
@@ -397,12 +332,9 @@ class DepthTransferLab final : public Lab {
   TrainingPanel panel_;
   size_t normalization_ = 0;
   size_t train_ = 0;  // 0: trains on 1x, 1: on 0.25x
-  Stage stage_ = Stage::kLoading;
   std::optional<FastaReader> genome_;
   std::array<std::optional<BigWigReader>, 2> tracks_;
-  std::array<std::optional<WindowDataset>, 2> datasets_;
-  std::array<TrainingData, 2> data_;  // 1x, 0.25x: the same rows and inputs
-  std::array<uint64_t, 2> filled_ = {0, 0};
+  std::array<DatasetBuild, 2> builds_ = {DatasetBuild(64), DatasetBuild(64)};  // 1x, 0.25x: the same rows and inputs
   std::vector<int8_t> window_labels_;
   std::vector<uint32_t> validation_rows_;
   std::array<double, 2> target_mean_ = {NAN, NAN};
@@ -434,12 +366,7 @@ void DepthTransferLab::draw() {
   ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
   ImGui::TextWrapped("%s", provenance);
   ImGui::PopStyleColor();
-  if (!message_.empty()) message_line(message_, true);
-  if (stage_ == Stage::kFailed) return;
-  if (stage_ != Stage::kReady) {
-    message_line("preparing the data (" + stage_name() + ")", false);
-    return;
-  }
+  if (!draw_build_status(build(), message())) return;
   if (begin_wrapped_table("scores", {"run, scored on", "mean pred / obs", "MSE", "Pearson", "Spearman", "AUROC"})) {
     for (int slot = 0; slot < 2; ++slot) {
       if (!scores_[slot]) continue;

@@ -15,12 +15,13 @@
 
 #include <algorithm>
 #include <array>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <optional>
 
 #include "../app/plot.h"
+#include "../train/dataset_build.h"
+#include "../train/training_keys.h"
 #include "../train/training_panel.h"
 #include "epibook/bigwig.h"
 #include "epibook/dataset.h"
@@ -38,11 +39,6 @@ const char* const kTrack = "assets/regions/sim/celltypeA.bw";
 constexpr std::array<const char*, 4> kDesigns = {"peaks", "random", "gc-matched", "tiling"};
 
 std::string windows_file(const std::string& design) { return "assets/regions/" + design + "-windows.bed"; }
-
-double clock_ms() {
-  using Clock = std::chrono::steady_clock;
-  return std::chrono::duration<double, std::milli>(Clock::now().time_since_epoch()).count();
-}
 
 // The first model's shape (chapter 1): one convolution layer of 16 filters of 15 bp, each
 // filter's best match in the window, then a dense weight per filter. MSE on log1p of the
@@ -105,20 +101,20 @@ class RegionChoiceLab final : public Lab {
   }
 
   void step() override {
-    const double deadline = clock_ms() + kFrameBudgetMs;
-    if (stage_ != Stage::kReady && stage_ != Stage::kFailed) advance_loading(deadline);
-    if (stage_ != Stage::kReady) return;
-    panel_.step(std::max(1.0, deadline - clock_ms()));
+    const double deadline = now_ms() + kFrameBudgetMs;
+    if (build_.in_progress()) advance_loading(deadline);
+    if (!build_.ready()) return;
+    panel_.step(std::max(1.0, deadline - now_ms()));
     for (int slot = 0; slot < 2; ++slot) score_if_trained(slot);
   }
 
   bool busy() const override {
-    if (stage_ != Stage::kReady && stage_ != Stage::kFailed) return true;
+    if (build_.in_progress()) return true;
     if (panel_.busy()) return true;
-    return stage_ == Stage::kReady && (unscored(0) || unscored(1));
+    return build_.ready() && (unscored(0) || unscored(1));
   }
 
-  bool training() const override { return stage_ == Stage::kReady && panel_.busy(); }
+  bool training() const override { return build_.ready() && panel_.busy(); }
 
   void draw() override;
 
@@ -127,12 +123,12 @@ class RegionChoiceLab final : public Lab {
     state["lab"] = "region-choice";
     state["regions"] = design_;
     state["windows"] = windows_file(design_);
-    state["stage"] = stage_name();
-    state["rows"] = dataset_ ? dataset_->rows() : 0;
-    if (stage_ == Stage::kReady) {
+    state["stage"] = build_.stage_name();
+    state["rows"] = build_.rows();
+    if (build_.ready()) {
       nlohmann::json per_split;
       for (int8_t split : {0, 1, 2}) {
-        const auto rows = data_.rows_of(split);
+        const auto rows = build_.data().rows_of(split);
         uint64_t peaks = 0;
         for (uint32_t row : rows) peaks += row_labels_[row] == 1 ? 1 : 0;
         per_split[split_name(static_cast<Split>(split))] = {{"windows", rows.size()}, {"peak_windows", peaks}};
@@ -147,9 +143,9 @@ class RegionChoiceLab final : public Lab {
                        {"peak_tiles", test_rows_.size() - count},
                        {"background_signal", count ? background / static_cast<double>(count) : 0.0}};
     }
-    state["message"] = message_;
+    state["message"] = message();
     panel_.add_state(state);
-    if (state["message"].get<std::string>().empty() && !message_.empty()) state["message"] = message_;
+    if (state["message"].get<std::string>().empty() && !message().empty()) state["message"] = message();
     state["scores"] = scores_[0] ? scores_json(*scores_[0]) : nlohmann::json(nullptr);
     if (state.contains("b")) state["b"]["scores"] = scores_[1] ? scores_json(*scores_[1]) : nlohmann::json(nullptr);
     nlohmann::json history = nlohmann::json::array();
@@ -165,15 +161,7 @@ class RegionChoiceLab final : public Lab {
       if (design_ != before) restart_loading();
       return Status::ok();
     }
-    if (stage_ != Stage::kReady && (key == "train_steps" || key == "start" || key == "step")) {
-      return invalid_argument(key + ": the data are not ready yet (" + stage_name() + ")");
-    }
-    Status status = panel_.set(key, value);
-    if (status.code() == ErrorCode::kNotFound && status.message() == key) {
-      std::string keys = "regions";
-      for (const std::string& k : TrainingPanel::keys()) keys += ", " + k;
-      return invalid_argument("region-choice has no parameter \"" + key + "\" (" + keys + ", b.<setting>)");
-    }
+    Status status = set_training_key(panel_, build_, "region-choice", "regions", key, value);
     if (status.is_ok()) scores_[key.rfind("b.", 0) == 0 ? 1 : 0].reset();
     return status;
   }
@@ -183,18 +171,8 @@ class RegionChoiceLab final : public Lab {
   }
 
  private:
-  enum class Stage { kLoading, kScanning, kFilling, kReady, kFailed };
-
-  std::string stage_name() const {
-    switch (stage_) {
-      case Stage::kLoading: return "loading";
-      case Stage::kScanning: return "scanning";
-      case Stage::kFilling: return "building";
-      case Stage::kReady: return "ready";
-      case Stage::kFailed: return "failed";
-    }
-    return "";
-  }
+  // A failure of the data's build, else the lab's last note.
+  const std::string& message() const { return build_.failed() ? build_.failure() : message_; }
 
   Status set_design(const nlohmann::json& value) {
     EPIBOOK_ASSIGN_OR_RETURN(const std::string design, json_text(value, "regions"));
@@ -212,25 +190,9 @@ class RegionChoiceLab final : public Lab {
     return !scores_[slot] || scores_[slot]->steps != run.steps();
   }
 
-  void fail(std::string message) {
-    stage_ = Stage::kFailed;
-    message_ = std::move(message);
-  }
-
-  const std::string* whole(const std::string& name) {
-    if (const std::string* failure = services_.files.failure(name)) {
-      fail(name + ": " + *failure);
-      return nullptr;
-    }
-    return services_.files.whole(name);
-  }
-
   void restart_loading() {
-    stage_ = Stage::kLoading;
     message_.clear();
-    dataset_.reset();
-    data_ = TrainingData();
-    filled_ = 0;
+    build_.restart();
     row_labels_.clear();
     test_rows_.clear();
     test_labels_.clear();
@@ -240,69 +202,54 @@ class RegionChoiceLab final : public Lab {
   }
 
   void advance_loading(double deadline) {
-    if (stage_ == Stage::kLoading) {
+    if (build_.stage() == DatasetBuild::Stage::kLoading) {
       const std::string windows_name = windows_file(design_);
-      const std::string* genome = whole(kGenome);
-      const std::string* track = stage_ == Stage::kFailed ? nullptr : whole(kTrack);
-      const std::string* windows = stage_ == Stage::kFailed ? nullptr : whole(windows_name);
+      const std::string* genome = build_.whole(services_.files, kGenome);
+      const std::string* track = build_.failed() ? nullptr : build_.whole(services_.files, kTrack);
+      const std::string* windows = build_.failed() ? nullptr : build_.whole(services_.files, windows_name);
       if (!genome || !track || !windows) return;
       if (!genome_) {
-        auto index = build_fai_from_memory(*genome, kGenome);
-        if (!index.is_ok()) return fail(index.status().message());
-        auto reader = FastaReader::open(memory_source(*genome, kGenome), std::move(index).value());
-        if (!reader.is_ok()) return fail(reader.status().message());
+        auto reader = genome_from_bytes(*genome, kGenome);
+        if (!reader.is_ok()) return build_.fail(reader.status().message());
         genome_.emplace(std::move(reader).value());
         auto bigwig = BigWigReader::open(memory_source(*track, kTrack));
-        if (!bigwig.is_ok()) return fail(bigwig.status().message());
+        if (!bigwig.is_ok()) return build_.fail(bigwig.status().message());
         track_.emplace(std::move(bigwig).value());
       }
       std::vector<SignalSource> tracks = {bigwig_signal_source(*track_)};
       tracks.back().name = kTrack;
       auto parsed = parse_genome_windows(*windows, windows_name);
-      if (!parsed.is_ok()) return fail(parsed.status().message());
-      if (parsed->labels.size() != parsed->regions.size()) return fail(windows_name + ": the windows carry no peak labels");
+      if (!parsed.is_ok()) return build_.fail(parsed.status().message());
+      if (parsed->labels.size() != parsed->regions.size()) {
+        return build_.fail(windows_name + ": the windows carry no peak labels");
+      }
       window_labels_ = parsed->labels;
       DatasetOptions options;
       options.target = TargetKind::kSignal;
       options.transform = SignalTransform::kLog1p;
       auto dataset = WindowDataset::create(&*genome_, std::move(tracks), std::move(parsed).value(), options);
-      if (!dataset.is_ok()) return fail(dataset.status().message());
-      dataset_.emplace(std::move(dataset).value());
-      stage_ = Stage::kScanning;
+      if (!dataset.is_ok()) return build_.fail(dataset.status().message());
+      build_.start(std::move(dataset).value(), windows_name);
     }
-    while (stage_ == Stage::kScanning && clock_ms() < deadline) {
-      auto done = dataset_->scan(256);
-      if (!done.is_ok()) return fail(done.status().message());
-      if (*done) {
-        if (dataset_->rows() == 0) return fail(windows_file(design_) + ": no window has complete targets");
-        const Status prepared = dataset_->prepare(data_);
-        if (!prepared.is_ok()) return fail(prepared.message());
-        stage_ = Stage::kFilling;
-      }
-    }
-    while (stage_ == Stage::kFilling && clock_ms() < deadline) {
-      const uint64_t count = std::min<uint64_t>(128, dataset_->rows() - filled_);
-      const Status status = dataset_->fill_rows(filled_, count, data_);
-      if (!status.is_ok()) return fail(status.message());
-      filled_ += count;
-      if (filled_ == dataset_->rows()) finish_loading();
-    }
+    if (build_.advance(deadline)) finish_loading();
   }
 
   void finish_loading() {
-    row_labels_.resize(dataset_->rows());
-    for (uint64_t row = 0; row < dataset_->rows(); ++row) row_labels_[row] = window_labels_[dataset_->window_of_row(row)];
-    test_rows_ = data_.rows_of(static_cast<int8_t>(Split::kTest));
-    const int64_t per_row = data_.targets.size() / std::max<int64_t>(1, data_.targets.dim(0));  // 1: one track, one bin
+    const WindowDataset& dataset = build_.dataset();
+    const TrainingData& data = build_.data();
+    row_labels_.resize(dataset.rows());
+    for (uint64_t row = 0; row < dataset.rows(); ++row) row_labels_[row] = window_labels_[dataset.window_of_row(row)];
+    test_rows_ = data.rows_of(static_cast<int8_t>(Split::kTest));
+    const int64_t per_row = data.targets.size() / std::max<int64_t>(1, data.targets.dim(0));  // 1: one track, one bin
     for (uint32_t row : test_rows_) {
       test_labels_.push_back(static_cast<float>(row_labels_[row]));
-      test_targets_.push_back(data_.targets.data()[static_cast<int64_t>(row) * per_row]);
+      test_targets_.push_back(data.targets.data()[static_cast<int64_t>(row) * per_row]);
     }
     const std::string windows_name = windows_file(design_);
     PanelData panel;
-    panel.data = &data_;
+    panel.data = &data;
     panel.name = design_;
-    panel.fingerprint = data_fingerprint(data_);
+    panel.fingerprint = data_fingerprint(data);
     panel.losses = {"mse", "poisson"};
     panel.data_options.genome = kGenome;
     panel.data_options.windows = windows_name;
@@ -315,7 +262,7 @@ class RegionChoiceLab final : public Lab {
                                  .dump();
     // The stretch: the run of consecutive test tiles holding the fewest peak tiles but at
     // least three, so it shows mostly background with a few peaks to compare with.
-    const auto& regions = dataset_->regions();
+    const auto& regions = dataset.regions();
     size_t best = 0;
     int best_peaks = -1;
     for (size_t first = 0; first + kStretchTiles <= test_rows_.size(); first += kStretchTiles / 3) {
@@ -325,17 +272,16 @@ class RegionChoiceLab final : public Lab {
     }
     for (size_t i = best; i < std::min(test_rows_.size(), best + kStretchTiles); ++i) {
       panel.stretch_rows.push_back(test_rows_[i]);
-      panel.stretch_starts.push_back(static_cast<double>(regions[dataset_->window_of_row(test_rows_[i])].start));
+      panel.stretch_starts.push_back(static_cast<double>(regions[dataset.window_of_row(test_rows_[i])].start));
     }
     if (!panel.stretch_rows.empty()) {
-      const Region& first = regions[dataset_->window_of_row(panel.stretch_rows.front())];
-      const Region& last = regions[dataset_->window_of_row(panel.stretch_rows.back())];
-      panel.stretch_width = static_cast<double>(dataset_->window_length());
+      const Region& first = regions[dataset.window_of_row(panel.stretch_rows.front())];
+      const Region& last = regions[dataset.window_of_row(panel.stretch_rows.back())];
+      panel.stretch_width = static_cast<double>(dataset.window_length());
       panel.stretch_chrom = first.chrom;
       panel.stretch_label = format_region({first.chrom, first.start, last.end}) + ", held-out tiles";
     }
     panel_.set_data(std::move(panel));
-    stage_ = Stage::kReady;
   }
 
   void score_if_trained(int slot) {
@@ -389,12 +335,9 @@ class RegionChoiceLab final : public Lab {
   LabServices& services_;
   TrainingPanel panel_;
   std::string design_ = "gc-matched";
-  Stage stage_ = Stage::kLoading;
   std::optional<FastaReader> genome_;
   std::optional<BigWigReader> track_;
-  std::optional<WindowDataset> dataset_;
-  TrainingData data_;
-  uint64_t filled_ = 0;
+  DatasetBuild build_{128};  // its dataset reads genome_ and track_
   std::vector<int8_t> window_labels_;  // per window of the file
   std::vector<int8_t> row_labels_;     // per row of the data set
   std::vector<uint32_t> test_rows_;
@@ -418,12 +361,7 @@ void RegionChoiceLab::draw() {
   ImGui::TextWrapped("simulated: CTCF-like sites, open chromatin follows GC; train chr1, validate chr2, "
                      "test every 200 bp tile of chr3");
   ImGui::PopStyleColor();
-  if (!message_.empty()) message_line(message_, stage_ == Stage::kFailed);
-  if (stage_ == Stage::kFailed) return;
-  if (stage_ != Stage::kReady) {
-    message_line("preparing the data (" + stage_name() + ")", false);
-    return;
-  }
+  if (!draw_build_status(build_, message())) return;
   if (!history_.empty() && ImGui::BeginTable("history", narrow_layout() ? 5 : 7,
                                              ImGuiTableFlags_Borders | ImGuiTableFlags_SizingStretchSame)) {
     const bool narrow = narrow_layout();

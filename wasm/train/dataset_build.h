@@ -1,7 +1,8 @@
 // What every lab that trains does before the training panel can start: read its files
 // (whole, from the page), make a WindowDataset, scan it and fill its rows into
-// TrainingData a slice per frame, then describe the data to the panel. first-model,
-// loss-metrics and output-bins share it; a new training lab should too (web/labs/README.md).
+// TrainingData a slice per frame, then describe the data to the panel. Every lab that
+// builds training data of its own shares it (depth-transfer keeps one per depth); a new
+// one should too (web/labs/README.md).
 // The lab reads its own files and makes the dataset; DatasetBuild does the rest and says
 // where it is for the page and the test API.
 #pragma once

@@ -1,6 +1,6 @@
 // How a lab that builds its data with DatasetBuild hands the training panel's keys on
-// (set(key, value) from the page's test API): shared by output-bins, grelu-workflow,
-// kipoi-export and kipoi-contract so that each says the same thing for the same mistake.
+// (set(key, value) from the page's test API): shared by every lab that builds its own
+// training data, so that each says the same thing for the same mistake.
 #pragma once
 
 #include <string>
