@@ -270,9 +270,7 @@ void BinAveragingLab::draw() {
 }  // namespace
 
 Result<std::unique_ptr<Lab>> make_bin_averaging_lab(const nlohmann::json& params, LabServices& services) {
-  auto lab = std::make_unique<BinAveragingLab>(services);
-  EPIBOOK_RETURN_IF_ERROR(lab->configure(params));
-  return std::unique_ptr<Lab>(std::move(lab));
+  return configured_lab<BinAveragingLab>(params, services);
 }
 
 }  // namespace epibook::labs

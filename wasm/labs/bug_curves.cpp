@@ -251,9 +251,7 @@ void BugCurvesLab::draw() {
 }  // namespace
 
 Result<std::unique_ptr<Lab>> make_bug_curves_lab(const nlohmann::json& params, LabServices&) {
-  auto lab = std::make_unique<BugCurvesLab>();
-  EPIBOOK_RETURN_IF_ERROR(lab->configure(params));
-  return std::unique_ptr<Lab>(std::move(lab));
+  return configured_lab<BugCurvesLab>(params);
 }
 
 }  // namespace epibook::labs

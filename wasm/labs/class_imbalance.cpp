@@ -366,9 +366,7 @@ void ClassImbalanceLab::draw() {
 }  // namespace
 
 Result<std::unique_ptr<Lab>> make_class_imbalance_lab(const nlohmann::json& params, LabServices& services) {
-  auto lab = std::make_unique<ClassImbalanceLab>(services);
-  EPIBOOK_RETURN_IF_ERROR(lab->configure(params));
-  return std::unique_ptr<Lab>(std::move(lab));
+  return configured_lab<ClassImbalanceLab>(params, services);
 }
 
 }  // namespace epibook::labs

@@ -281,9 +281,7 @@ void DepthCompareLab::draw() {
 }  // namespace
 
 Result<std::unique_ptr<Lab>> make_depth_compare_lab(const nlohmann::json& params, LabServices& services) {
-  auto lab = std::make_unique<DepthCompareLab>(services);
-  EPIBOOK_RETURN_IF_ERROR(lab->configure(params));
-  return std::unique_ptr<Lab>(std::move(lab));
+  return configured_lab<DepthCompareLab>(params, services);
 }
 
 }  // namespace epibook::labs

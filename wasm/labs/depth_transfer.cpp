@@ -386,9 +386,7 @@ void DepthTransferLab::draw() {
 }  // namespace
 
 Result<std::unique_ptr<Lab>> make_depth_transfer_lab(const nlohmann::json& params, LabServices& services) {
-  auto lab = std::make_unique<DepthTransferLab>(services);
-  EPIBOOK_RETURN_IF_ERROR(lab->configure(params));
-  return std::unique_ptr<Lab>(std::move(lab));
+  return configured_lab<DepthTransferLab>(params, services);
 }
 
 }  // namespace epibook::labs

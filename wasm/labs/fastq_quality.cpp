@@ -267,9 +267,7 @@ void FastqQualityLab::draw_records() {
 }  // namespace
 
 Result<std::unique_ptr<Lab>> make_fastq_quality_lab(const nlohmann::json& params, LabServices& services) {
-  auto lab = std::make_unique<FastqQualityLab>(services);
-  EPIBOOK_RETURN_IF_ERROR(lab->configure(params));
-  return std::unique_ptr<Lab>(std::move(lab));
+  return configured_lab<FastqQualityLab>(params, services);
 }
 
 }  // namespace epibook::labs

@@ -418,9 +418,7 @@ void FirstModelLab::draw() {
 }  // namespace
 
 Result<std::unique_ptr<Lab>> make_first_model_lab(const nlohmann::json& params, LabServices& services) {
-  auto lab = std::make_unique<FirstModelLab>(services);
-  EPIBOOK_RETURN_IF_ERROR(lab->configure(params));
-  return std::unique_ptr<Lab>(std::move(lab));
+  return configured_lab<FirstModelLab>(params, services);
 }
 
 }  // namespace epibook::labs

@@ -260,9 +260,7 @@ void GcShortcutLab::draw() {
 }  // namespace
 
 Result<std::unique_ptr<Lab>> make_gc_shortcut_lab(const nlohmann::json& params, LabServices& services) {
-  auto lab = std::make_unique<GcShortcutLab>(services);
-  EPIBOOK_RETURN_IF_ERROR(lab->configure(params));
-  return std::unique_ptr<Lab>(std::move(lab));
+  return configured_lab<GcShortcutLab>(params, services);
 }
 
 }  // namespace epibook::labs

@@ -550,9 +550,7 @@ void GreluWorkflowLab::draw() {
 
 Result<std::unique_ptr<Lab>> make_grelu_workflow_lab(const std::string& name, const nlohmann::json& params,
                                                      LabServices& services) {
-  auto lab = std::make_unique<GreluWorkflowLab>(services, name);
-  EPIBOOK_RETURN_IF_ERROR(lab->configure(params));
-  return std::unique_ptr<Lab>(std::move(lab));
+  return configured_lab<GreluWorkflowLab>(params, services, name);
 }
 
 }  // namespace epibook::labs

@@ -529,9 +529,7 @@ void KipoiLab::draw_contract() {
 }  // namespace
 
 Result<std::unique_ptr<Lab>> make_kipoi_lab(const nlohmann::json& params, LabServices& services, bool contract) {
-  auto lab = std::make_unique<KipoiLab>(services, contract);
-  EPIBOOK_RETURN_IF_ERROR(lab->configure(params));
-  return std::unique_ptr<Lab>(std::move(lab));
+  return configured_lab<KipoiLab>(params, services, contract);
 }
 
 }  // namespace epibook::labs

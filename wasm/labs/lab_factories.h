@@ -1,9 +1,21 @@
 // One factory per lab file, for make_lab (lab_params.cpp).
 #pragma once
 
+#include <memory>
+#include <utility>
+
 #include "lab.h"
 
 namespace epibook::labs {
+
+// The body of every factory below: a lab of type L made from `args`, then configured from
+// its lab block's params (a param it refuses fails the factory with the lab's message).
+template <class L, class... Args>
+Result<std::unique_ptr<Lab>> configured_lab(const nlohmann::json& params, Args&&... args) {
+  auto lab = std::make_unique<L>(std::forward<Args>(args)...);
+  EPIBOOK_RETURN_IF_ERROR(lab->configure(params));
+  return std::unique_ptr<Lab>(std::move(lab));
+}
 
 Result<std::unique_ptr<Lab>> make_fastq_quality_lab(const nlohmann::json& params, LabServices& services);
 Result<std::unique_ptr<Lab>> make_peak_calling_lab(const nlohmann::json& params, LabServices& services);

@@ -532,9 +532,7 @@ void LossMetricsLab::draw() {
 }  // namespace
 
 Result<std::unique_ptr<Lab>> make_loss_metrics_lab(const nlohmann::json& params, LabServices& services) {
-  auto lab = std::make_unique<LossMetricsLab>(services);
-  EPIBOOK_RETURN_IF_ERROR(lab->configure(params));
-  return std::unique_ptr<Lab>(std::move(lab));
+  return configured_lab<LossMetricsLab>(params, services);
 }
 
 }  // namespace epibook::labs

@@ -279,9 +279,7 @@ void LearningRateSweepLab::draw() {
 }  // namespace
 
 Result<std::unique_ptr<Lab>> make_lr_sweep_lab(const nlohmann::json& params, LabServices& services) {
-  auto lab = std::make_unique<LearningRateSweepLab>(services);
-  EPIBOOK_RETURN_IF_ERROR(lab->configure(params));
-  return std::unique_ptr<Lab>(std::move(lab));
+  return configured_lab<LearningRateSweepLab>(params, services);
 }
 
 }  // namespace epibook::labs

@@ -329,9 +329,7 @@ void OutputBinsLab::draw() {
 }  // namespace
 
 Result<std::unique_ptr<Lab>> make_output_bins_lab(const nlohmann::json& params, LabServices& services) {
-  auto lab = std::make_unique<OutputBinsLab>(services);
-  EPIBOOK_RETURN_IF_ERROR(lab->configure(params));
-  return std::unique_ptr<Lab>(std::move(lab));
+  return configured_lab<OutputBinsLab>(params, services);
 }
 
 }  // namespace epibook::labs

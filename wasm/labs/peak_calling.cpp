@@ -443,9 +443,7 @@ void PeakCallingLab::draw_detail(float height) {
 }  // namespace
 
 Result<std::unique_ptr<Lab>> make_peak_calling_lab(const nlohmann::json& params, LabServices& services) {
-  auto lab = std::make_unique<PeakCallingLab>(services);
-  EPIBOOK_RETURN_IF_ERROR(lab->configure(params));
-  return std::unique_ptr<Lab>(std::move(lab));
+  return configured_lab<PeakCallingLab>(params, services);
 }
 
 }  // namespace epibook::labs

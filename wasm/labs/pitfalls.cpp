@@ -210,9 +210,7 @@ void PitfallsLab::draw() {
 }  // namespace
 
 Result<std::unique_ptr<Lab>> make_pitfalls_lab(const nlohmann::json& params, LabServices& services) {
-  auto lab = std::make_unique<PitfallsLab>(services);
-  EPIBOOK_RETURN_IF_ERROR(lab->configure(params));
-  return std::unique_ptr<Lab>(std::move(lab));
+  return configured_lab<PitfallsLab>(params, services);
 }
 
 }  // namespace epibook::labs

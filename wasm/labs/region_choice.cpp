@@ -408,9 +408,7 @@ void RegionChoiceLab::draw() {
 }  // namespace
 
 Result<std::unique_ptr<Lab>> make_region_choice_lab(const nlohmann::json& params, LabServices& services) {
-  auto lab = std::make_unique<RegionChoiceLab>(services);
-  EPIBOOK_RETURN_IF_ERROR(lab->configure(params));
-  return std::unique_ptr<Lab>(std::move(lab));
+  return configured_lab<RegionChoiceLab>(params, services);
 }
 
 }  // namespace epibook::labs

@@ -322,9 +322,7 @@ void SeedVarianceLab::draw() {
 }  // namespace
 
 Result<std::unique_ptr<Lab>> make_seed_variance_lab(const nlohmann::json& params, LabServices& services) {
-  auto lab = std::make_unique<SeedVarianceLab>(services);
-  EPIBOOK_RETURN_IF_ERROR(lab->configure(params));
-  return std::unique_ptr<Lab>(std::move(lab));
+  return configured_lab<SeedVarianceLab>(params, services);
 }
 
 }  // namespace epibook::labs

@@ -157,9 +157,7 @@ void TestBenchLab::draw() {
 }  // namespace
 
 Result<std::unique_ptr<Lab>> make_test_bench_lab(const nlohmann::json& params, LabServices&) {
-  auto lab = std::make_unique<TestBenchLab>();
-  EPIBOOK_RETURN_IF_ERROR(lab->configure(params));
-  return std::unique_ptr<Lab>(std::move(lab));
+  return configured_lab<TestBenchLab>(params);
 }
 
 }  // namespace epibook::labs

@@ -416,9 +416,7 @@ void TrackExplorerLab::draw() {
 }  // namespace
 
 Result<std::unique_ptr<Lab>> make_track_explorer_lab(const nlohmann::json& params, LabServices& services) {
-  auto lab = std::make_unique<TrackExplorerLab>(services);
-  EPIBOOK_RETURN_IF_ERROR(lab->configure(params));
-  return std::unique_ptr<Lab>(std::move(lab));
+  return configured_lab<TrackExplorerLab>(params, services);
 }
 
 }  // namespace epibook::labs

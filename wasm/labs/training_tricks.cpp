@@ -293,9 +293,7 @@ void TrainingTricksLab::draw() {
 }
 
 Result<std::unique_ptr<Lab>> make_tricks_lab(const TricksSpec& spec, const nlohmann::json& params, LabServices& services) {
-  auto lab = std::make_unique<TrainingTricksLab>(services, spec);
-  EPIBOOK_RETURN_IF_ERROR(lab->configure(params));
-  return std::unique_ptr<Lab>(std::move(lab));
+  return configured_lab<TrainingTricksLab>(params, services, spec);
 }
 
 }  // namespace

@@ -339,9 +339,7 @@ void Tutorial1PrepLab::draw() {
 }  // namespace
 
 Result<std::unique_ptr<Lab>> make_tutorial1_prep_lab(const nlohmann::json& params, LabServices& services) {
-  auto lab = std::make_unique<Tutorial1PrepLab>(services);
-  EPIBOOK_RETURN_IF_ERROR(lab->configure(params));
-  return std::unique_ptr<Lab>(std::move(lab));
+  return configured_lab<Tutorial1PrepLab>(params, services);
 }
 
 }  // namespace epibook::labs
