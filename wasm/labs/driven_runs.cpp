@@ -5,8 +5,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <vector>
 
+#include "../app/plot.h"
 #include "../train/training_panel.h"
 
 namespace epibook::labs {
@@ -120,6 +122,24 @@ void DrivenSweep::start(const nlohmann::json& settings) {
 
 void DrivenSweep::refuse_file(const std::string& name) {
   message_ = name + ": this lab trains on the book's data; open files in the first-model lab";
+}
+
+void DrivenSweep::draw_button(int count, const char* what) {
+  char label[48];
+  std::snprintf(label, sizeof label, running() ? "Pause" : phase_ == Phase::kPaused ? "Resume" : "Train %d %s", count, what);
+  if (ImGui::Button(label)) {
+    const Status status = set(running() ? "pause" : "sweep", 1);
+    if (!status.is_ok()) message_ = status.message();
+  }
+}
+
+bool DrivenSweep::draw_summary(const char* summary) const {
+  same_line_if_fits(ImGui::CalcTextSize(summary).x);
+  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+  ImGui::TextWrapped("%s", summary);
+  ImGui::PopStyleColor();
+  if (!message_.empty()) message_line(message_, true);
+  return phase_ != Phase::kFailed;
 }
 
 void DrivenSweep::draw_runs(const char* header) const {

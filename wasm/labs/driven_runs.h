@@ -1,9 +1,10 @@
 // What the labs that drive the first-model lab through its test API share (seed-variance
 // sweeps seeds, lr-sweep sweeps learning rates): which of the runs' keys the reader may
 // set through them, where their sweep stands (DrivenSweep: the phase, the run under way,
-// the keys sweep, pause, clear and the forwarded settings, the wait for the runs), and
-// numbers that may be missing as JSON. The driving lab owns the swept setting, compare
-// and the run's buttons; every other panel setting goes on to the runs.
+// the keys sweep, pause, clear and the forwarded settings, the wait for the runs, the
+// sweep's button and summary line), and numbers that may be missing as JSON. The driving
+// lab owns the swept setting, compare and the run's buttons; every other panel setting
+// goes on to the runs.
 #pragma once
 
 #include <functional>
@@ -66,6 +67,12 @@ class DrivenSweep {
   void run_recorded() { started_ = false; }
 
   void refuse_file(const std::string& name);
+  // The head of a driving lab's draw: the sweep's button (Pause, Resume or "Train <count>
+  // <what>"; a refusal becomes the message), the lab's own controls, then its summary
+  // (muted, beside them where it fits) and the message: false after a failure, when the
+  // lab draws nothing more.
+  void draw_button(int count, const char* what);
+  bool draw_summary(const char* summary) const;
   // The runs' own panel under a collapsed header of that name.
   void draw_runs(const char* header) const;
 

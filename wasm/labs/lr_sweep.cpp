@@ -187,14 +187,7 @@ class LearningRateSweepLab final : public Lab {
 
 void LearningRateSweepLab::draw() {
   const float em = ImGui::GetFontSize();
-  const bool running = sweep_.running();
-  char label[48];
-  std::snprintf(label, sizeof label, running ? "Pause" : sweep_.phase() == DrivenSweep::Phase::kPaused ? "Resume" : "Train %d rates",
-                static_cast<int>(rates_.size()));
-  if (ImGui::Button(label)) {
-    const Status status = set(running ? "pause" : "sweep", 1);
-    if (!status.is_ok()) sweep_.set_message(status.message());
-  }
+  sweep_.draw_button(static_cast<int>(rates_.size()), "rates");
   if (!editing_rates_) {  // the box shows the sweep's rates unless the reader is typing new ones
     int used = 0;
     rates_text_[0] = '\0';
@@ -212,12 +205,7 @@ void LearningRateSweepLab::draw() {
   char summary[160];
   std::snprintf(summary, sizeof summary, "%d of %d runs; each run is kept for the run dashboard",
                 static_cast<int>(done_.size()), static_cast<int>(rates_.size()));
-  same_line_if_fits(ImGui::CalcTextSize(summary).x);
-  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
-  ImGui::TextWrapped("%s", summary);
-  ImGui::PopStyleColor();
-  if (!sweep_.message().empty()) message_line(sweep_.message(), true);
-  if (sweep_.phase() == DrivenSweep::Phase::kFailed) return;
+  if (!sweep_.draw_summary(summary)) return;
 
   // Validation loss per epoch, a line per learning rate.
   double lo = INFINITY, hi = -INFINITY;

@@ -216,14 +216,7 @@ class SeedVarianceLab final : public Lab {
 
 void SeedVarianceLab::draw() {
   const float em = ImGui::GetFontSize();
-  const bool running = sweep_.running();
-  char label[48];
-  std::snprintf(label, sizeof label, running ? "Pause" : sweep_.phase() == DrivenSweep::Phase::kPaused ? "Resume" : "Train %d seeds",
-                static_cast<int>(seeds_));
-  if (ImGui::Button(label)) {
-    const Status status = set(running ? "pause" : "sweep", 1);
-    if (!status.is_ok()) sweep_.set_message(status.message());
-  }
+  sweep_.draw_button(static_cast<int>(seeds_), "seeds");
   int seeds = static_cast<int>(seeds_);
   same_line_if_fits(em * 9);
   ImGui::SetNextItemWidth(em * 7);
@@ -244,12 +237,7 @@ void SeedVarianceLab::draw() {
   char summary[200];
   std::snprintf(summary, sizeof summary, "%d of %d runs; one seed sets initialisation and batch order", runs_done(),
                 static_cast<int>(2 * seeds_));
-  same_line_if_fits(ImGui::CalcTextSize(summary).x);
-  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
-  ImGui::TextWrapped("%s", summary);
-  ImGui::PopStyleColor();
-  if (!sweep_.message().empty()) message_line(sweep_.message(), true);
-  if (sweep_.phase() == DrivenSweep::Phase::kFailed) return;
+  if (!sweep_.draw_summary(summary)) return;
 
   // Each seed's last validation score for A and B, a line joining the two runs of one
   // seed, and the mean ± one standard deviation beside each column.
