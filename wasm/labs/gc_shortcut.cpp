@@ -90,7 +90,9 @@ class GcShortcutLab final : public Lab {
 
   void step() override {
     if (failed_ || (chosen_ && tiles_)) return;
-    if (!genome_ && !load()) return;
+    auto loaded = load_genome_and_bed(services_.files, kGenome, kPeaks, files_);
+    if (!loaded.is_ok()) return fail(loaded.status().message());
+    if (!*loaded) return;
     // One piece of work per frame: the tiling once, then the chosen windows.
     if (!tiles_) return score_tiles();
     choose();
@@ -155,15 +157,6 @@ class GcShortcutLab final : public Lab {
     message_ = std::move(message);
   }
 
-  bool load() {
-    auto loaded = genome_and_bed_from_files(services_.files, kGenome, kPeaks);
-    if (!loaded.is_ok()) return fail(loaded.status().message()), false;
-    if (!*loaded) return false;
-    genome_.emplace(std::move((*loaded)->genome));
-    peaks_ = std::move((*loaded)->records);
-    return true;
-  }
-
   RegionOptions options() const {
     RegionOptions o;
     o.width = kWidth;
@@ -176,13 +169,13 @@ class GcShortcutLab final : public Lab {
   void score_tiles() {
     RegionOptions o = options();
     o.mode = RegionMode::kTiling;
-    auto set = choose_regions(*genome_, peaks_, {}, o);
+    auto set = choose_regions(files_->genome, files_->records, {}, o);
     if (!set.is_ok()) return fail(set.status().message());
     tiles_ = score_gc(set->windows);
   }
 
   void choose() {
-    auto set = choose_regions(*genome_, peaks_, {}, options());
+    auto set = choose_regions(files_->genome, files_->records, {}, options());
     if (!set.is_ok()) return fail(set.status().message());
     summary_ = set->summary;
     chosen_ = score_gc(set->windows);
@@ -191,8 +184,7 @@ class GcShortcutLab final : public Lab {
   LabServices& services_;
   uint32_t gc_bins_ = 1;
   uint32_t negatives_ = 3;
-  std::optional<FastaReader> genome_;
-  std::vector<BedRecord> peaks_;
+  std::optional<GenomeAndBed> files_;  // chapter 5's simulated genome and its peaks
   std::optional<GcScore> chosen_, tiles_;
   RegionSummary summary_;
   bool failed_ = false;

@@ -85,9 +85,11 @@ class PitfallsLab final : public Lab {
   // One piece of work per frame: the files, then the side with the pitfall, then the fix.
   void step() override {
     if (failed_ || (sides_[0] && sides_[1])) return;
-    if (!genome_ && !load()) return;
+    auto loaded = load_genome_and_bed(services_.files, kGenome, kPeaks, files_);
+    if (!loaded.is_ok()) return fail(loaded.status().message());
+    if (!*loaded) return;
     const int side = sides_[0] ? 1 : 0;
-    auto result = run_pitfall_side(PitfallGenome{&*genome_, peaks_}, pitfall_, side == 1);
+    auto result = run_pitfall_side(PitfallGenome{&files_->genome, files_->records}, pitfall_, side == 1);
     if (!result.is_ok()) return fail(result.status().message());
     sides_[side] = std::move(result).value();
   }
@@ -124,20 +126,10 @@ class PitfallsLab final : public Lab {
     message_ = std::move(message);
   }
 
-  bool load() {
-    auto loaded = genome_and_bed_from_files(services_.files, kGenome, kPeaks);
-    if (!loaded.is_ok()) return fail(loaded.status().message()), false;
-    if (!*loaded) return false;
-    genome_.emplace(std::move((*loaded)->genome));
-    peaks_ = std::move((*loaded)->records);
-    return true;
-  }
-
   LabServices& services_;
   Pitfall pitfall_ = Pitfall::kDependent;
   bool fix_ = false;
-  std::optional<FastaReader> genome_;
-  std::vector<BedRecord> peaks_;
+  std::optional<GenomeAndBed> files_;  // chapter 5's simulated genome and its peaks
   std::array<std::optional<PitfallSide>, 2> sides_;
   bool failed_ = false;
   std::string message_;

@@ -41,17 +41,19 @@ Result<FastaReader> genome_from_bytes(const std::string& bytes, const std::strin
   return FastaReader::open(memory_source(bytes, name), std::move(index));
 }
 
-Result<std::optional<GenomeAndBed>> genome_and_bed_from_files(const FileStore& files, const std::string& genome_name,
-                                                              const std::string& bed_name) {
+Result<bool> load_genome_and_bed(const FileStore& files, const std::string& genome_name, const std::string& bed_name,
+                                 std::optional<GenomeAndBed>& loaded) {
+  if (loaded) return true;
   for (const std::string& name : {genome_name, bed_name}) {
     if (const std::string* failure = files.failure(name)) return invalid_argument(name + ": " + *failure);
   }
   const std::string* genome = files.whole(genome_name);
   const std::string* bed = files.whole(bed_name);
-  if (!genome || !bed) return std::optional<GenomeAndBed>();
+  if (!genome || !bed) return false;
   EPIBOOK_ASSIGN_OR_RETURN(FastaReader reader, genome_from_bytes(*genome, genome_name));
   EPIBOOK_ASSIGN_OR_RETURN(std::vector<BedRecord> records, parse_bed(*bed, bed_name));
-  return std::optional<GenomeAndBed>(GenomeAndBed{std::move(reader), std::move(records)});
+  loaded.emplace(GenomeAndBed{std::move(reader), std::move(records)});
+  return true;
 }
 
 void set_validation_stretch(PanelData& panel, const WindowDataset& dataset, const TrainingData& data,

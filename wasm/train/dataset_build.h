@@ -36,14 +36,16 @@ nlohmann::json rows_per_split(const TrainingData& data);
 // A genome (FASTA) read whole from the page, indexed in memory.
 Result<FastaReader> genome_from_bytes(const std::string& bytes, const std::string& name);
 
-// A genome and a BED file (peaks) read whole from the page: nullopt while their bytes are
-// on their way; an error names the file the page could not read or parse.
+// A genome and a BED file (peaks) read whole from the page into `loaded`, once (gc-shortcut
+// and pitfalls choose their windows on them): true when `loaded` holds them, read on this
+// call or before; false while their bytes are on their way; an error names the file the
+// page could not read or parse.
 struct GenomeAndBed {
   FastaReader genome;
   std::vector<BedRecord> records;
 };
-Result<std::optional<GenomeAndBed>> genome_and_bed_from_files(const FileStore& files, const std::string& genome_name,
-                                                              const std::string& bed_name);
+Result<bool> load_genome_and_bed(const FileStore& files, const std::string& genome_name, const std::string& bed_name,
+                                 std::optional<GenomeAndBed>& loaded);
 
 // PanelData's stretch: up to `max_rows` validation rows, in row order, that follow one
 // another along the first validation row's sequence, with their starts and a label.
