@@ -84,9 +84,7 @@ class DepthTransferLab final : public Lab {
   Status configure(const nlohmann::json& params) {
     if (params.contains("normalization")) EPIBOOK_RETURN_IF_ERROR(set_normalization(params["normalization"]));
     if (params.contains("train_depth")) EPIBOOK_RETURN_IF_ERROR(set_train_depth(params["train_depth"]));
-    for (const std::string& key : TrainingPanel::keys()) {
-      if (params.contains(key) && key != "train_steps" && key != "start") EPIBOOK_RETURN_IF_ERROR(panel_.set(key, params[key]));
-    }
+    EPIBOOK_RETURN_IF_ERROR(panel_.set_params(params));
     services_.files.request_whole(kGenome);
     services_.files.request_whole(kWindows);
     for (const char* track : kTracks) services_.files.request_whole(track);

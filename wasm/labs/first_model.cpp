@@ -122,14 +122,7 @@ class FirstModelLab final : public Lab {
 
   Status configure(const nlohmann::json& params) {
     EPIBOOK_RETURN_IF_ERROR(choose(param_text(params, "dataset", "sim-motifs")));
-    // Run A's settings, then B's ("b.<setting>", once compare has made B a copy of A).
-    for (const std::string& prefix : {"", "b."}) {
-      for (const std::string& key : TrainingPanel::keys()) {
-        if (params.contains(prefix + key) && key != "train_steps" && key != "start") {
-          EPIBOOK_RETURN_IF_ERROR(panel_.set(prefix + key, params[prefix + key]));
-        }
-      }
-    }
+    EPIBOOK_RETURN_IF_ERROR(panel_.set_params(params, true));  // run A's settings, then B's ("b.<setting>")
     pending_link_ = param_text(params, "run", "");
     return Status::ok();
   }

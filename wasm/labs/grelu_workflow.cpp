@@ -92,9 +92,7 @@ class GreluWorkflowLab final : public Lab {
   }
 
   Status configure(const nlohmann::json& params) {
-    for (const std::string& key : TrainingPanel::keys()) {
-      if (params.contains(key) && key != "train_steps" && key != "start") EPIBOOK_RETURN_IF_ERROR(panel_.set(key, params[key]));
-    }
+    EPIBOOK_RETURN_IF_ERROR(panel_.set_params(params));
     for (const char* file : {kGenome, kWindows, kTruth}) services_.files.request_whole(file);
     build_.restart();
     return Status::ok();

@@ -121,9 +121,7 @@ class KipoiLab final : public Lab {
     for (const char* key : {"window", "bin", "mistake"}) {
       if (params.contains(key)) EPIBOOK_RETURN_IF_ERROR(set_own(key, params[key]));
     }
-    for (const std::string& key : TrainingPanel::keys()) {
-      if (params.contains(key) && key != "train_steps" && key != "start") EPIBOOK_RETURN_IF_ERROR(panel_.set(key, params[key]));
-    }
+    EPIBOOK_RETURN_IF_ERROR(panel_.set_params(params));
     for (const char* file : {kCountGenome, kCountTrack, kCountWindows}) services_.files.request_whole(file);
     restart_loading();
     return Status::ok();

@@ -99,9 +99,7 @@ class LossMetricsLab final : public Lab {
   }
 
   Status configure(const nlohmann::json& params) {
-    for (const std::string& key : TrainingPanel::keys()) {
-      if (params.contains(key) && key != "train_steps" && key != "start") EPIBOOK_RETURN_IF_ERROR(set(key, params[key]));
-    }
+    EPIBOOK_RETURN_IF_ERROR(panel_.set_params(params));
     if (params.contains("peaks_kept")) EPIBOOK_RETURN_IF_ERROR(set("peaks_kept", params["peaks_kept"]));
     pending_link_ = param_text(params, "run", "");
     return Status::ok();

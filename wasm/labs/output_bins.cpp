@@ -54,9 +54,7 @@ class OutputBinsLab final : public Lab {
   Status configure(const nlohmann::json& params) {
     if (params.contains("bin")) EPIBOOK_RETURN_IF_ERROR(set_bin(params["bin"], "bin", bin_));
     if (params.contains("score_bin")) EPIBOOK_RETURN_IF_ERROR(set_bin(params["score_bin"], "score_bin", score_bin_));
-    for (const std::string& key : TrainingPanel::keys()) {
-      if (params.contains(key) && key != "train_steps" && key != "start") EPIBOOK_RETURN_IF_ERROR(panel_.set(key, params[key]));
-    }
+    EPIBOOK_RETURN_IF_ERROR(panel_.set_params(params));
     for (const char* file : {kCountGenome, kCountTrack, kTruth, kCountWindows}) services_.files.request_whole(file);
     restart_loading();
     return Status::ok();

@@ -90,9 +90,7 @@ class RegionChoiceLab final : public Lab {
 
   Status configure(const nlohmann::json& params) {
     if (params.contains("regions")) EPIBOOK_RETURN_IF_ERROR(set_design(params["regions"]));
-    for (const std::string& key : TrainingPanel::keys()) {
-      if (params.contains(key) && key != "train_steps" && key != "start") EPIBOOK_RETURN_IF_ERROR(panel_.set(key, params[key]));
-    }
+    EPIBOOK_RETURN_IF_ERROR(panel_.set_params(params));
     services_.files.request_whole(kGenome);
     services_.files.request_whole(kTrack);
     services_.files.request_whole(windows_file(design_));

@@ -93,11 +93,7 @@ class TrainingTricksLab final : public Lab {
     TrainOptions b = lab_settings(spec_);
     spec_.run_b(b);
     EPIBOOK_RETURN_IF_ERROR(apply_to_b(b));
-    for (const std::string& key : TrainingPanel::keys()) {
-      if (params.contains(key) && key != "train_steps" && key != "start") EPIBOOK_RETURN_IF_ERROR(panel_.set(key, params[key]));
-      if (params.contains("b." + key)) EPIBOOK_RETURN_IF_ERROR(panel_.set("b." + key, params["b." + key]));
-    }
-    return Status::ok();
+    return panel_.set_params(params, true);
   }
 
   void step() override {

@@ -185,6 +185,18 @@ std::vector<std::string> TrainingPanel::keys() {
           "reverse_complement", "max_shift", "threads", "backend"};
 }
 
+Status TrainingPanel::set_params(const nlohmann::json& params, bool run_b) {
+  for (const std::string prefix : {"", "b."}) {
+    if (!prefix.empty() && !run_b) break;
+    for (const std::string& key : keys()) {
+      if (params.contains(prefix + key) && key != "train_steps" && key != "start") {
+        EPIBOOK_RETURN_IF_ERROR(set(prefix + key, params[prefix + key]));
+      }
+    }
+  }
+  return Status::ok();
+}
+
 Status TrainingPanel::set_setting(TrainOptions& s, const std::string& key, const nlohmann::json& value) {
   auto whole = [&](double lo, double hi) -> Result<int64_t> {
     EPIBOOK_ASSIGN_OR_RETURN(const double number, json_number(value, key));

@@ -78,6 +78,9 @@ class TrainingPanel {
   // "b.<setting>" for run B (head: global_max_dense or global_avg_dense); "backend" (auto,
   // cpu, webgpu) for both runs, moving runs under way. Returns not_found for a key the panel does not know.
   Status set(const std::string& key, const nlohmann::json& value);
+  // A lab block's params (the lab's configure): every key above that they name, then with
+  // `run_b` every "b.<key>", but the buttons train_steps and start, which wait for the data.
+  Status set_params(const nlohmann::json& params, bool run_b = false);
   void add_state(nlohmann::json& state) const;
   static std::vector<std::string> keys();
 
