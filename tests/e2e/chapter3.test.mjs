@@ -7,17 +7,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
+import { figureNumbers } from './chapter-pages.mjs';
 import { expect } from './harness.mjs';
 import { expectLine, expectStated, near, withChapterLab } from './labs.mjs';
 
 const CHAPTER = '03-base-pair-averaging/';
-
-function figureNumbers(siteDir, url, name) {
-  const html = fs.readFileSync(path.join(siteDir, url), 'utf8');
-  const match = new RegExp(`data-figure="${name}" data-numbers='([^']*)'`).exec(html);
-  expect(match, `${url} has no ${name} figure`);
-  return JSON.parse(match[1].replace(/&quot;/g, '"'));
-}
 
 const text2 = (v) => v.toFixed(2);
 const text3 = (v) => v.toFixed(3);

@@ -8,18 +8,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
+import { figureNumbers, unquotedFigureNumbers } from './chapter-pages.mjs';
 import { expect } from './harness.mjs';
-import { expectLine, expectStated, near, withChapterLab } from './labs.mjs';
+import { expectLine, expectPinned, expectStated, near, withChapterLab } from './labs.mjs';
 
 const CHAPTER = '06-sequencing-depth/';
 const text3 = (v) => v.toFixed(3);
-
-function figureNumbers(siteDir, url, name) {
-  const html = fs.readFileSync(path.join(siteDir, url), 'utf8');
-  const match = new RegExp(`data-figure="${name}" data-numbers='([^']*)'`).exec(html);
-  expect(match, `${url} has no ${name} figure`);
-  return JSON.parse(match[1].replace(/&quot;/g, '"'));
-}
 
 // Page 02: the two runs bin by bin under each normalisation, threshold 20 reads at 1x.
 const COMPARE = {
@@ -30,13 +24,19 @@ const COMPARE = {
 };
 
 // Page 03: the lab's model trained a whole run (the page's Train button) on 1x and scored
-// on both depths, per normalisation; and trained on 0.25x, scored on 1x.
+// on both depths, per normalisation; and trained on 0.25x, scored on 1x. Each run's
+// numbers as its state's scores hold them: `trained` on the depth it trained on, `other`
+// on the other depth.
+const TRANSFER_STEPS = 180;
 const TRANSFER = {
-  steps: 180,
-  none: { cal_home: 1.194, cal_other: 4.856, mse_home: 23.87, mse_other: 35.217, r_home: 0.675, r_other: 0.651, auroc: 0.839 },
-  cpm: { cal_home: 1.201, cal_other: 1.222, mse_other: 445.616, r_home: 0.627, r_other: 0.604, auroc: 0.822 },
-  arcsinh: { cal_other: 3.006 },
-  reverse: { cal_other: 0.292, r_other: 0.576 },
+  'none-1x': {
+    trained: { calibration: 1.194, mse: 23.87, pearson: 0.675 },
+    other: { calibration: 4.856, mse: 35.217, pearson: 0.651 },
+    auroc: 0.839,
+  },
+  'cpm-1x': { trained: { calibration: 1.201, pearson: 0.627 }, other: { calibration: 1.222, mse: 445.616, pearson: 0.604 }, auroc: 0.822 },
+  'arcsinh-1x': { other: { calibration: 3.006 } },
+  'none-0.25x': { other: { calibration: 0.292, pearson: 0.576 } },
 };
 
 export const tests = [{
@@ -94,10 +94,10 @@ export const tests = [{
         await set('train_depth', trainDepth);
         const ready = await state();
         expect(ready.stage === 'ready', `${normalization} at ${trainDepth}: the data are ${ready.stage}: ${ready.message}`);
-        await set('train_steps', TRANSFER.steps);
+        await set('train_steps', TRANSFER_STEPS);
         const s = await state();
-        expect(s.steps_in_run === TRANSFER.steps, `${s.steps_in_run} steps in a run, the page says ${TRANSFER.steps}`);
-        expect(s.scores && s.scores.steps === TRANSFER.steps, `${normalization} at ${trainDepth}: no scores after ${TRANSFER.steps} steps: ${s.message}`);
+        expect(s.steps_in_run === TRANSFER_STEPS, `${s.steps_in_run} steps in a run, the page says ${TRANSFER_STEPS}`);
+        expect(s.scores && s.scores.steps === TRANSFER_STEPS, `${normalization} at ${trainDepth}: no scores after ${TRANSFER_STEPS} steps: ${s.message}`);
         const key = `${normalization}-${trainDepth}`;
         runs[key] = s.scores;
         const d = (x) => `cal ${text3(x.calibration)} mse ${text3(x.mse)} r ${text3(x.pearson)} rho ${text3(x.spearman)}`;
@@ -119,46 +119,23 @@ export const tests = [{
         `arcsinh's calibration away ${arcsinh.other.calibration} lies outside CPM's ${cpm.other.calibration} and raw's ${none.other.calibration}`);
       // Ranking scores barely move: r within 0.1, AUROC is one number for both depths.
       for (const [name, r] of Object.entries(runs)) expect(Math.abs(r.trained.pearson - r.other.pearson) < 0.1, `${name}: r ${r.trained.pearson} at home, ${r.other.pearson} away`);
-      const want = TRANSFER;
-      const check = (got, expected, what) => near(Number(text3(got)), expected, 1e-9, what);
-      check(none.trained.calibration, want.none.cal_home, 'none: calibration at 1x');
-      check(none.other.calibration, want.none.cal_other, 'none: calibration at 0.25x');
-      check(none.trained.mse, want.none.mse_home, 'none: MSE at 1x');
-      check(none.other.mse, want.none.mse_other, 'none: MSE at 0.25x');
-      check(none.trained.pearson, want.none.r_home, 'none: r at 1x');
-      check(none.other.pearson, want.none.r_other, 'none: r at 0.25x');
-      check(none.auroc, want.none.auroc, 'none: AUROC');
-      check(cpm.trained.calibration, want.cpm.cal_home, 'cpm: calibration at 1x');
-      check(cpm.other.calibration, want.cpm.cal_other, 'cpm: calibration at 0.25x');
-      check(cpm.other.mse, want.cpm.mse_other, 'cpm: MSE at 0.25x');
-      check(cpm.trained.pearson, want.cpm.r_home, 'cpm: r at 1x');
-      check(cpm.other.pearson, want.cpm.r_other, 'cpm: r at 0.25x');
-      check(cpm.auroc, want.cpm.auroc, 'cpm: AUROC');
-      check(arcsinh.other.calibration, want.arcsinh.cal_other, 'arcsinh: calibration at 0.25x');
-      check(reverse.other.calibration, want.reverse.cal_other, 'trained at 0.25x: calibration at 1x');
-      check(reverse.other.pearson, want.reverse.r_other, 'trained at 0.25x: r at 1x');
-      expectStated(line, url, [want.none.cal_home, want.none.cal_other, want.none.mse_home, want.none.mse_other, want.none.r_home,
-        want.none.r_other, want.cpm.cal_home, want.cpm.cal_other, want.cpm.r_home, want.cpm.r_other, want.none.auroc, want.cpm.auroc].map(text3));
+      for (const [key, want] of Object.entries(TRANSFER)) expectPinned(runs[key], want, key);
+      const [rawWant, cpmWant] = [TRANSFER['none-1x'], TRANSFER['cpm-1x']];
+      expectStated(line, url, [rawWant.trained.calibration, rawWant.other.calibration, rawWant.trained.mse, rawWant.other.mse,
+        rawWant.trained.pearson, rawWant.other.pearson, cpmWant.trained.calibration, cpmWant.other.calibration,
+        cpmWant.trained.pearson, cpmWant.other.pearson, rawWant.auroc, cpmWant.auroc].map(text3));
       const page = fs.readFileSync(path.join(harness.siteDir, url), 'utf8');
-      for (const value of [...[want.cpm.mse_other, want.arcsinh.cal_other, want.reverse.cal_other, want.reverse.r_other].map(text3)]) {
-        expect(page.includes(String(value)), `${url} does not state ${value}`);
+      for (const value of [cpmWant.other.mse, TRANSFER['arcsinh-1x'].other.calibration, TRANSFER['none-0.25x'].other.calibration,
+        TRANSFER['none-0.25x'].other.pearson].map(text3)) {
+        expect(page.includes(value), `${url} does not state ${value}`);
       }
     });
   },
 }, {
   name: 'every number chapter 6\'s figures computed is quoted by the page that draws them',
   async run(harness) {
-    const problems = [];
-    for (const url of ['index.html', '02-normalising-depth.html', '03-training-across-depths.html'].map((p) => CHAPTER + p)) {
-      const html = fs.readFileSync(path.join(harness.siteDir, url), 'utf8');
-      const text = html.replace(/<svg[\s\S]*?<\/svg>/g, ' ').replace(/<[^>]+>/g, ' ');
-      for (const match of html.matchAll(/data-figure="([^"]+)" data-numbers='([^']*)'/g)) {
-        const numbers = JSON.parse(match[2].replace(/&quot;/g, '"'));
-        for (const [key, value] of Object.entries(numbers)) {
-          if (!text.includes(String(value)) && !text.includes(value.toFixed(2))) problems.push(`${url}: figure ${match[1]} computed ${key} = ${value}, which the text does not quote`);
-        }
-      }
-    }
+    const pages = ['index.html', '02-normalising-depth.html', '03-training-across-depths.html'].map((p) => CHAPTER + p);
+    const problems = unquotedFigureNumbers(harness.siteDir, pages);
     expect(problems.length === 0, problems.join('\n'));
   },
 }];

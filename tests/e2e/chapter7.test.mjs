@@ -8,28 +8,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
+import { figureNumbers } from './chapter-pages.mjs';
 import { expect, expectNoProblems, newContext, repo, siteLabs, watchedPage } from './harness.mjs';
-import { callLab, labState, openLab, setAndSettle, waitForLab } from './labs.mjs';
+import { expectLine, expectStated, labState, near, openLab, setAndSettle, waitForLab } from './labs.mjs';
 
 const CHAPTER = '07-reproducibility/';
-
-function expectLine(siteDir, url) {
-  const html = fs.readFileSync(path.join(siteDir, url), 'utf8');
-  const items = [...html.matchAll(/<li><strong>Expect:<\/strong>([\s\S]*?)<\/li>/g)].map((m) => m[1].replace(/<[^>]+>/g, ''));
-  expect(items.length === 1, `${url}: expected one "Expect:" line, found ${items.length}`);
-  return items[0];
-}
-
-function expectStated(line, url, values) {
-  for (const value of values) expect(line.includes(value), `${url}: the Expect line does not say ${value}: "${line.trim()}"`);
-}
-
-function figureNumbers(siteDir, url, name) {
-  const html = fs.readFileSync(path.join(siteDir, url), 'utf8');
-  const match = new RegExp(`data-figure="${name}" data-numbers='([^']*)'`).exec(html);
-  expect(match, `${url} has no ${name} figure`);
-  return JSON.parse(match[1].replace(/&quot;/g, '"'));
-}
 
 // The page's ```toml block for `file`, without its naming comment.
 function pageToml(file, page) {
@@ -39,7 +22,6 @@ function pageToml(file, page) {
   return match[1];
 }
 
-const near = (a, b, tolerance, what) => expect(Math.abs(a - b) <= tolerance, `${what}: ${a}, expected ${b}`);
 const text3 = (v) => v.toFixed(3);
 const signed3 = (v) => `${v >= 0 ? '+' : '-'}${Math.abs(v).toFixed(3)}`;
 

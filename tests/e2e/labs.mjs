@@ -82,6 +82,20 @@ export function expectStated(line, url, values) {
 
 export const near = (a, b, tolerance, what) => expect(Math.abs(a - b) <= tolerance, `${what}: ${a}, expected ${b}`);
 
+// Fails unless every number pinned in `want` equals the one at the same place in `got`
+// (a lab's state, `want` nested as it is) to the three decimals a page prints.
+export function expectPinned(got, want, what) {
+  for (const [key, value] of Object.entries(want)) {
+    expect(got && key in got, `${what}: no ${key} in ${JSON.stringify(got)}`);
+    if (typeof value === 'object') {
+      expectPinned(got[key], value, `${what} ${key}`);
+    } else {
+      expect(typeof got[key] === 'number', `${what} ${key}: ${got[key]}, expected ${value}`);
+      near(Number(got[key].toFixed(3)), value, 1e-9, `${what} ${key}`);
+    }
+  }
+}
+
 export function openBytes(page, number, fileName, bytes) {
   return page.evaluate(async ({ n, name, data }) => {
     const handle = document.querySelector(`#lab-${n} canvas`).epibookLab;
