@@ -40,22 +40,12 @@ constexpr std::array<const char*, 4> kDesigns = {"peaks", "random", "gc-matched"
 
 std::string windows_file(const std::string& design) { return "assets/regions/" + design + "-windows.bed"; }
 
-// The first model's shape (chapter 1): one convolution layer of 16 filters of 15 bp, each
-// filter's best match in the window, then a dense weight per filter. MSE on log1p of the
-// window's mean count.
+// The first model (chapter 1): one convolution layer of 16 filters of 15 bp, each
+// filter's best match in the window, then a dense weight per filter; here MSE on log1p of
+// the window's mean count.
 TrainOptions lab_defaults() {
-  TrainOptions options;
-  options.model.conv_layers = 1;
-  options.model.channels = 16;
-  options.model.kernel_size = 15;
-  options.model.pool = 0;
-  options.model.head = "global_max_dense";
+  TrainOptions options = first_model_train_options();
   options.loss = "mse";
-  options.optimizer = OptimizerKind::kAdam;
-  options.schedule.base = 3e-3;
-  options.batch_size = 32;
-  options.epochs = 10;
-  options.seed = 1;
   return options;
 }
 
