@@ -149,11 +149,7 @@ class GreluWorkflowLab final : public Lab {
   const std::string& message() const { return build_.failed() ? build_.failure() : message_; }
   const TrainingData& data() const { return build_.data(); }
 
-  bool unanalysed() const {
-    const TrainingRun& run = panel_.run(0);
-    if (run.phase() == TrainingRun::Phase::kEmpty || run.steps() == 0) return false;
-    return !analysis_ || analysis_->steps != run.steps();
-  }
+  bool unanalysed() const { return run_ahead_of(panel_, 0, analysis_); }
 
   void advance_loading(double deadline) {
     if (build_.stage() == DatasetBuild::Stage::kLoading) {

@@ -242,11 +242,7 @@ class KipoiLab final : public Lab {
   }
 
   // Described after run A's last step, or never yet.
-  bool stale() const {
-    const TrainingRun& run = panel_.run(0);
-    if (run.phase() == TrainingRun::Phase::kEmpty || run.steps() == 0) return false;
-    return !view_ || view_->steps != run.steps();
-  }
+  bool stale() const { return run_ahead_of(panel_, 0, view_); }
 
   void restart_loading() {
     message_.clear();

@@ -142,11 +142,7 @@ class OutputBinsLab final : public Lab {
     return Status::ok();
   }
 
-  bool unscored(int slot) const {
-    const TrainingRun& run = panel_.run(slot);
-    if (run.phase() == TrainingRun::Phase::kEmpty || run.steps() == 0) return false;
-    return !scores_[slot] || scores_[slot]->steps != run.steps();
-  }
+  bool unscored(int slot) const { return run_ahead_of(panel_, slot, scores_[slot]); }
 
   void restart_loading() {
     message_.clear();

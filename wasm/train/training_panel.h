@@ -150,4 +150,14 @@ class TrainingPanel {
   RunRecorder recorder_;
 };
 
+// For a lab that reads something off a run once it has trained (its scores, an analysis,
+// an export), each made after `steps` steps: true when run `slot` has trained steps that
+// `made` (nullopt: nothing made yet) does not cover, so the lab has that work left.
+template <class Made>
+bool run_ahead_of(const TrainingPanel& panel, int slot, const std::optional<Made>& made) {
+  const TrainingRun& run = panel.run(slot);
+  if (run.phase() == TrainingRun::Phase::kEmpty || run.steps() == 0) return false;
+  return !made || made->steps != run.steps();
+}
+
 }  // namespace epibook::labs
