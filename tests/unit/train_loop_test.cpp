@@ -204,6 +204,9 @@ TEST(TomlText, RefusesOnlyWhatToml33CannotTestForWhitespace) {
   EXPECT_EQ(toml_text_problem("\xC4\xA2" "9"), "line 1, column 1: U+0122 outside a string or comment, where TOML allows only ASCII");
   EXPECT_EQ(toml_text_problem("a = \"x\"\n\nb = 1 \xD0\x98"),
             "line 3, column 7: U+0418 outside a string or comment, where TOML allows only ASCII");
+  // A quote where no key or value starts opens no string: toml++ reads on through it.
+  EXPECT_EQ(toml_text_problem("a = +'\xC8\xBE\n"), "line 1, column 7: U+023E outside a string or comment, where TOML allows only ASCII");
+  EXPECT_EQ(toml_text_problem("y = [\n  \"\xC3\xA9\",\n  '\xC3\xA9',\n]\nx = { a = \"\xC3\xA9\", \"\xC3\xA9\" = 1 }\n[ \"\xC3\xA9\" ]\n"), "");
   // A line-ending backslash (tomlplusplus issue #190): the first character after it.
   const std::string after_backslash = toml_text_problem("s = \"\"\"\\\n  \xC2\xA7\"\"\"\n");
   EXPECT_EQ(after_backslash.rfind("line 2, column 3: U+00A7 first after a line-ending backslash", 0), 0u) << after_backslash;

@@ -37,6 +37,10 @@ std::string toml_text_problem(std::string_view text) {
   enum class State { kCode, kComment, kBasic, kLiteral, kMultiBasic, kMultiLiteral };
   State state = State::kCode;
   size_t line = 1, line_start = 0;
+  // The last character of code before this one, spaces and tabs aside ('\n' at a line's
+  // start): a quote opens a string only where a key or a value may start. Elsewhere
+  // ("=+++'...") toml++ reads on through it as code, testing what follows for whitespace.
+  char before = '\n';
   const size_t start = text.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;  // a byte-order mark, which toml++ skips
   auto where = [&](size_t at) {
     return "line " + std::to_string(line) + ", column " + std::to_string(at - line_start + 1) + ": " + code_point_at(text, at);
@@ -46,6 +50,7 @@ std::string toml_text_problem(std::string_view text) {
     if (c == '\n') {
       ++line;
       line_start = at + 1;
+      before = '\n';
       if (state == State::kComment || state == State::kBasic || state == State::kLiteral) state = State::kCode;
       continue;
     }
@@ -53,20 +58,27 @@ std::string toml_text_problem(std::string_view text) {
       case State::kCode:
         if (!is_ascii(c)) return where(at) + " outside a string or comment, where TOML allows only ASCII";
         if (c == '#') state = State::kComment;
-        if (c == '"' || c == '\'') {
+        if ((c == '"' || c == '\'') && std::string_view("\n=[,{.").find(before) != std::string_view::npos) {
           const bool multi = run_of(text, at, c) >= 3;
           state = c == '"' ? (multi ? State::kMultiBasic : State::kBasic) : (multi ? State::kMultiLiteral : State::kLiteral);
           if (multi) at += 2;
         }
+        if (c != ' ' && c != '\t') before = c;
         break;
       case State::kComment:
         break;
       case State::kBasic:
         if (c == '\\' && at + 1 < text.size() && text[at + 1] != '\n') ++at;
-        else if (c == '"') state = State::kCode;
+        else if (c == '"') {
+          state = State::kCode;
+          before = c;
+        }
         break;
       case State::kLiteral:
-        if (c == '\'') state = State::kCode;
+        if (c == '\'') {
+          state = State::kCode;
+          before = c;
+        }
         break;
       case State::kMultiBasic:
         if (c == '\\') {
@@ -97,12 +109,14 @@ std::string toml_text_problem(std::string_view text) {
         } else if (c == '"' && run_of(text, at, '"') >= 3) {
           at += run_of(text, at, '"') - 1;
           state = State::kCode;
+          before = c;
         }
         break;
       case State::kMultiLiteral:
         if (c == '\'' && run_of(text, at, '\'') >= 3) {
           at += run_of(text, at, '\'') - 1;
           state = State::kCode;
+          before = c;
         }
         break;
     }
