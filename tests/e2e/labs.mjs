@@ -7,7 +7,10 @@ import path from 'node:path';
 import { decodePng, countColours } from './png.mjs';
 import { expect, expectNoProblems, newContext, screenshotPath, siteLabs, watchedPage } from './harness.mjs';
 
-const MOUNT_TIMEOUT_MS = 60000;
+// A lab is 'mounted' after book.js's whenIdle(), which may replay a run link and waits
+// up to lab-host.js's IDLE_TIMEOUT_MS (120 s): the wait here must be longer than that,
+// or a loaded machine fails a mount that is only slow.
+const MOUNT_TIMEOUT_MS = 180000;
 
 export async function waitForLab(page, number) {
   const figure = page.locator(`#lab-${number}`);
