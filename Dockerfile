@@ -6,7 +6,8 @@
 # (web/build/serve.mjs: application/wasm, byte ranges), on a distroless Node image with
 # no shell and no package manager, running as a non-root user.
 #   docker build -t epibook . && docker run --rm -p 8000:8000 epibook
-# Written by reading, not built: the machines this was made on have no Docker daemon.
+# The build stage has been built with podman (`podman build --isolation chroot --target build`,
+# on a debootstrap bookworm base); the final stage has not: its base could not be pulled there.
 FROM debian:bookworm AS build
 
 RUN apt-get update \
