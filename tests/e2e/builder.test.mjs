@@ -1,5 +1,11 @@
 // The book builder's pieces without a browser: lab blocks, maths, headings, search
 // ranking and the static server's byte ranges, on small inputs with known answers.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
 import { parseLabBlock } from '../../web/build/lab-block.mjs';
 import { createMarkdown } from '../../web/build/markdown.mjs';
 import { figureData } from '../../web/build/figure-block.mjs';
@@ -101,5 +107,25 @@ export const tests = [{
     expect(r('bytes=95-200') === '{"start":95,"end":99}', r('bytes=95-200'));
     expect(parseRange('bytes=100-', 100) === null && parseRange('bytes=5-1', 100) === null, 'unsatisfiable ranges accepted');
     expect(mimeType('x/epibook.wasm') === 'application/wasm', 'wasm MIME type');
+  },
+}, {
+  name: 'Server_StopSignal_ExitsCleanlyAsAContainersProcessOne',
+  async run() {
+    // A container's process 1 ignores any signal it has no handler for, so `docker stop`
+    // would wait and kill: the server must end on SIGTERM by itself, with status 0.
+    const site = fs.mkdtempSync(path.join(os.tmpdir(), 'epibook-serve-'));
+    fs.writeFileSync(path.join(site, 'index.html'), '<p>x</p>');
+    const serve = fileURLToPath(new URL('../../web/build/serve.mjs', import.meta.url));
+    const child = spawn(process.execPath, [serve, site, '--port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const ended = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+    let said = '';
+    await new Promise((resolve, reject) => {
+      child.stderr.on('data', (chunk) => { said += chunk; if (said.includes('serving')) resolve(); });
+      child.on('exit', () => reject(new Error(`serve.mjs ended before serving: ${said}`)));
+    });
+    child.kill('SIGTERM');
+    const { code, signal } = await ended;
+    fs.rmSync(site, { recursive: true });
+    expect(code === 0 && signal === null, `SIGTERM ended the server with code ${code}, signal ${signal}`);
   },
 }];

@@ -95,6 +95,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     process.exit(1);
   }
   const host = option('--host', '127.0.0.1');
+  // In a container node is process 1, which the kernel spares every signal it has no
+  // handler for: without these, `docker stop` waits its 10 s and then kills it.
+  for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => process.exit(0));
   startSiteServer(siteDir, Number(option('--port', '8000')), host).then(({ port }) => {
     console.error(`epibook: serving ${siteDir} on http://${host === '0.0.0.0' ? 'localhost' : host}:${port} (Ctrl-C to stop)`);
   }, (error) => {
