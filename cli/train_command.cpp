@@ -3,6 +3,7 @@
 // the core trains and writes the run directory, this file prints progress.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -42,7 +43,8 @@ struct TrainArguments {
   bool reverse_complement = false;  // the flag only turns it on (a config's true stays)
 };
 
-// The TOML line of `key` ("model.channels") when the table has it, for messages.
+// The TOML line of the key a message starts with ("model.channels ...") when the table
+// has it, for messages.
 std::string line_of(const toml::table* table, const std::string& message) {
   if (table == nullptr) return "";
   const size_t end = message.find(' ');
@@ -51,6 +53,27 @@ std::string line_of(const toml::table* table, const std::string& message) {
   if (!node) return "";
   return "line " + std::to_string(node.node()->source().begin.line) + ": ";
 }
+
+// The run's options and where they came from, so that a problem found later (a model
+// past a training run's limits, sized once the data's shapes are known) names the
+// config and the line of its key as a problem of the options themselves does.
+struct ReadOptions {
+  TrainOptions options;
+  std::string where;  // the config's path, or "epibook train"
+  toml::table table;  // empty without a config
+  std::vector<std::string> flag_keys;  // "train.batch_size": keys a flag set, over the config's
+
+  // `message` ("model.channels = 32: ...") led by the config and the key's line there.
+  std::string located(const std::string& message) const {
+    const std::string key = message.substr(0, message.find(' '));
+    const bool from_flag = std::find(flag_keys.begin(), flag_keys.end(), key) != flag_keys.end();
+    if (!from_flag) return where + ": " + line_of(&table, message) + message;
+    const size_t value_end = message.find(": ");  // "train.batch_size = 64: ..." or "train.epochs must be > 0"
+    return where + ": " + (value_end == std::string::npos ? message + " (set by a flag)"
+                                                          : message.substr(0, value_end) + " (set by a flag)" +
+                                                                message.substr(value_end));
+  }
+};
 
 // Relative data paths of a config are taken from the config file's folder.
 void resolve_data_paths(nlohmann::json& j, const fs::path& folder) {
@@ -69,14 +92,19 @@ void resolve_data_paths(nlohmann::json& j, const fs::path& folder) {
   }
 }
 
-// The flags as config keys, laid over the config.
-void apply_flags(const TrainArguments& a, nlohmann::json& j) {
+// The flags as config keys, laid over the config; `keys` gets each key a flag set.
+void apply_flags(const TrainArguments& a, nlohmann::json& j, std::vector<std::string>& keys) {
   if (a.preset) j["preset"] = *a.preset;
   auto set = [&](const char* section, const char* key, const auto& flag) {
-    if (flag) j[section][key] = *flag;
+    if (!flag) return;
+    j[section][key] = *flag;
+    keys.push_back(std::string(section) + "." + key);
   };
   set("data", "genome", a.genome);
-  if (!a.tracks.empty()) j["data"]["tracks"] = a.tracks;
+  if (!a.tracks.empty()) {
+    j["data"]["tracks"] = a.tracks;
+    keys.push_back("data.tracks");
+  }
   set("data", "windows", a.windows);
   set("data", "target", a.target);
   set("data", "bin", a.bin);
@@ -91,16 +119,20 @@ void apply_flags(const TrainArguments& a, nlohmann::json& j) {
   set("schedule", "name", a.schedule);
   set("schedule", "learning_rate", a.learning_rate);
   set("early_stopping", "patience", a.patience);
-  if (a.reverse_complement) j["augment"]["reverse_complement"] = true;
+  if (a.reverse_complement) {
+    j["augment"]["reverse_complement"] = true;
+    keys.push_back("augment.reverse_complement");
+  }
   set("augment", "max_shift", a.max_shift);
 }
 
 // Reads the config (when given) and the flags into options, naming the TOML line of a
 // key at fault.
-TrainOptions read_options(const TrainArguments& a) {
-  toml::table table;
+ReadOptions read_options(const TrainArguments& a) {
+  ReadOptions read;
+  toml::table& table = read.table;
   nlohmann::json j = nlohmann::json::object();
-  const std::string where = a.config.empty() ? "epibook train" : a.config;
+  read.where = a.config.empty() ? "epibook train" : a.config;
   if (!a.config.empty()) {
     std::ifstream file(a.config, std::ios::binary);
     if (!file) fail(not_found(a.config + ": cannot open the config"));
@@ -121,13 +153,24 @@ TrainOptions read_options(const TrainArguments& a) {
     if (j.is_discarded()) fail(invalid_argument(a.config + ": the config does not convert to the run's options"));
     if (a.data_root.empty()) resolve_data_paths(j, fs::path(a.config).parent_path());
   }
-  apply_flags(a, j);
-  const toml::table* lines = a.config.empty() ? nullptr : &table;
+  apply_flags(a, j, read.flag_keys);
   Result<TrainOptions> options = parse_train_options_json(j.dump());
-  if (!options.is_ok()) fail(invalid_argument(where + ": " + line_of(lines, options.status().message()) + options.status().message()));
+  if (!options.is_ok()) fail(invalid_argument(read.located(options.status().message())));
   const Status valid = validate_train_options(*options);
-  if (!valid.is_ok()) fail(invalid_argument(where + ": " + line_of(lines, valid.message()) + valid.message()));
-  return *options;
+  if (!valid.is_ok()) fail(invalid_argument(read.located(valid.message())));
+  read.options = *options;
+  return read;
+}
+
+// Whether a message from the run starts with a config key ("model.channels = ..."), as
+// a model past a training run's limits does; other problems (a data file) name their own.
+bool names_a_config_key(const std::string& message) {
+  const std::string key = message.substr(0, message.find(' '));
+  const size_t dot = key.find('.');
+  if (dot == std::string::npos) return false;
+  const nlohmann::json keys = nlohmann::json::parse(train_options_json(TrainOptions()));
+  const std::string section = key.substr(0, dot);
+  return keys.contains(section) && keys[section].contains(key.substr(dot + 1));
 }
 
 // "epoch 2/10 [##########..........] 120/240 loss 0.4123", rewritten in place on a
@@ -179,7 +222,8 @@ class TrainProgress {
 
 void run_train(const TrainArguments& a) {
   if (a.config.empty() && a.out.empty()) fail(invalid_argument("epibook train: -o/--out is needed without --config"));
-  TrainOptions options = read_options(a);
+  const ReadOptions read = read_options(a);
+  TrainOptions options = read.options;
   if (a.threads > 0) options.threads = a.threads;
   const std::string out = a.out.empty() ? (fs::path(a.config).replace_extension("").string() + ".run") : a.out;
   TrainProgress progress(a.quiet, options.epochs);
@@ -189,7 +233,9 @@ void run_train(const TrainArguments& a) {
   };
   hooks.on_epoch = [&](const EpochRecord& record) { progress.epoch(record); };
   hooks.on_scan = [&](uint64_t done, uint64_t total) { progress.scan(done, total); };
-  const RunSummary summary = value_or_fail(train_run(options, out, a.resume, hooks, a.data_root));
+  Result<RunSummary> run = train_run(options, out, a.resume, hooks, a.data_root);
+  if (!run.is_ok() && names_a_config_key(run.status().message())) fail(invalid_argument(read.located(run.status().message())));
+  const RunSummary summary = value_or_fail(std::move(run));
   std::cout << "wrote " << out << ": " << summary.epochs.size() << " epochs" << (summary.resumed ? " (resumed)" : "")
             << (summary.stopped_early ? ", stopped early" : "") << "; best epoch " << summary.best_epoch + 1
             << " in best.ckpt, last in last.ckpt, metrics.jsonl, manifest.json\n";
@@ -233,6 +279,12 @@ void add_train_command(CLI::App& app) {
       "              accuracy, patience = 0 (never stop), min_delta = 0\n"
       "  [augment]   reverse_complement = false, max_shift = 0 (bp; whole target bins): training\n"
       "              rows only, each drawn from (seed, epoch, row)\n"
+      "Limits: a model of more than 268,435,456 (2^28) parameters, or one whose batch would\n"
+      "hold more than 8 GiB of activations (each layer's float32 outputs for train.batch_size\n"
+      "rows, and their gradients), is refused before anything is allocated or written, naming\n"
+      "the key at fault (model.channels, model.kernel_size, model.conv_layers, model.head,\n"
+      "model.outputs or train.batch_size) and the size it reaches (the default model on\n"
+      "1,024 bp windows has 10,465 parameters and 62 MiB of activations a batch of 64)\n"
       "Flags set the same keys and win over the config (their paths are as given, or under\n"
       "--data-root).");
   auto& a = *arguments;

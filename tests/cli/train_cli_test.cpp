@@ -150,6 +150,36 @@ TEST(TrainCli, ExportedTomlConfigReadsBackToTheSameOptions) {
   EXPECT_EQ(nlohmann::json::parse(evaluated.output)["rows"], 40);
 }
 
+// A model past a training run's limits (model_limits.h) is refused once the data's
+// shapes are known and before the run directory exists, naming the config, the line and
+// the key, or the flag that set it; the limits are stated in --help.
+TEST(TrainCli, ModelPastTheLimitsIsRefusedBeforeAnythingIsWritten) {
+  const std::string dir = prepared_run_dir("train-cli-limits");
+  testing::write_file(dir + "/wide.toml",
+                      "preset = \"quick\"\n[data]\ndir = \"data\"\n[model]\nchannels = 1099511627776\n"
+                      "[loss]\nname = \"bce\"\n");
+  const auto wide = epibook_cli("train -c " + dir + "/wide.toml -q");
+  EXPECT_EQ(wide.exit_code, 1);
+  EXPECT_NE(wide.output.find("epibook: " + dir + "/wide.toml: line 5: model.channels = 1099511627776: conv block 1 has "
+                             "1099511627776 x 4 x 5 weights (model.channels x input channels x model.kernel_size), "
+                             "which takes the model to 23089744183296 parameters, past the 268435456 a training run "
+                             "may use"),
+            std::string::npos)
+      << wide.output;
+  EXPECT_FALSE(std::filesystem::exists(dir + "/wide.run"));
+  // One row of the quick model holds 4 x 40 + 2 x 8 x 40 + 8 x 10 (pool 4) + 1 = 881 values.
+  const auto batch = epibook_cli("train -c " + dir + "/run.toml -o " + dir + "/batch.run --batch-size 2000000 -q");
+  EXPECT_EQ(batch.exit_code, 1);
+  EXPECT_NE(batch.output.find("epibook: " + dir + "/run.toml: train.batch_size = 2000000 (set by a flag): a row holds "
+                              "881 values"),
+            std::string::npos)
+      << batch.output;
+  EXPECT_NE(batch.output.find("a batch of 1218776 rows or fewer fits"), std::string::npos) << batch.output;
+  EXPECT_FALSE(std::filesystem::exists(dir + "/batch.run"));
+  const auto help = epibook_cli("train --help");
+  EXPECT_NE(help.output.find("more than 268,435,456 (2^28) parameters"), std::string::npos) << help.output;
+}
+
 TEST(TrainCli, HelpListsTheConfigKeys) {
   const auto help = epibook_cli("train --help");
   EXPECT_EQ(help.exit_code, 0);

@@ -1,13 +1,15 @@
 // A training step allocates nothing once the first step has sized every buffer:
-// tensors, scratch and worker tasks all reuse their storage. Checked by counting every
-// call of the global operator new in this test program (tensors and backend scratch
-// allocate through the aligned operator new, so they are counted too).
+// tensors, scratch and worker tasks all reuse their storage; and a model past a training
+// run's limits is refused without allocating its tensors. Checked by counting every call
+// of the global operator new in this test program, and the largest size asked (tensors
+// and backend scratch allocate through the aligned operator new, so they are counted too).
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <cstdlib>
 #include <new>
 
+#include "epibook/model_limits.h"
 #include "epibook/train.h"
 #include "unit/train_dataset_fixture.h"
 
@@ -15,9 +17,15 @@ namespace {
 
 std::atomic<bool> counting{false};
 std::atomic<uint64_t> allocations{0};
+std::atomic<std::size_t> largest{0};
 
 void* allocate(std::size_t size, std::size_t alignment) {
-  if (counting.load(std::memory_order_relaxed)) allocations.fetch_add(1, std::memory_order_relaxed);
+  if (counting.load(std::memory_order_relaxed)) {
+    allocations.fetch_add(1, std::memory_order_relaxed);
+    std::size_t seen = largest.load(std::memory_order_relaxed);
+    while (size > seen && !largest.compare_exchange_weak(seen, size, std::memory_order_relaxed)) {
+    }
+  }
   if (size == 0) size = 1;
   void* p = nullptr;
   if (alignment <= alignof(std::max_align_t)) {
@@ -114,6 +122,32 @@ TEST(TrainStep, AllocatesNothingAfterTheFirstStep) {
           << optimizer_kind_name(optimizer) << ", " << threads << " threads";
     }
   }
+}
+
+// 2^23 channels on one-hot rows: block 1 alone would be 2^23 x 4 x 9 weights (1.2 GB),
+// past 2^28 parameters. The refusal asks for nothing near a tensor of them: its largest
+// allocation is a message's, far under a megabyte.
+TEST(TrainStep, AModelPastTheLimitsIsRefusedWithoutAllocatingIt) {
+  ModelSpec spec;
+  spec.channels = int64_t{1} << 23;
+  largest = 0;
+  counting = true;
+  const Result<nn::LayerPtr> model = build_model_within(spec, nn::Shape{1, 4, 64}, nn::Shape{1, 1}, 1,
+                                                         training_model_limits(64));
+  counting = false;
+  ASSERT_FALSE(model.is_ok());
+  EXPECT_EQ(model.status().message().rfind("model.channels = 8388608: conv block 1 has 8388608 x 4 x 9 weights", 0), 0u)
+      << model.status().message();
+  EXPECT_LT(largest.load(), std::size_t{1} << 20);
+  // The counter sees a tensor's allocation: the same model of 2^10 channels is built.
+  spec.channels = int64_t{1} << 10;
+  largest = 0;
+  counting = true;
+  const Result<nn::LayerPtr> built = build_model_within(spec, nn::Shape{1, 4, 64}, nn::Shape{1, 1}, 1,
+                                                         training_model_limits(64));
+  counting = false;
+  ASSERT_TRUE(built.is_ok()) << built.status().message();
+  EXPECT_GE(largest.load(), std::size_t{1024} * 1024 * 9 * sizeof(float));  // block 2's weights
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <span>
 
+#include "epibook/model_limits.h"
 #include "epibook/split.h"
 #include "frame_clock.h"
 
@@ -26,7 +27,13 @@ std::string number_text(double value) {
   return text;
 }
 
-std::string megabytes(uint64_t bytes) { return std::to_string((bytes + (1 << 19)) >> 20) + " MB"; }
+// The largest model a page may train (model_limits.h counts it before any layer
+// allocates): WebAssembly memory tops out at 2 GiB here, and the page needs room. 2^24
+// parameters are 256 MiB with their gradients and Adam's two moments; 512 MiB of a
+// batch's activations leave the rest for the data and the page.
+ModelLimits page_model_limits(uint32_t batch_size) {
+  return ModelLimits{int64_t{1} << 24, int64_t{512} << 20, batch_size, "a page"};
+}
 
 // Steps the auto probe times on each backend, after one that warms up (the GPU compiles
 // its pipelines on its first step).
@@ -45,23 +52,6 @@ TrainingRun::TrainingRun() = default;
 TrainingRun::~TrainingRun() = default;
 TrainingRun::TrainingRun(TrainingRun&&) noexcept = default;
 TrainingRun& TrainingRun::operator=(TrainingRun&&) noexcept = default;
-
-uint64_t estimated_training_bytes(const ModelSpec& spec, const nn::Shape& one_input, uint32_t batch_size) {
-  const int64_t channels_in = one_input.rank() == 3 ? one_input[1] : 1;
-  int64_t length = one_input.rank() == 3 ? one_input[2] : one_input[one_input.rank() - 1];
-  uint64_t parameters = 0;
-  uint64_t activations = static_cast<uint64_t>(channels_in * length);
-  int64_t previous = channels_in;
-  for (int64_t layer = 0; layer < spec.conv_layers; ++layer) {
-    parameters += static_cast<uint64_t>(spec.channels * (previous * spec.kernel_size + 1));
-    activations += static_cast<uint64_t>(4 * spec.channels * length);
-    if (spec.pool > 1) length = std::max<int64_t>(1, length / spec.pool);
-    previous = spec.channels;
-  }
-  const int64_t outputs = std::max<int64_t>(1, spec.outputs);
-  parameters += static_cast<uint64_t>((spec.head == "flatten_dense" ? previous * length : previous) * outputs + outputs);
-  return 4 * (4 * parameters + activations * batch_size);
-}
 
 void TrainingRun::clear() {
   probe_.reset();
@@ -93,13 +83,8 @@ void TrainingRun::fail(std::string message) {
 Status TrainingRun::start(const TrainingData& data, const TrainOptions& options, BackendChoice backend) {
   clear();
   EPIBOOK_RETURN_IF_ERROR(validate_train_options(options));
-  const uint64_t bytes = estimated_training_bytes(options.model, one_row(data.inputs), options.batch_size);
-  if (bytes > kMaxTrainingBytes) {
-    return invalid_argument("this model would need about " + megabytes(bytes) + " to train with batches of " +
-                            std::to_string(options.batch_size) + ", more than the " + megabytes(kMaxTrainingBytes) +
-                            " a page can give it: use fewer channels or layers, or a smaller batch");
-  }
-  EPIBOOK_ASSIGN_OR_RETURN(model_, build_model(options.model, one_row(data.inputs), one_row(data.targets), options.seed));
+  EPIBOOK_ASSIGN_OR_RETURN(model_, build_model_within(options.model, one_row(data.inputs), one_row(data.targets),
+                                                      options.seed, page_model_limits(options.batch_size)));
   EPIBOOK_ASSIGN_OR_RETURN(trainer_, Trainer::create(*model_, data, options));
   data_ = &data;
   options_ = options;

@@ -17,10 +17,6 @@
 
 namespace epibook::labs {
 
-// The largest model (parameters, optimiser moments and the activations of one batch) a
-// page may build: WebAssembly memory tops out at 2 GiB here, and the page needs room.
-constexpr uint64_t kMaxTrainingBytes = uint64_t{768} << 20;
-
 // CPU backend threads a run may use in this page: 2 in the labs module built with
 // -pthread (epibook-labs-mt, which lab-host.js loads only in cross-origin isolated
 // pages), 1 in the single-thread module. Any count gives the same bits.
@@ -29,11 +25,6 @@ constexpr int kPageThreads = 2;
 #else
 constexpr int kPageThreads = 1;
 #endif
-
-// Bytes a training step of `spec` on batches of `input_shape` rows would hold (an
-// estimate: parameters x 4 for value, gradient and two Adam moments; each block's
-// activations x 4 for output, activation, pooled output and their gradients).
-uint64_t estimated_training_bytes(const ModelSpec& spec, const nn::Shape& one_input, uint32_t batch_size);
 
 // One epoch as the lab shows it: the trainer's record and the shuffled-label floor of
 // each ranking metric on the same validation outputs.

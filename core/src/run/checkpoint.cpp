@@ -8,9 +8,9 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "epibook/model_limits.h"
 #include "epibook/npy.h"
 #include "epibook/train.h"
-#include "bounded_model.h"
 #include "run_json.h"
 
 namespace epibook {
@@ -211,7 +211,9 @@ Result<LoadedCheckpoint> parse_checkpoint(std::string_view bytes, const std::str
   // Every parameter is among the values stored, so the header cannot describe a model
   // larger than the payload: it is refused before its layers allocate.
   const auto stored = static_cast<int64_t>(payload.size() / sizeof(float));
-  Result<nn::LayerPtr> model = build_model_within(loaded.options.model, loaded.input_shape, loaded.target_shape, 0, stored);
+  ModelLimits limits;
+  limits.max_parameters = stored;
+  Result<nn::LayerPtr> model = build_model_within(loaded.options.model, loaded.input_shape, loaded.target_shape, 0, limits);
   if (!model.is_ok()) return model.status().with_context(path + " (which stores " + std::to_string(stored) + " values)");
   loaded.model = std::move(model).value();
   EPIBOOK_RETURN_IF_ERROR(load_into_model(*loaded.model, tensors, header.value("counters", nlohmann::json()), path));

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "epibook/dataset.h"
+#include "epibook/model_limits.h"
 #include "epibook/npy.h"
 #include "epibook/prep.h"
 #include "epibook/train.h"
@@ -140,7 +141,10 @@ Result<RunSummary> run_on(const TrainOptions& options, const TrainingRows& data,
                           const std::string& out_dir, bool resume, const RunProgress& progress) {
   const nn::Shape input_row = data.input_shape(1);
   const nn::Shape target_row = data.target_shape(1);
-  EPIBOOK_ASSIGN_OR_RETURN(nn::LayerPtr model, build_model(options.model, input_row, target_row, options.seed));
+  // Sized before anything allocates or is written: a model past a training run's limits
+  // leaves no run directory behind.
+  EPIBOOK_ASSIGN_OR_RETURN(nn::LayerPtr model, build_model_within(options.model, input_row, target_row, options.seed,
+                                                                  training_model_limits(options.batch_size)));
   EPIBOOK_ASSIGN_OR_RETURN(std::unique_ptr<Trainer> trainer, Trainer::create(*model, data, options));
   std::error_code error;
   std::filesystem::create_directories(out_dir, error);
