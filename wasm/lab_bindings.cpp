@@ -49,6 +49,7 @@ std::string lab_set(const std::string& key, const std::string& value_json) {
   const nlohmann::json value = nlohmann::json::parse(value_json, nullptr, false);
   if (value.is_discarded()) return key + ": the value is not JSON: " + value_json;
   const epibook::Status status = mounted()->lab().set(key, value);
+  mounted()->request_draw();
   return status.is_ok() ? "" : status.message();
 }
 
@@ -57,25 +58,33 @@ bool lab_busy() { return mounted() && mounted()->busy(); }
 // The reader opened a file whose bytes the page keeps (as a Blob): the lab asks for
 // them, whole or by slices, through lab_take_requests.
 void lab_open_file(const std::string& name) {
-  if (mounted()) mounted()->lab().open_file(name);
+  if (!mounted()) return;
+  mounted()->lab().open_file(name);
+  mounted()->request_draw();
 }
 
 std::string lab_take_requests() {
   return mounted() ? mounted()->services().files.take_requests_json() : "[]";
 }
 
+// A file's bytes (or its failure) arriving change what the lab shows: each asks for a draw.
 void lab_provide_whole(const std::string& name, const val& bytes) {
-  if (mounted()) mounted()->services().files.provide_whole(name, bytes_of(bytes));
+  if (!mounted()) return;
+  mounted()->services().files.provide_whole(name, bytes_of(bytes));
+  mounted()->request_draw();
 }
 
 void lab_provide_range(const std::string& name, double offset, const val& bytes, double total_size) {
   if (!mounted()) return;
   mounted()->services().files.provide_range(name, static_cast<uint64_t>(offset), bytes_of(bytes),
                                             static_cast<uint64_t>(total_size));
+  mounted()->request_draw();
 }
 
 void lab_fail_file(const std::string& name, const std::string& message) {
-  if (mounted()) mounted()->services().files.fail(name, message);
+  if (!mounted()) return;
+  mounted()->services().files.fail(name, message);
+  mounted()->request_draw();
 }
 
 void lab_resize(int width, int height, float ui_scale) {

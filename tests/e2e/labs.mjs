@@ -107,11 +107,27 @@ export function openBytes(page, number, fileName, bytes) {
   }, { n: number, name: fileName, data: [...bytes] });
 }
 
-// Waits two frames so the lab has drawn what its state says, then reads the canvas on
-// screen: how many colours it shows (a canvas nothing was drawn on has one or two), its
-// mean luminance (0 dark .. 1 light) and the share of its pixels that are dark.
+// Waits until lab `number`, in view, has drawn what its state says: a lab draws its next
+// few frames after a set(), a file, a theme switch, a resize or coming into view
+// (web/labs/README.md, "When a lab draws"), and frameTiming() counts those still owed.
+// Two frames first, so a change the page makes now (an IntersectionObserver's or a
+// MutationObserver's callback) has reached the lab.
+export async function labDrawn(page, number) {
+  await page.locator(`#lab-${number}`).scrollIntoViewIfNeeded();
+  await page.evaluate(async (n) => {
+    const handle = document.querySelector(`#lab-${n} canvas`).epibookLab;
+    const nextFrame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+    await nextFrame();
+    await nextFrame();
+    for (let t = handle.frameTiming(); !t.visible || t.draws_pending > 0; t = handle.frameTiming()) await nextFrame();
+  }, number);
+}
+
+// Waits until the lab has drawn what its state says, then reads the canvas on screen:
+// how many colours it shows (a canvas nothing was drawn on has one or two), its mean
+// luminance (0 dark .. 1 light) and the share of its pixels that are dark.
 export async function canvasLook(page, number, screenshotName) {
-  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+  await labDrawn(page, number);
   const canvas = page.locator(`#lab-${number} canvas`);
   const image = decodePng(await canvas.screenshot({ path: screenshotPath(screenshotName) }));
   let sum = 0;

@@ -3,7 +3,7 @@
 // computes, and a broken file gives a message in its state while the lab keeps working.
 // Lab parameters: web/labs/README.md.
 import { expect, expectNoProblems, newContext, siteLabs, watchedPage } from './harness.mjs';
-import { callLab, canvasColours, canvasLook, labState, openBytes, openLab, stringsIn, switchTheme } from './labs.mjs';
+import { callLab, canvasColours, canvasLook, labDrawn, labState, openBytes, openLab, stringsIn, switchTheme } from './labs.mjs';
 
 // For each lab: a parameter to change as a reader would, and a file it can open.
 const READER_ACTIONS = {
@@ -42,7 +42,34 @@ function labName(lab) {
   return `${lab.page}#lab-${lab.number} (${lab.name})`;
 }
 
-async function checkLab(harness, lab) {
+// Frames an idle lab is watched for: 1.6 s at 60 frames a second, more where frames are slow.
+const IDLE_FRAMES = 96;
+
+// A lab in view that has nothing to do and gets no input draws on few of its frames (it
+// would keep a core busy redrawing the same picture), and a set() makes it draw its next
+// frames. Counts of frames, not durations: an idle lab draws on at most one frame in
+// `idle_redraw_frames`, however slow the frames are.
+async function checkIdleDrawing(page, lab, where) {
+  await labDrawn(page, lab.number);
+  const idle = await page.evaluate(async ({ n, frames }) => {
+    const handle = document.querySelector(`#lab-${n} canvas`).epibookLab;
+    handle.frameTiming(true);  // the window of recent frames starts now
+    while (handle.frameTiming().recent.frames < frames) await new Promise((resolve) => requestAnimationFrame(resolve));
+    return handle.frameTiming();
+  }, { n: lab.number, frames: IDLE_FRAMES });
+  const { drawn, frames } = idle.recent;
+  console.log(`      ${lab.name} idle: drew ${drawn} of ${frames} frames`);
+  expect(drawn * 10 <= frames, `${where}: idle and without input, the lab drew ${drawn} of its last ${frames} frames`);
+  // The reader's action (here the parameter set to the value it has) makes the lab draw.
+  const [key] = READER_ACTIONS[lab.name].set;
+  await callLab(page, lab.number, 'set', key, (await labState(page, lab.number))[key]);
+  await labDrawn(page, lab.number);
+  const after = await callLab(page, lab.number, 'frameTiming');
+  expect(after.frames_drawn - idle.frames_drawn >= after.settle_frames,
+    `${where}: after set(${key}) the lab drew ${after.frames_drawn - idle.frames_drawn} frames, expected ${after.settle_frames} at least`);
+}
+
+async function checkLab(harness, lab, { idle = false } = {}) {
   const actions = READER_ACTIONS[lab.name];
   expect(actions, `${labName(lab)}: the tests know no reader action for this lab`);
   const context = await newContext(harness, { colorScheme: 'light' });
@@ -52,6 +79,7 @@ async function checkLab(harness, lab) {
 
   const light = await canvasLook(page, lab.number, `lab-${lab.name}`);
   expect(light.colours >= MIN_COLOURS, `${where}: the canvas shows ${light.colours} colour(s) after mounting: nothing drawn`);
+  if (idle) await checkIdleDrawing(page, lab, where);
   // The page's theme button turns the lab dark on its next frames, and light again.
   await switchTheme(page, 'dark');
   const dark = await canvasLook(page, lab.number, `lab-${lab.name}-dark`);
@@ -89,12 +117,13 @@ function labTests() {
       for (const name of Object.keys(READER_ACTIONS)) expect(names.has(name), `no page embeds the ${name} lab`);
     },
   }, {
-    name: 'every lab mounts, draws light and dark, follows set() and survives a broken file',
+    name: 'every lab mounts, draws light and dark, follows set() and survives a broken file; idle, the first draws on few frames',
     async run(harness) {
       const failures = [];
-      for (const lab of siteLabs(harness.siteDir)) {
+      const labs = siteLabs(harness.siteDir);
+      for (const lab of labs) {
         try {
-          await checkLab(harness, lab);
+          await checkLab(harness, lab, { idle: lab === labs[0] });
           console.log(`      lab ${labName(lab)}: ok`);
         } catch (error) {
           failures.push(error.message);
@@ -114,7 +143,7 @@ function labTests() {
         const context = await newContext(harness, PHONE);
         const page = await watchedPage(context);
         await openLab(page, harness.baseUrl, lab);
-        await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+        await labDrawn(page, lab.number);
         const look = await callLab(page, lab.number, 'appearance');
         console.log(`      ${lab.name}: widest row ${look.content_width} px in ${look.view_width} px`);
         if (!(look.view_width > 0 && look.content_width <= look.view_width + 0.5)) {

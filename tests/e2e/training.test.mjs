@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { expect, expectNoProblems, newContext, repo, runProgram, screenshotPath, siteLabs, watchedPage } from './harness.mjs';
-import { callLab, labState, openBytes, openLab, waitForLab } from './labs.mjs';
+import { callLab, labDrawn, labState, openBytes, openLab, waitForLab } from './labs.mjs';
 
 export function firstModelLab(harness) {
   const lab = siteLabs(harness.siteDir).find((l) => l.name === 'first-model');
@@ -181,7 +181,7 @@ export const tests = [{
       await openLab(page, harness.baseUrl, lab);
       await callLab(page, lab.number, 'set', 'compare', true);
       await callLab(page, lab.number, 'set', 'train_steps', 2);
-      await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+      await labDrawn(page, lab.number);
       const look = await callLab(page, lab.number, 'appearance');
       expect(look.view_width > 0 && look.content_width <= look.view_width + 0.5,
         `${device}: the widest row is ${look.content_width} px in a lab ${look.view_width} px wide: controls are cut off`);

@@ -27,18 +27,33 @@ void run_frame(void* app) { static_cast<LabApp*>(app)->frame(); }
 // The labs' text size in CSS pixels, a little under the captions of the page (0.9rem).
 constexpr float kFontCssPixels = 14.0f;
 
-// While a lab trains and the reader does nothing, its UI (loss curves, table) is drawn
-// at most this often; the frames between only train. Drawing is most of a frame where
-// WebGL runs on the CPU (SwiftShader), so this keeps the page's frames short.
+// When a lab draws (web/labs/README.md, "When a lab draws"). Drawing is most of a frame
+// where WebGL runs on the CPU (SwiftShader, or a laptop's battery), so a lab draws only
+// when what it shows may have changed:
+// - for kSettleFrames frames after any input or outside change (ImGui settles hover,
+//   active and popup states and measures new windows and tables over 2-3 frames);
+// - while the lab trains, at most every kTrainingRedrawMs (the frames between only train);
+// - every frame while it has other work (busy()), and when that work ends;
+// - otherwise at a low rate: every kIdleRedrawMs, or kCaretRedrawMs while a text field
+//   has the keyboard (its caret blinks 0.8 s on, 0.4 s off), and never on two frames
+//   less than kIdleRedrawFrames apart, so that an idle lab draws on at most one frame in
+//   that many even where frames are slow (a loaded machine).
+constexpr int kSettleFrames = 3;
 constexpr double kTrainingRedrawMs = 250;
+constexpr double kIdleRedrawMs = 1000;
+constexpr double kCaretRedrawMs = 400;
+constexpr uint64_t kIdleRedrawFrames = 24;
 
-// Any input on the canvas makes the next frame draw (ImGui's GLFW callbacks chain to these).
+// Any input on the canvas makes the next frames draw (ImGui's GLFW callbacks chain to these).
 LabApp* app_of(GLFWwindow* window) { return static_cast<LabApp*>(glfwGetWindowUserPointer(window)); }
-void on_cursor(GLFWwindow* w, double, double) { app_of(w)->note_input(); }
-void on_button(GLFWwindow* w, int, int, int) { app_of(w)->note_input(); }
-void on_scroll(GLFWwindow* w, double, double) { app_of(w)->note_input(); }
-void on_key(GLFWwindow* w, int, int, int, int) { app_of(w)->note_input(); }
-void on_char(GLFWwindow* w, unsigned int) { app_of(w)->note_input(); }
+void on_cursor(GLFWwindow* w, double, double) { app_of(w)->request_draw(); }
+void on_enter(GLFWwindow* w, int) { app_of(w)->request_draw(); }
+void on_button(GLFWwindow* w, int, int, int) { app_of(w)->request_draw(); }
+void on_scroll(GLFWwindow* w, double, double) { app_of(w)->request_draw(); }
+void on_key(GLFWwindow* w, int, int, int, int) { app_of(w)->request_draw(); }
+void on_char(GLFWwindow* w, unsigned int) { app_of(w)->request_draw(); }
+void on_focus(GLFWwindow* w, int) { app_of(w)->request_draw(); }
+void on_size(GLFWwindow* w, int, int) { app_of(w)->request_draw(); }
 
 // Median, 95th percentile and largest of `values` (ms), as JSON.
 nlohmann::json spread(std::vector<float> values) {
@@ -149,10 +164,13 @@ Result<std::unique_ptr<LabApp>> LabApp::mount(const std::string& lab_name, const
   phase("webgl_context");
   glfwSetWindowUserPointer(app->window_, app.get());
   glfwSetCursorPosCallback(app->window_, on_cursor);
+  glfwSetCursorEnterCallback(app->window_, on_enter);
   glfwSetMouseButtonCallback(app->window_, on_button);
   glfwSetScrollCallback(app->window_, on_scroll);
   glfwSetKeyCallback(app->window_, on_key);
   glfwSetCharCallback(app->window_, on_char);
+  glfwSetWindowFocusCallback(app->window_, on_focus);
+  glfwSetFramebufferSizeCallback(app->window_, on_size);
 
   IMGUI_CHECKVERSION();
   ImGui::CreateContext();
@@ -166,6 +184,7 @@ Result<std::unique_ptr<LabApp>> LabApp::mount(const std::string& lab_name, const
   app->apply_style();
   app->build_font();
   phase("style_font");
+  app->request_draw();  // the first frames: ImGui measures the new window and its tables
   emscripten_set_main_loop_arg(run_frame, app.get(), 0, false);
   return app;
 }
@@ -218,7 +237,16 @@ void LabApp::set_theme(Theme theme) {
   if (theme == theme_) return;
   theme_ = theme;
   apply_style();
+  request_draw();
 }
+
+void LabApp::set_visible(bool visible) {
+  // Back in view: frames drawn while it was out of view were skipped, so draw now.
+  if (visible && !visible_) request_draw();
+  visible_ = visible;
+}
+
+void LabApp::request_draw() { draws_pending_ = std::max(draws_pending_, kSettleFrames); }
 
 nlohmann::json LabApp::appearance() const {
   const ImFont* font = ImGui::GetIO().Fonts->Fonts.empty() ? nullptr : ImGui::GetIO().Fonts->Fonts[0];
@@ -236,6 +264,7 @@ nlohmann::json LabApp::appearance() const {
 }
 
 void LabApp::resize(int width, int height, float ui_scale) {
+  request_draw();
   if (window_) glfwSetWindowSize(window_, width, height);
   if (ui_scale != services_.ui_scale) {
     services_.ui_scale = ui_scale;
@@ -246,22 +275,32 @@ void LabApp::resize(int width, int height, float ui_scale) {
 
 bool LabApp::wants_wheel() const { return lab_->wants_wheel() || hovering_scrollable_; }
 
-bool LabApp::should_draw(double now_ms) const {
-  if (frames_drawn_ == 0 || input_seen_ || !lab_->training()) return true;
-  return now_ms - last_draw_ms_ >= kTrainingRedrawMs;
+bool LabApp::should_draw(double now_ms, bool training, bool busy) const {
+  if (!visible_) return false;
+  if (frames_drawn_ == 0 || draws_pending_ > 0) return true;
+  if (training) return now_ms - last_draw_ms_ >= kTrainingRedrawMs;
+  if (busy) return true;
+  const double interval = typing_ ? kCaretRedrawMs : kIdleRedrawMs;
+  return now_ms - last_draw_ms_ >= interval && frames_ - last_draw_frame_ >= kIdleRedrawFrames;
 }
 
 void LabApp::frame() {
   FrameParts parts;
   const double start = emscripten_get_now();
-  const bool draw = visible_ && should_draw(start);
   // A frame that draws while the lab trains does not train too: each frame does one of
-  // the two, so neither makes the other's frame long.
-  if (!draw || !lab_->training()) lab_->step();
+  // the two, so neither makes the other's frame long. Any other frame steps first and
+  // then decides, so a step that finishes the lab's work is drawn in the same frame.
+  const bool training = lab_->training();
+  bool draw = training && should_draw(start, true, true);
+  if (!draw) lab_->step();
   const double stepped = emscripten_get_now();
   parts.step_ms = static_cast<float>(stepped - start);
+  const bool busy_now = busy();
+  if (was_busy_ && !busy_now) request_draw();  // the work ended: show its results
+  was_busy_ = busy_now;
+  if (!training) draw = should_draw(stepped, false, busy_now);
   if (draw) {
-    input_seen_ = false;
+    draws_pending_ = std::max(0, draws_pending_ - 1);
     draw_ui();
     const double built = emscripten_get_now();
     parts.build_ms = static_cast<float>(built - stepped);
@@ -274,6 +313,7 @@ void LabApp::frame() {
     glClear(GL_COLOR_BUFFER_BIT);
     ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
     last_draw_ms_ = emscripten_get_now();
+    last_draw_frame_ = frames_;
     parts.draw_ms = static_cast<float>(last_draw_ms_ - built);
     parts.drawn = true;
     if (frames_drawn_++ == 0) first_frame_ = parts;
@@ -302,6 +342,7 @@ void LabApp::draw_ui() {
   ImGui::End();
   const ImGuiWindow* hovered = ImGui::GetCurrentContext()->HoveredWindow;
   hovering_scrollable_ = hovered && hovered->ScrollMax.y > 0;
+  typing_ = io.WantTextInput;
   ImGui::Render();
 }
 
@@ -324,7 +365,13 @@ nlohmann::json LabApp::timing() const {
   }
   out["recent"] = {{"frames", recent_.size()}, {"drawn", drawn}, {"step_ms", spread(step)},
                    {"build_ms", spread(build)}, {"draw_ms", spread(draw)}};
+  out["visible"] = visible_;
+  out["draws_pending"] = draws_pending_;
+  out["settle_frames"] = kSettleFrames;
   out["training_redraw_ms"] = kTrainingRedrawMs;
+  out["idle_redraw_ms"] = kIdleRedrawMs;
+  out["caret_redraw_ms"] = kCaretRedrawMs;
+  out["idle_redraw_frames"] = kIdleRedrawFrames;
   return out;
 }
 

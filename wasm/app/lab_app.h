@@ -31,11 +31,12 @@ class LabApp {
   // What the reader sees, for the tests: theme, font (name, pixel size, glyphs
   // rasterised) and device pixel ratio (web/labs/README.md, appearance()).
   nlohmann::json appearance() const;
-  void set_visible(bool visible) { visible_ = visible; }
+  // On screen or not (the page's IntersectionObserver): a lab out of view steps without drawing.
+  void set_visible(bool visible);
   bool wants_wheel() const;
-  // One frame: the lab's step(), then (when the canvas is on screen) its draw().
-  // While the lab trains and the reader does nothing, the UI is drawn only every
-  // kTrainingRedrawMs and the frames between only train.
+  // One frame: the lab's step(), then, when the canvas is on screen and what it shows may
+  // have changed, its draw() (lab_app.cpp, kSettleFrames: input, an outside change, work
+  // ending; while it trains only every kTrainingRedrawMs; idle, at a low rate).
   void frame();
   // Where the time goes (web/labs/README.md, frameTiming()): the mount's phases, the
   // first frame's parts, and over the last frames the lab's step (a training slice),
@@ -46,8 +47,10 @@ class LabApp {
     recent_.clear();
     recent_next_ = 0;
   }
-  // The reader moved, clicked, scrolled or typed on the canvas (GLFW callbacks).
-  void note_input() { input_seen_ = true; }
+  // What the lab shows may have changed (the reader's input on the canvas, a parameter
+  // set or a file arriving from the page, a resize, the theme): the next kSettleFrames
+  // frames draw.
+  void request_draw();
 
  private:
   struct FrameParts {
@@ -59,7 +62,7 @@ class LabApp {
   LabApp() = default;
   void apply_style();
   void build_font();
-  bool should_draw(double now_ms) const;
+  bool should_draw(double now_ms, bool training, bool busy) const;
   void draw_ui();
 
   GLFWwindow* window_ = nullptr;
@@ -68,6 +71,7 @@ class LabApp {
   std::string lab_name_;
   bool visible_ = true;
   bool hovering_scrollable_ = false;
+  bool typing_ = false;  // a text field had the keyboard in the last frame drawn
   Theme theme_ = Theme::kLight;
   float font_pixels_ = 0;
   // The widest row the lab drew and the width it had (pixels, last frame): a row wider
@@ -80,8 +84,10 @@ class LabApp {
   uint64_t frames_ = 0, frames_drawn_ = 0;
   std::vector<FrameParts> recent_;
   size_t recent_next_ = 0;  // where the next frame goes once the ring is full
-  bool input_seen_ = false;
+  int draws_pending_ = 0;  // frames still to draw after the last request_draw()
+  bool was_busy_ = false;  // busy() after the last frame's step: its end is drawn
   double last_draw_ms_ = 0;
+  uint64_t last_draw_frame_ = 0;
 };
 
 }  // namespace epibook::labs
