@@ -148,8 +148,9 @@ export const tests = [{
         expect(e.files.includes('model.npz') && e.files.includes('test/expected.npy'), `files ${e.files.join(', ')}`);
         expect(e.output_transform === 'none', `mse outputs: transform ${e.output_transform}`);
         expect(e.targets_doc.includes(`in each ${bin} bp bin`), `the targets' doc does not say the bin: ${e.targets_doc}`);
-        // The page's command line trains this run: its config is run A's at the first setting
-        // (the commands override the windows, the bin and the epochs, as the page says).
+        // The page's command line trains this run: its config is run A's at the first setting,
+        // naming the windows cut to 256 bp as the lab trains on them (the page's awk line
+        // writes that file; its second run overrides the windows, the bin and the epochs).
         if (seen.length === 0) {
           const page = pageToml(CHAPTER, '02-describing-a-model.md', 'kipoi-export.toml');
           expect(s.cli_config === page, `run A's CLI config is not the page's kipoi-export.toml:\n${s.cli_config}`);
@@ -175,7 +176,8 @@ export const tests = [{
       expect(ready.stage === 'ready', `the data are ${ready.stage}: ${ready.message}`);
       await set('train_steps', CONTRACT_STEPS);
       const s = await state();
-      // The page's command line trains this run (its config; the commands cut the windows to 128 bp).
+      // The page's command line trains this run: its config names the windows cut to 128 bp,
+      // as the lab trains on them (the page's awk line writes that file).
       const page = pageToml(CHAPTER, '03-same-predictions-in-pytorch.md', 'kipoi-contract.toml');
       expect(s.cli_config === page, `run A's CLI config is not the page's kipoi-contract.toml:\n${s.cli_config}`);
       const m = s.mistakes;

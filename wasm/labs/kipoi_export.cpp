@@ -288,11 +288,21 @@ class KipoiLab final : public Lab {
     if (build_.advance(deadline)) finish_loading();
   }
 
+  // The windows a run of this lab trains on, as its CLI config names them: chapter 3's
+  // 512 bp windows as they are, or cut as cut_windows() cuts them, in the file the
+  // chapter's awk line writes from them (windows-256.bed, windows-128.bed; found under
+  // --data-root like the shipped files).
+  std::string windows_file() const {
+    return window_ == kWindows.back() ? std::string(kCountWindows) : "windows-" + std::to_string(window_) + ".bed";
+  }
+
   void finish_loading() {
     test_rows_ = data().rows_of(static_cast<int8_t>(Split::kTest));
     const char* lab = contract_ ? "kipoi-contract" : "kipoi-export";
-    panel_.set_data(count_panel_data(build_, "sim-profiles-" + std::to_string(window_), lab, bin_, {"mse", "poisson"},
-                                     {{"window", window_}}));
+    PanelData panel = count_panel_data(build_, "sim-profiles-" + std::to_string(window_), lab, bin_, {"mse", "poisson"},
+                                       {{"window", window_}, {"windows", windows_file()}});
+    panel.data_options.windows = windows_file();
+    panel_.set_data(std::move(panel));
   }
 
   // The test example's rows: the first kExampleRows test rows, as `epibook export` picks them.
