@@ -10,14 +10,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { expect, expectNoProblems, newContext, repo, screenshotPath, siteLabs, watchedPage } from './harness.mjs';
-import { canvasColours, expectLine, expectStated, labState, near, openLab, setAndSettle } from './labs.mjs';
-import { figureNumbers, unquotedFigureNumbers } from './chapter-pages.mjs';
+import { expect, screenshotPath } from './harness.mjs';
+import { canvasColours, expectStated, near, setRefusal, signed3, text3, withOpenLab } from './labs.mjs';
+import { figureNumbers, pageToml, unquotedFigureNumbers } from './chapter-pages.mjs';
 import { dashboardTable, parseCsv } from './runs.test.mjs';
 
 const CHAPTER = '11-weights-and-biases/';
-const text3 = (v) => v.toFixed(3);
-const signed3 = (v) => `${v >= 0 ? '+' : '-'}${Math.abs(v).toFixed(3)}`;
 
 // Page 02: the sweep's last validation AUROC, lowest validation loss and its epoch per rate.
 const SWEEP = {
@@ -38,26 +36,8 @@ const TRAINING_WINDOWS = 1266;
 // Page 03: runs A (batches of 32) and B (128), five epochs.
 const COMPARE = { a_steps: 200, b_steps: 50, a_auroc: 0.837, b_auroc: 0.657, b_auroc_at_40: 0.593 };
 
-// The page's ```toml block for `file`, without its naming comment.
-function pageToml(page, file) {
-  const text = fs.readFileSync(path.join(repo, 'tutorials', CHAPTER, page), 'utf8');
-  const match = new RegExp(`^\`\`\`toml\\n#\\s*${file.replace('.', '\\.')}\\b.*\\n([\\s\\S]*?)^\`\`\``, 'm').exec(text);
-  expect(match, `${page} has no toml block for ${file}`);
-  return match[1];
-}
-
-// The lab `name` of this chapter, opened; body gets set (settling whole runs) and state.
-async function withLab(harness, name, body) {
-  const lab = siteLabs(harness.siteDir).find((l) => l.name === name && l.page.startsWith(CHAPTER));
-  expect(lab, `chapter 11 embeds no ${name} lab`);
-  const context = await newContext(harness);
-  const page = await watchedPage(context);
-  await openLab(page, harness.baseUrl, lab);
-  await page.waitForSelector('[data-run-dashboard][data-ready="true"]', { timeout: 20000 });
-  await body({ lab, page, set: (key, value) => setAndSettle(page, lab.number, key, value), state: () => labState(page, lab.number) });
-  expectNoProblems(page, name);
-  await context.close();
-}
+// The lab `name` of this chapter, opened once the run dashboard under it is ready.
+const withLab = (harness, name, body) => withOpenLab(harness, CHAPTER, name, body, '[data-run-dashboard][data-ready="true"]');
 
 // The dashboard on the page once it lists `count` lab runs (it follows the lab's epochs).
 async function labRowsOnPage(page, count) {
@@ -84,18 +64,14 @@ async function screenshots(page, name, labNumber) {
 export const tests = [{
   name: 'page 02: a learning-rate sweep in the page, listed and sorted by the dashboard under it, as the CLI trained it',
   async run(harness) {
-    await withLab(harness, 'lr-sweep', async ({ set, state, lab, page }) => {
-      const url = lab.page;
-      const line = expectLine(harness.siteDir, url);
+    await withLab(harness, 'lr-sweep', async ({ set, state, lab, page, url, line }) => {
       const ready = await state();
       expect(ready.stage === 'ready' && ready.phase === 'idle', `the lab is ${ready.stage}, ${ready.phase}: ${ready.message}`);
       expect(JSON.stringify(ready.rates) === JSON.stringify(Object.keys(SWEEP.runs).map(Number)), `the lab's rates are ${ready.rates}`);
       // Its runs are the page's sweep.toml (the learning rate aside), so the page's commands train them.
-      expect(ready.cli_config === pageToml('02-sweeps.md', 'sweep.toml'), `the lab's CLI config is not the page's sweep.toml:\n${ready.cli_config}`);
+      expect(ready.cli_config === pageToml(CHAPTER, '02-sweeps.md', 'sweep.toml'), `the lab's CLI config is not the page's sweep.toml:\n${ready.cli_config}`);
       // The learning rate is the sweep's: a reader's is refused with a message naming it.
-      const refusal = await page.evaluate(async (n) => {
-        try { await document.querySelector(`#lab-${n} canvas`).epibookLab.set('learning_rate', 0.02); return null; } catch (e) { return String(e.message ?? e); }
-      }, lab.number);
+      const refusal = await setRefusal(page, lab.number, 'learning_rate', 0.02);
       expect(refusal && refusal.includes('learning_rate'), `set('learning_rate', 0.02) was not refused: ${refusal}`);
 
       await set('sweep', 1);
@@ -158,12 +134,10 @@ export const tests = [{
 }, {
   name: 'page 03: batches of 32 against 128: a quarter of the steps, one setting that differs, the CSV of the two runs',
   async run(harness) {
-    await withLab(harness, 'first-model', async ({ set, state, lab, page }) => {
-      const url = lab.page;
-      const line = expectLine(harness.siteDir, url);
+    await withLab(harness, 'first-model', async ({ set, state, lab, page, url, line }) => {
       const opened = await state();
       expect(opened.compare && opened.b && opened.settings.train.batch_size === 32, `Lab 2 opens with compare ${opened.compare}`);
-      expect(opened.cli_config === pageToml('03-comparing-runs.md', 'compare.toml'), `run A's CLI config is not the page's compare.toml:\n${opened.cli_config}`);
+      expect(opened.cli_config === pageToml(CHAPTER, '03-comparing-runs.md', 'compare.toml'), `run A's CLI config is not the page's compare.toml:\n${opened.cli_config}`);
       await set('b.batch_size', 128);
       await set('start', 1);
       const s = await state();

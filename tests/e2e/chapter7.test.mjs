@@ -5,25 +5,11 @@
 // the numbers must be the ones the page's "Expect" line states. Page 03: runs A and B with
 // one seed are the same run to the last bit, another seed differs from the first step, and
 // the run link replays both runs bit for bit in a fresh page.
-import fs from 'node:fs';
-import path from 'node:path';
-
-import { figureNumbers } from './chapter-pages.mjs';
-import { expect, expectNoProblems, newContext, repo, siteLabs, watchedPage } from './harness.mjs';
-import { expectLine, expectStated, labState, near, openLab, setAndSettle, waitForLab } from './labs.mjs';
+import { figureNumbers, pageToml } from './chapter-pages.mjs';
+import { expect, expectNoProblems, watchedPage } from './harness.mjs';
+import { expectStated, labState, near, setRefusal, signed3, text3, waitForLab, withOpenLab } from './labs.mjs';
 
 const CHAPTER = '07-reproducibility/';
-
-// The page's ```toml block for `file`, without its naming comment.
-function pageToml(file, page) {
-  const text = fs.readFileSync(path.join(repo, 'tutorials', CHAPTER, page), 'utf8');
-  const match = new RegExp(`^\`\`\`toml\\n#\\s*${file.replace('.', '\\.')}\\b.*\\n([\\s\\S]*?)^\`\`\``, 'm').exec(text);
-  expect(match, `${page} has no toml block for ${file}`);
-  return match[1];
-}
-
-const text3 = (v) => v.toFixed(3);
-const signed3 = (v) => `${v >= 0 ? '+' : '-'}${Math.abs(v).toFixed(3)}`;
 
 function meanAndSd(values) {
   const mean = values.reduce((a, b) => a + b, 0) / values.length;
@@ -35,16 +21,7 @@ function maxDifference(a, b) {
   return a.reduce((worst, v, i) => Math.max(worst, Math.abs(v - b[i])), 0);
 }
 
-async function withLab(harness, name, body) {
-  const lab = siteLabs(harness.siteDir).find((l) => l.name === name && l.page.startsWith(CHAPTER));
-  expect(lab, `chapter 7 embeds no ${name} lab`);
-  const context = await newContext(harness);
-  const page = await watchedPage(context);
-  await openLab(page, harness.baseUrl, lab);
-  await body({ lab, context, page, set: (key, value) => setAndSettle(page, lab.number, key, value), state: () => labState(page, lab.number) });
-  expectNoProblems(page, name);
-  await context.close();
-}
+const withLab = (harness, name, body) => withOpenLab(harness, CHAPTER, name, body);
 
 // Page 02: the last validation AUROC of runs A and B for seeds 1 to 5 (the lab's Train 5 seeds).
 const SEEDS = {
@@ -55,18 +32,14 @@ const SEEDS = {
 export const tests = [{
   name: 'page 02: five seeds of A and B: error bars from the seeds, a win on seed 1 that the spread swallows',
   async run(harness) {
-    await withLab(harness, 'seed-variance', async ({ set, state, lab, page }) => {
-      const url = lab.page;
-      const line = expectLine(harness.siteDir, url);
+    await withLab(harness, 'seed-variance', async ({ set, state, lab, page, url, line }) => {
       const ready = await state();
       expect(ready.stage === 'ready' && ready.seeds === 5, `the lab is ${ready.stage} with ${ready.seeds} seeds: ${ready.message}`);
       // The configs it trains are the page's, so the page's commands run the lab's runs.
-      expect(ready.cli_config === pageToml('seeds-a.toml', '02-seed-variance.md'), `run A's CLI config is not the page's seeds-a.toml:\n${ready.cli_config}`);
-      expect(ready.b_cli_config === pageToml('seeds-b.toml', '02-seed-variance.md'), `run B's CLI config is not the page's seeds-b.toml:\n${ready.b_cli_config}`);
+      expect(ready.cli_config === pageToml(CHAPTER, '02-seed-variance.md', 'seeds-a.toml'), `run A's CLI config is not the page's seeds-a.toml:\n${ready.cli_config}`);
+      expect(ready.b_cli_config === pageToml(CHAPTER, '02-seed-variance.md', 'seeds-b.toml'), `run B's CLI config is not the page's seeds-b.toml:\n${ready.b_cli_config}`);
       // The seed is the lab's to set: a reader's seed is refused with a message naming it.
-      const refusal = await page.evaluate(async (n) => {
-        try { await document.querySelector(`#lab-${n} canvas`).epibookLab.set('seed', 3); return null; } catch (e) { return String(e.message ?? e); }
-      }, lab.number);
+      const refusal = await setRefusal(page, lab.number, 'seed', 3);
       expect(refusal && refusal.includes('seed'), `set('seed', 3) was not refused: ${refusal}`);
       await set('sweep', 1);
       const s = await state();
@@ -106,9 +79,7 @@ export const tests = [{
 }, {
   name: 'page 03: one seed twice is one run to the last bit, another seed differs from step 1, a link replays both',
   async run(harness) {
-    await withLab(harness, 'first-model', async ({ set, state, lab, context }) => {
-      const url = lab.page;
-      const line = expectLine(harness.siteDir, url);
+    await withLab(harness, 'first-model', async ({ set, state, lab, context, url, line }) => {
       const opened = await state();
       expect(opened.compare && opened.b && opened.seed === opened.b.seed, `Lab 2 opens with compare ${opened.compare}, seeds ${opened.seed} and ${opened.b?.seed}`);
       await set('start', 1);

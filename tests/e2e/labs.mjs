@@ -54,19 +54,38 @@ export function setAndSettle(page, number, key, value) {
   }, { n: number, k: key, v: value });
 }
 
-// A chapter's experiment with one of its labs: the lab `name` on the pages under
-// `chapterDir` ("03-base-pair-averaging/") opened in a fresh context, then
-// body(set, state, pageUrl) with set(key, value) and state() bound to it; the page must
-// log no problem.
-export async function withChapterLab(harness, chapterDir, name, body) {
+// The lab `name` on the pages under `chapterDir` ("07-reproducibility/") opened in a
+// fresh context (and, when given, once `readySelector` is on the page), then
+// body({ lab, page, context, set, state, url, line }) with set(key, value) settling whole
+// runs (setAndSettle), state() bound to it, the page's URL and its Expect line (read
+// when asked for); the page must log no problem.
+export async function withOpenLab(harness, chapterDir, name, body, readySelector) {
   const lab = siteLabs(harness.siteDir).find((l) => l.name === name && l.page.startsWith(chapterDir));
   expect(lab, `no page under ${chapterDir} embeds the ${name} lab`);
   const context = await newContext(harness);
   const page = await watchedPage(context);
   await openLab(page, harness.baseUrl, lab);
-  await body((key, value) => callLab(page, lab.number, 'set', key, value), () => labState(page, lab.number), lab.page);
+  if (readySelector) await page.waitForSelector(readySelector, { timeout: 20000 });
+  await body({
+    lab, page, context, url: lab.page, get line() { return expectLine(harness.siteDir, lab.page); },
+    set: (key, value) => setAndSettle(page, lab.number, key, value), state: () => labState(page, lab.number),
+  });
   expectNoProblems(page, name);
   await context.close();
+}
+
+// A chapter's experiment with one of its labs, as withOpenLab opens it: body(set, state,
+// pageUrl) with set(key, value) one call of the lab's set (and whenIdle) and state().
+export function withChapterLab(harness, chapterDir, name, body) {
+  return withOpenLab(harness, chapterDir, name, ({ lab, page }) => body(
+    (key, value) => callLab(page, lab.number, 'set', key, value), () => labState(page, lab.number), lab.page));
+}
+
+// The message with which lab `number` refuses set(key, value), or null when it takes it.
+export function setRefusal(page, number, key, value) {
+  return page.evaluate(async ({ n, k, v }) => {
+    try { await document.querySelector(`#lab-${n} canvas`).epibookLab.set(k, v); return null; } catch (e) { return String(e.message ?? e); }
+  }, { n: number, k: key, v: value });
 }
 
 // The text of a page's one "Expect:" line (what its lab should show), tags removed and
@@ -84,6 +103,10 @@ export function expectStated(line, url, values) {
 }
 
 export const near = (a, b, tolerance, what) => expect(Math.abs(a - b) <= tolerance, `${what}: ${a}, expected ${b}`);
+
+// A number as a page prints it: three decimals, and with its sign for a difference.
+export const text3 = (v) => v.toFixed(3);
+export const signed3 = (v) => `${v >= 0 ? '+' : '-'}${Math.abs(v).toFixed(3)}`;
 
 // Fails unless every number pinned in `want` equals the one at the same place in `got`
 // (a lab's state, `want` nested as it is) to the three decimals a page prints.
