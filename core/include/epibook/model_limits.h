@@ -25,9 +25,9 @@ struct ModelLimits {
 };
 
 // A training run's limits (`epibook train`, train_run), with a wide margin over the
-// book: the default preset (two conv blocks of 32 channels, kernel 9, pool 2) on 1,024
-// bp windows, larger than any run the chapters ship (16 channels on 200-400 bp windows),
-// has 10,465 parameters and holds 62 MiB of activations a batch of 64 rows
+// book: its longest windows (chapter 1's 1,024 bp) under the default preset (two conv
+// blocks of 32 channels, kernel 9, pool 2; the chapters' configs mostly use 16 channels)
+// make 10,465 parameters and 62 MiB of activations a batch of 64 rows
 // (model_limits_test checks both). 2^28 parameters are 4 GiB with their gradients and
 // Adam's two moments; 8 GiB of one batch's activations is more than a laptop gives.
 inline constexpr int64_t kMaxTrainingParameters = int64_t{1} << 28;
