@@ -6,8 +6,11 @@
 #include <array>
 #include <cmath>
 #include <cstdio>
+#include <string_view>
+#include <vector>
 
 #include "epibook/region.h"
+#include "plot_layout.h"
 
 namespace epibook::labs {
 
@@ -103,23 +106,22 @@ ImU32 with_alpha(ImU32 colour, int alpha) {
 
 namespace {
 
-// A round step (1, 2 or 5 times a power of ten) giving about `wanted` ticks over span.
-double tick_step(double span, int wanted) {
-  if (!(span > 0)) return 1;
-  const double raw = span / std::max(1, wanted);
-  const double power = std::pow(10.0, std::floor(std::log10(raw)));
-  for (double factor : {1.0, 2.0, 5.0, 10.0}) {
-    if (factor * power >= raw) return factor * power;
-  }
-  return 10 * power;
-}
+float text_width(std::string_view text) { return ImGui::CalcTextSize(text.data(), text.data() + text.size()).x; }
 
-std::string tick_text(double value, double step, bool genomic) {
-  if (genomic) return with_thousands(static_cast<uint64_t>(std::max(0.0, std::round(value))));
-  char text[32];
-  const int decimals = step >= 1 ? 0 : std::min(6, static_cast<int>(std::ceil(-std::log10(step))));
-  std::snprintf(text, sizeof text, "%.*f", decimals, value);
-  return text;
+// `ticks` thinned so that neighbours kept are at least `gap` pixels apart (`at`: a
+// tick's pixel distance from the axis' start): for plots too small for even two ticks.
+template <typename At>
+std::vector<Tick> spaced(const std::vector<Tick>& ticks, At at, float gap) {
+  std::vector<Tick> kept;
+  float last = 0;
+  for (const Tick& tick : ticks) {
+    const float p = at(tick);
+    if (kept.empty() || p - last >= gap) {
+      kept.push_back(tick);
+      last = p;
+    }
+  }
+  return kept;
 }
 
 }  // namespace
@@ -141,45 +143,78 @@ PlotArea begin_plot(const char* id, ImVec2 size, double x0, double x1, double y0
                     const std::string& x_label, const std::string& y_label, bool genomic_x, bool y_ticks) {
   const float line = ImGui::GetTextLineHeight();
   const ImVec2 origin = ImGui::GetCursorScreenPos();
-  ImGui::InvisibleButton(id, ImVec2(std::max(size.x, 40.0f), std::max(size.y, 40.0f)));
+  const ImVec2 outer(std::max(size.x, 40.0f), std::max(size.y, 40.0f));
+  ImGui::InvisibleButton(id, outer);
   PlotArea area;
-  area.x0 = x0;
-  area.x1 = x1 > x0 ? x1 : x0 + 1;
-  area.y0 = y0;
-  area.y1 = y1 > y0 ? y1 : y0 + 1;
-  const float left = ImGui::CalcTextSize("00000.0").x + 6;
-  const float bottom = line * (x_label.empty() ? 1.4f : 2.5f);
-  const float top = y_label.empty() ? line * 0.5f : line * 1.3f;
-  area.min = ImVec2(origin.x + left, origin.y + top);
-  area.max = ImVec2(origin.x + std::max(size.x, 40.0f) - line * 0.8f, origin.y + std::max(size.y, 40.0f) - bottom);
+  const AxisRange x_range = axis_range(x0, x1);
+  const AxisRange y_range = axis_range(y0, y1);
+  area.x0 = x_range.lo;
+  area.x1 = x_range.hi;
+  area.y0 = y_range.lo;
+  area.y1 = y_range.hi;
+  // Captions wrap to the plot's width, so a phone shows all of them: the y label above
+  // the plot (ImGui has no rotated text), the x label below its ticks.
+  const std::vector<std::string> x_lines = wrap_text(x_label, outer.x - 4, text_width);
+  const std::vector<std::string> y_lines = wrap_text(y_label, outer.x - 4, text_width);
+  const float top = line * (y_lines.empty() ? 0.5f : static_cast<float>(y_lines.size()) + 0.5f);
+  const float bottom = line * (1.4f + 1.1f * static_cast<float>(x_lines.size()));
+  area.min.y = origin.y + top;
+  area.max.y = std::max(area.min.y + line, origin.y + outer.y - bottom);
+
+  // The y ticks first: the left margin is as wide as their widest label, and never
+  // narrower than a 7-character one, so stacked plots keep their x axes aligned.
+  std::vector<Tick> y_marks;
+  if (y_ticks) {
+    // The smallest round step that keeps labels about two lines apart, closer on a short
+    // plot so that it still gets three: 0, 0.5 and 1 on a short plot of 0..1.
+    const float gap = std::clamp(area.height() / 3, line * 1.2f, line * 2.2f);
+    y_marks = axis_ticks(area.y0, area.y1, area.height() / gap);
+    y_marks = spaced(y_marks, [&](const Tick& t) { return area.max.y - area.py(t.value); }, line * 1.1f);
+  }
+  float widest = text_width("00000.0");
+  for (const Tick& tick : y_marks) widest = std::max(widest, text_width(tick.text));
+  const float left = widest + 6;
+  area.min.x = origin.x + left;
+  area.max.x = std::max(area.min.x + line, origin.x + outer.x - line * 0.8f);
+
+  // The smallest round step that keeps x labels two lines apart: their width depends on
+  // the step ("0.5" against "1"), so a guess is refined until the labels fit.
+  std::vector<Tick> x_marks;
+  float tick_label = line * 3;
+  for (int pass = 0; pass < 3; ++pass) {
+    x_marks = axis_ticks(area.x0, area.x1, area.width() / (tick_label + line * 2), genomic_x);
+    if (x_marks.empty()) break;
+    // The ends' labels are the longest: the largest numbers.
+    const float widest_end = std::max(text_width(x_marks.front().text), text_width(x_marks.back().text));
+    if (widest_end <= tick_label) break;
+    tick_label = widest_end;
+  }
+  x_marks = spaced(x_marks, [&](const Tick& t) { return area.px(t.value) - area.min.x; }, tick_label + line * 0.5f);
 
   ImDrawList* draw = ImGui::GetWindowDrawList();
   draw->AddRectFilled(area.min, area.max, colours::kPlotBackground);
-  const double x_step = tick_step(area.x1 - area.x0, std::max(2, static_cast<int>(area.width() / (line * 8))));
-  for (double x = std::ceil(area.x0 / x_step) * x_step; x <= area.x1 + x_step * 1e-9; x += x_step) {
-    const float p = area.px(x);
+  for (const Tick& tick : x_marks) {
+    const float p = area.px(tick.value);
     draw->AddLine(ImVec2(p, area.min.y), ImVec2(p, area.max.y), colours::kGrid);
-    const std::string text = tick_text(x, x_step, genomic_x);
-    const float w = ImGui::CalcTextSize(text.c_str()).x;
-    const float at = std::clamp(p - w / 2, area.min.x - left / 2, area.max.x - w + line * 0.6f);
-    draw->AddText(ImVec2(at, area.max.y + 2), colours::kAxisText, text.c_str());
+    const float w = text_width(tick.text);
+    const float at = std::clamp(p - w / 2, origin.x, std::max(origin.x, origin.x + outer.x - w));
+    draw->AddText(ImVec2(at, area.max.y + 2), colours::kAxisText, tick.text.c_str());
   }
-  const double y_step = tick_step(area.y1 - area.y0, std::max(2, static_cast<int>(area.height() / (line * 2.5f))));
-  for (double y = std::ceil(area.y0 / y_step) * y_step; y_ticks && y <= area.y1 + y_step * 1e-9; y += y_step) {
-    const float p = area.py(y);
+  for (const Tick& tick : y_marks) {
+    const float p = area.py(tick.value);
     draw->AddLine(ImVec2(area.min.x, p), ImVec2(area.max.x, p), colours::kGrid);
-    const std::string text = tick_text(y, y_step, false);
-    const float w = ImGui::CalcTextSize(text.c_str()).x;
-    draw->AddText(ImVec2(area.min.x - w - 4, p - line / 2), colours::kAxisText, text.c_str());
+    // A label centred on its line, but never below the x axis, where the x labels are.
+    const float at = std::min(p - line / 2, area.max.y - line);
+    draw->AddText(ImVec2(area.min.x - text_width(tick.text) - 4, at), colours::kAxisText, tick.text.c_str());
   }
-  if (!x_label.empty()) {
-    const float w = ImGui::CalcTextSize(x_label.c_str()).x;
-    draw->AddText(ImVec2((area.min.x + area.max.x - w) / 2, area.max.y + line * 1.25f), colours::kAxisText,
-                  x_label.c_str());
+  for (size_t i = 0; i < x_lines.size(); ++i) {
+    const float w = text_width(x_lines[i]);
+    const float at = std::clamp((area.min.x + area.max.x - w) / 2, origin.x, std::max(origin.x, origin.x + outer.x - w));
+    draw->AddText(ImVec2(at, area.max.y + line * (1.25f + 1.1f * static_cast<float>(i))), colours::kAxisText,
+                  x_lines[i].c_str());
   }
-  if (!y_label.empty()) {
-    // ImGui has no rotated text: the label sits above the axis instead.
-    draw->AddText(ImVec2(origin.x + 2, origin.y), colours::kAxisText, y_label.c_str());
+  for (size_t i = 0; i < y_lines.size(); ++i) {
+    draw->AddText(ImVec2(origin.x + 2, origin.y + line * static_cast<float>(i)), colours::kAxisText, y_lines[i].c_str());
   }
   draw->PushClipRect(area.min, area.max, true);
   return area;

@@ -76,8 +76,10 @@ struct PlotArea {
 
 // Reserves `size` pixels at the cursor (an invisible button, so it can be hovered and
 // dragged), paints the background, grid and axis labels, and returns the inner area.
-// `x_label` and `y_label` may be empty; x ticks print genome positions when
-// `genomic_x` is true ("7,012,000").
+// `x_label` and `y_label` may be empty, and wrap onto more lines where the plot is
+// narrower than they are; x ticks print genome positions when `genomic_x` is true
+// ("7,012,000"). A range with no width (no data yet, a flat series) is widened
+// (axis_range in plot_layout.h), and the left margin fits the widest y tick label.
 // `y_ticks` false leaves the y axis bare (lanes of boxes, not values).
 PlotArea begin_plot(const char* id, ImVec2 size, double x0, double x1, double y0, double y1,
                     const std::string& x_label, const std::string& y_label, bool genomic_x = false,
