@@ -228,7 +228,7 @@ class TrainingTricksLab final : public Lab {
 void TrainingTricksLab::draw_schedules() {
   const float em = ImGui::GetFontSize();
   const int runs = panel_.comparing() ? 2 : 1;
-  double steps = 1, top = 1e-9;
+  double steps = 1, top = 0;  // no rates: begin_plot shows 0..1
   std::array<std::vector<float>, 2> rates;
   for (int i = 0; i < runs; ++i) {
     const TrainingRun& run = panel_.run(i);

@@ -684,7 +684,7 @@ void TrainingPanel::draw_stretch() {
   const TrainingData& data = *data_.data;
   const int64_t per_row = data.targets.size() / std::max<int64_t>(1, data.targets.dim(0));
   std::vector<float> truth;
-  double top = 1e-6;
+  double top = 0;  // all zero: begin_plot shows 0..1
   for (uint32_t row : data_.stretch_rows) {
     double sum = 0;
     for (int64_t k = 0; k < per_row; ++k) sum += data.targets[static_cast<int64_t>(row) * per_row + k];
@@ -821,8 +821,13 @@ void TrainingPanel::draw() {
   draw_settings_column(270.0f * ImGui::GetIO().FontGlobalScale);
   ImGui::SameLine();
   ImGui::BeginChild("##plots", ImVec2(0, 0), false);
-  draw_curves(std::max(120.0f, ImGui::GetContentRegionAvail().y * 0.42f));
-  draw_metrics(std::max(110.0f, ImGui::GetContentRegionAvail().y * 0.5f));
+  // The genome stretch keeps a third of the height, and at least room for its caption on
+  // two lines and a few lines of data; the curves and the metric share the rest.
+  const float stretch = data_.stretch_rows.empty()
+                            ? 0.0f
+                            : std::max(ImGui::GetTextLineHeight() * 7.5f, ImGui::GetContentRegionAvail().y * 0.3f);
+  draw_curves(std::max(120.0f, (ImGui::GetContentRegionAvail().y - stretch) * 0.5f));
+  draw_metrics(std::max(110.0f, ImGui::GetContentRegionAvail().y - stretch));
   draw_stretch();
   ImGui::EndChild();
 }
