@@ -108,8 +108,9 @@ namespace {
 
 float text_width(std::string_view text) { return ImGui::CalcTextSize(text.data(), text.data() + text.size()).x; }
 
-// `ticks` thinned so that neighbours kept are at least `gap` pixels apart (`at`: a
-// tick's pixel distance from the axis' start): for plots too small for even two ticks.
+// `ticks` thinned so that neighbours kept are at least `gap` pixels apart (`at`: where a
+// tick's label goes, in pixels, growing along `ticks`; the first tick is always kept):
+// for plots too small for even two ticks of the smallest step that suits them.
 template <typename At>
 std::vector<Tick> spaced(const std::vector<Tick>& ticks, At at, float gap) {
   std::vector<Tick> kept;
@@ -169,7 +170,11 @@ PlotArea begin_plot(const char* id, ImVec2 size, double x0, double x1, double y0
     // plot so that it still gets three: 0, 0.5 and 1 on a short plot of 0..1.
     const float gap = std::clamp(area.height() / 3, line * 1.2f, line * 2.2f);
     y_marks = axis_ticks(area.y0, area.y1, area.height() / gap);
-    y_marks = spaced(y_marks, [&](const Tick& t) { return area.max.y - area.py(t.value); }, line * 1.1f);
+    // Thinned from the top, which tells the scale, by where their labels go: the lowest
+    // never below the axis (see below).
+    std::reverse(y_marks.begin(), y_marks.end());
+    y_marks = spaced(y_marks, [&](const Tick& t) { return std::min(area.py(t.value), area.max.y - line * 0.5f) - area.min.y; },
+                     line * 1.1f);
   }
   float widest = text_width("00000.0");
   for (const Tick& tick : y_marks) widest = std::max(widest, text_width(tick.text));

@@ -245,7 +245,7 @@ void TrainingTricksLab::draw_schedules() {
     for (float r : rates[static_cast<size_t>(i)]) top = std::max<double>(top, r);
     steps = std::max<double>(steps, static_cast<double>(total));
   }
-  const PlotArea area = begin_plot("##rates", ImVec2(ImGui::GetContentRegionAvail().x, em * 6), 0, steps, 0, top * 1.1,
+  const PlotArea area = begin_plot("##rates", ImVec2(ImGui::GetContentRegionAvail().x, em * 7), 0, steps, 0, top * 1.1,
                                    "step", "learning rate");
   ImDrawList* draw = ImGui::GetWindowDrawList();
   for (int i = 0; i < runs; ++i) {
