@@ -207,7 +207,15 @@ export const tests = [{
       await handle.set('batch_size', 1024);
       try { await handle.set('train_steps', 1); return ''; } catch (error) { return error.message; }
     }, n);
-    expect(/MB/.test(big), `a huge model was not refused with its size: "${big}"`);
+    // Planted arithmetic: on sim-motifs' 200 bp windows a row keeps its input (4 x 200),
+    // each of the 8 conv blocks' convolution and ReLU outputs (256 x 200 each) and the
+    // head's value; a batch keeps them and their gradients as float32, 8 bytes a value,
+    // against the page's 512 MiB (web/labs/README.md).
+    const rowValues = 4 * 200 + 8 * 2 * 256 * 200 + 1;
+    const fits = Math.floor(512 * 2 ** 20 / (rowValues * 8));
+    expect(big.includes('train.batch_size = 1024') && big.includes(`a row holds ${rowValues} values`)
+      && big.includes(`${(1024 * rowValues * 8 / 2 ** 30).toFixed(1)} GiB`) && big.includes(`a batch of ${fits} rows or fewer fits`),
+      `a huge model was not refused with its size (${rowValues} values a row, ${fits} rows fit): "${big}"`);
 
     await chooseDataSet(page, n, 'dm3-rnaseq');
     for (const [key, value] of [['channels', 16], ['layers', 2], ['batch_size', 32], ['optimizer', 'sgd'], ['learning_rate', 10]]) {
