@@ -43,12 +43,14 @@ struct TrainArguments {
   bool reverse_complement = false;  // the flag only turns it on (a config's true stays)
 };
 
-// The TOML line of the key a message starts with ("model.channels ...") when the table
-// has it, for messages.
+// The key a message about the options starts with: "model.channels" of
+// "model.channels = 32: ...".
+std::string leading_key(const std::string& message) { return message.substr(0, message.find(' ')); }
+
+// The TOML line of the key a message starts with when the table has it, for messages.
 std::string line_of(const toml::table* table, const std::string& message) {
   if (table == nullptr) return "";
-  const size_t end = message.find(' ');
-  const std::string key = message.substr(0, end);
+  const std::string key = leading_key(message);
   const toml::node_view<const toml::node> node = table->at_path(key);
   if (!node) return "";
   return "line " + std::to_string(node.node()->source().begin.line) + ": ";
@@ -65,7 +67,7 @@ struct ReadOptions {
 
   // `message` ("model.channels = 32: ...") led by the config and the key's line there.
   std::string located(const std::string& message) const {
-    const std::string key = message.substr(0, message.find(' '));
+    const std::string key = leading_key(message);
     const bool from_flag = std::find(flag_keys.begin(), flag_keys.end(), key) != flag_keys.end();
     if (!from_flag) return where + ": " + line_of(&table, message) + message;
     const size_t value_end = message.find(": ");  // "train.batch_size = 64: ..." or "train.epochs must be > 0"
@@ -165,7 +167,7 @@ ReadOptions read_options(const TrainArguments& a) {
 // Whether a message from the run starts with a config key ("model.channels = ..."), as
 // a model past a training run's limits does; other problems (a data file) name their own.
 bool names_a_config_key(const std::string& message) {
-  const std::string key = message.substr(0, message.find(' '));
+  const std::string key = leading_key(message);
   const size_t dot = key.find('.');
   if (dot == std::string::npos) return false;
   const nlohmann::json keys = nlohmann::json::parse(train_options_json(TrainOptions()));
