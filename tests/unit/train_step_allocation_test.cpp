@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <new>
+#include <utility>
 
 #include "epibook/model_limits.h"
 #include "epibook/train.h"
@@ -128,26 +129,27 @@ TEST(TrainStep, AllocatesNothingAfterTheFirstStep) {
 // past 2^28 parameters. The refusal asks for nothing near a tensor of them: its largest
 // allocation is a message's, far under a megabyte.
 TEST(TrainStep, AModelPastTheLimitsIsRefusedWithoutAllocatingIt) {
-  ModelSpec spec;
-  spec.channels = int64_t{1} << 23;
-  largest = 0;
-  counting = true;
-  const Result<nn::LayerPtr> model = build_model_within(spec, nn::Shape{1, 4, 64}, nn::Shape{1, 1}, 1,
-                                                         training_model_limits(64));
-  counting = false;
+  // The model of `channels` built within a training run's limits, with the largest
+  // allocation made while it was built.
+  const auto build_counted = [](int64_t channels) {
+    ModelSpec spec;
+    spec.channels = channels;
+    largest = 0;
+    counting = true;
+    Result<nn::LayerPtr> model = build_model_within(spec, nn::Shape{1, 4, 64}, nn::Shape{1, 1}, 1,
+                                                    training_model_limits(64));
+    counting = false;
+    return std::make_pair(std::move(model), largest.load());
+  };
+  const auto [model, model_largest] = build_counted(int64_t{1} << 23);
   ASSERT_FALSE(model.is_ok());
   EXPECT_EQ(model.status().message().rfind("model.channels = 8388608: conv block 1 has 8388608 x 4 x 9 weights", 0), 0u)
       << model.status().message();
-  EXPECT_LT(largest.load(), std::size_t{1} << 20);
+  EXPECT_LT(model_largest, std::size_t{1} << 20);
   // The counter sees a tensor's allocation: the same model of 2^10 channels is built.
-  spec.channels = int64_t{1} << 10;
-  largest = 0;
-  counting = true;
-  const Result<nn::LayerPtr> built = build_model_within(spec, nn::Shape{1, 4, 64}, nn::Shape{1, 1}, 1,
-                                                         training_model_limits(64));
-  counting = false;
+  const auto [built, built_largest] = build_counted(int64_t{1} << 10);
   ASSERT_TRUE(built.is_ok()) << built.status().message();
-  EXPECT_GE(largest.load(), std::size_t{1024} * 1024 * 9 * sizeof(float));  // block 2's weights
+  EXPECT_GE(built_largest, std::size_t{1024} * 1024 * 9 * sizeof(float));  // block 2's weights
 }
 
 }  // namespace
